@@ -1,0 +1,1 @@
+"""Assembly: discovery of plugin distributions, jobify.toml, and building an app's parts."""

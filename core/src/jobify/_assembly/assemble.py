@@ -1,0 +1,234 @@
+"""Assembly: from settings and plugin distributions to an app's parts, once per app.
+
+:func:`assemble` is a plain function (no global plugin manager): it builds a
+``PluginManager``, registers the discovered plugin distributions and any
+given explicitly, runs the registration hooks, and resolves each capability
+in this order: an instance passed to ``Jobify(...)``, the choice in the
+config file, the registered default, the kernel's fallback.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pluggy
+
+from jobify import hookspecs
+from jobify._assembly import discovery
+from jobify._assembly.catalog import Catalog, import_target
+from jobify._assembly.hooks import collect_offers, impl_functions
+from jobify.exceptions import ConfigError, PluginNotFoundError
+
+if TYPE_CHECKING:
+    from jobify._assembly.config import Choice, Settings
+    from jobify._assembly.discovery import PluginInfo
+
+__all__ = ("Assembly", "assemble", "build_choice", "option_names")
+
+
+@attrs.frozen(kw_only=True)
+class Assembly:
+    """What assembly resolved; the app copies it into its configuration."""
+
+    pm: pluggy.PluginManager
+    catalog: Catalog
+    plugins: tuple[PluginInfo, ...]
+    storage: Any
+    serializer: Any
+    typeadapter: Any
+    cron_factory: Callable[[str], Any] | None
+    cron_source: str
+    executors: Mapping[str, Callable[[], Any]]
+    middleware: tuple[Any, ...]
+    outer_middleware: tuple[Any, ...]
+    on_startup: tuple[Callable[..., Any], ...]
+    on_shutdown: tuple[Callable[..., Any], ...]
+    observers_scheduled: tuple[Callable[..., Any], ...]
+    observers_started: tuple[Callable[..., Any], ...]
+    observers_finished: tuple[Callable[..., Any], ...]
+
+
+def option_names(factory: Callable[..., Any]) -> tuple[str, ...] | None:
+    """Keyword options ``factory`` accepts; None when it takes ``**kwargs``."""
+    if isinstance(factory, type) and attrs.has(factory):
+        return tuple(a.alias for a in attrs.fields(factory) if a.init)  # type: ignore[misc]
+    try:
+        sig = inspect.signature(factory)
+    except (TypeError, ValueError):
+        return None
+    names = []
+    for param in sig.parameters.values():
+        if param.kind is inspect.Parameter.VAR_KEYWORD:
+            return None
+        if param.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
+            names.append(param.name)
+    return tuple(names)
+
+
+def check_options(factory: Callable[..., Any], options: Mapping[str, Any], where: str) -> None:
+    """Fail with the valid names when ``options`` has a key ``factory`` does not take."""
+    valid = option_names(factory)
+    if valid is None:
+        return
+    for key in options:
+        if key not in valid:
+            import difflib  # noqa: PLC0415
+
+            close = difflib.get_close_matches(key, valid, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            names = ", ".join(valid) or "none"
+            msg = f"{where}: unknown option {key!r}. Valid options: {names}.{hint}"
+            raise ConfigError(msg)
+
+
+def build_choice(catalog: Catalog, capability: str, choice: Choice, *, call: bool = True) -> Any:
+    """Build the implementation ``choice`` selects (a name or ``"module:attr"``)."""
+    use = choice.use
+    assert isinstance(use, str)  # noqa: S101 - checked by Settings
+    if ":" in use:
+        try:
+            factory = import_target(use, choice.where)
+        except PluginNotFoundError as exc:
+            raise ConfigError(str(exc)) from None
+    else:
+        try:
+            factory = catalog.get(capability, use, where=f"{choice.where} use = {use!r}").load()
+        except PluginNotFoundError as exc:
+            raise ConfigError(str(exc)) from None
+    check_options(factory, choice.options, choice.where)
+    if not call:
+        return functools.partial(factory, **choice.options) if choice.options else factory
+    try:
+        return factory(**choice.options)
+    except (TypeError, ValueError) as exc:
+        msg = f"{choice.where}: {exc}"
+        raise ConfigError(msg) from exc
+
+
+def _make_pm(
+    settings: Settings, plugins: Sequence[object], *, autoload: bool
+) -> tuple[pluggy.PluginManager, tuple[PluginInfo, ...]]:
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    dists: dict[str, tuple[str, str]] = {}
+    loaded: list[PluginInfo] = []
+    if autoload and discovery.autoload_enabled():
+        installed = discovery.installed_plugins()
+        known = {p.name for p in installed}
+        for name in settings.disable:
+            if name not in known:
+                msg = (
+                    f"{settings.source or '<config>'} [jobify.plugins] disable: no plugin named "
+                    f"{name!r}. Installed: {', '.join(sorted(known)) or 'none'}."
+                )
+                raise ConfigError(msg)
+        for info in installed:
+            if info.name in settings.disable:
+                pm.set_blocked(info.name)
+                continue
+            pm.register(info.load(), name=info.name)
+            dists[info.name] = (info.dist, info.version)
+            loaded.append(info)
+    for index, plugin in enumerate(plugins):
+        name = getattr(plugin, "__name__", None) or f"explicit-{index}"
+        pm.register(plugin, name=name)
+        dists[name] = (name, "local")
+    pm.check_pending()
+    pm._jobify_dists = dists  # type: ignore[attr-defined]  # noqa: SLF001 - read by hooks.plugin_dists
+    if discovery.trace_enabled():
+        pm.trace.root.setwriter(discovery.write_trace)
+        pm.enable_tracing()
+    return pm, tuple(loaded)
+
+
+def _default(catalog: Catalog, capability: str) -> Any:
+    offer = catalog.default(capability)
+    return None if offer is None else offer.load()()
+
+
+def assemble(
+    settings: Settings,
+    *,
+    plugins: Sequence[object] = (),
+    autoload: bool = True,
+    storage: Any = None,
+    serializer: Any = None,
+    typeadapter: Any = None,
+    cron_factory: Callable[[str], Any] | None = None,
+) -> Assembly:
+    """Resolve every capability of one app; instances given here win over the file.
+
+    ``storage`` may be an instance, ``False`` (off) or None (not given).
+    """
+    pm, loaded = _make_pm(settings, plugins, autoload=autoload)
+    catalog = collect_offers(pm, pm._jobify_dists)  # type: ignore[attr-defined]  # noqa: SLF001
+
+    def resolve(given: Any, capability: str, choice: Choice | None) -> Any:
+        if given is not None:
+            return given
+        if choice is not None:
+            if choice.use is False:
+                return False
+            return build_choice(catalog, capability, choice)
+        return _default(catalog, capability)
+
+    storage_v = resolve(storage, "storage", settings.storage)
+    serializer_v = resolve(serializer, "serializer", settings.serializer)
+    typeadapter_v = resolve(typeadapter, "typeadapter", settings.typeadapter)
+
+    cron_source = "argument"
+    cron_v = cron_factory
+    if cron_v is None:
+        if settings.cron is not None:
+            cron_v = build_choice(catalog, "cron", settings.cron, call=False)
+            cron_source = settings.cron.where
+        else:
+            offer = catalog.default("cron")
+            if offer is not None:
+                cron_v = offer.load()
+                cron_source = offer.describe()
+            else:
+                cron_source = "none"
+
+    executors: dict[str, Callable[[], Any]] = {}
+    for kind in ("thread", "process"):
+        options = settings.executors.get(kind, {})
+        offer = catalog.offers["executor"].get(kind)
+        where = f"{settings.source or '<config>'} [jobify.executors.{kind}]"
+        if offer is None:
+            if options:
+                msg = (
+                    f"{where}: no plugin provides the {kind!r} executor; install "
+                    "jobify-executor-pools"
+                )
+                raise ConfigError(msg)
+            continue
+        factory = offer.load()
+        check_options(factory, options, where)
+        executors[kind] = functools.partial(factory, **options)
+
+    middleware = tuple(build_choice(catalog, "middleware", c) for c in settings.middleware)
+    outer = tuple(build_choice(catalog, "middleware", c) for c in settings.outer_middleware)
+
+    return Assembly(
+        pm=pm,
+        catalog=catalog,
+        plugins=loaded,
+        storage=storage_v,
+        serializer=serializer_v,
+        typeadapter=typeadapter_v,
+        cron_factory=cron_v,
+        cron_source=cron_source,
+        executors=executors,
+        middleware=middleware,
+        outer_middleware=outer,
+        on_startup=impl_functions(pm, "jobify_startup"),
+        on_shutdown=impl_functions(pm, "jobify_shutdown"),
+        observers_scheduled=impl_functions(pm, "jobify_job_scheduled"),
+        observers_started=impl_functions(pm, "jobify_job_started"),
+        observers_finished=impl_functions(pm, "jobify_job_finished"),
+    )

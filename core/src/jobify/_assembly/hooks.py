@@ -1,0 +1,76 @@
+"""Typed calls of the hooks: the only module that touches ``pm.hook``.
+
+Registration hooks are called implementation by implementation, so each
+offer is attributed to the plugin that made it (and a clash can name both).
+Observer and lifecycle implementations are looked up once and returned as
+plain functions for the kernel to call directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+from jobify._assembly.catalog import CAPABILITIES, Catalog, Offer
+
+__all__ = ("collect_offers", "impl_functions", "plugin_dists")
+
+# plugin name registered in the PluginManager -> (distribution, version)
+DistMap = dict[str, tuple[str, str]]
+
+
+def plugin_dists(pm: pluggy.PluginManager) -> DistMap:
+    """Distribution and version of each registered plugin, as assembly recorded them."""
+    return getattr(pm, "_jobify_dists", {})
+
+
+def collect_offers(pm: pluggy.PluginManager, dists: DistMap) -> Catalog:
+    """Run every registration hook once and return what was registered."""
+    catalog = Catalog()
+    for capability, suffix in CAPABILITIES.items():
+        caller = getattr(pm.hook, f"jobify_register_{suffix}")
+        for impl in caller.get_hookimpls():
+            dist, version = dists.get(impl.plugin_name, (impl.plugin_name, "?"))
+
+            def register(
+                name: str,
+                factory: Callable[..., Any] | str,
+                /,
+                *,
+                default: bool = False,
+                _cap: str = capability,
+                _plugin: str = impl.plugin_name,
+                _dist: str = dist,
+                _version: str = version,
+            ) -> None:
+                if not (isinstance(factory, str) or callable(factory)):
+                    msg = (
+                        f"plugin {_plugin!r} ({_dist}) registered {_cap} {name!r} with "
+                        f"{factory!r}; expected a callable or a 'module:attr' string"
+                    )
+                    raise TypeError(msg)
+                catalog.add(
+                    Offer(
+                        capability=_cap,
+                        name=name,
+                        factory=factory,
+                        plugin=_plugin,
+                        dist=_dist,
+                        version=_version,
+                        default=default,
+                    )
+                )
+
+            kwargs = {"register": register}
+            impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+    return catalog
+
+
+def impl_functions(pm: pluggy.PluginManager, hook: str) -> tuple[Callable[..., Any], ...]:
+    """The implementations of ``hook``, in call order, as plain functions."""
+    caller = getattr(pm.hook, hook)
+    impls = caller.get_hookimpls()
+    # pluggy calls the last registered first; keep that order for lifecycle hooks
+    return tuple(impl.function for impl in reversed(impls))

@@ -1,0 +1,1 @@
+"""The kernel: the registry, the timer loop and the middleware pipeline."""

@@ -1,0 +1,452 @@
+"""Scheduling one job of a task: now, after a delay, at a time, or on a cron schedule.
+
+``task.schedule(*args)`` binds the arguments once and returns a
+:class:`ScheduleBuilder`; ``push`` / ``delay`` / ``at`` / ``cron`` create the
+:class:`Job`, persist it when it is durable, and arm its timer. The same
+module runs the job when its timer fires and advances cron jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from jobify._kernel.context import JobContext, OuterContext
+from jobify._kernel.job import CronContext, Job
+from jobify._kernel.message import CronState, encode
+from jobify._kernel.runnable import Runnable
+from jobify._kernel.state import RequestState
+from jobify._kernel.timer import At, CronTrigger, resolve_misfire
+from jobify._kernel.values import Cron, JobStatus
+from jobify.exceptions import ApplicationStateError, DuplicateJobError, JobTimeoutError
+
+if TYPE_CHECKING:
+    import inspect
+
+    from jobify._kernel.context import RouteOptions
+    from jobify._kernel.registry import RootRoute
+    from jobify._kernel.runnable import FuncSpec
+    from jobify._kernel.timer import Trigger
+
+__all__ = ("ScheduleBuilder",)
+
+ReturnT = TypeVar("ReturnT")
+log = logging.getLogger("jobify")
+
+
+def _check_aware(value: object, where: str) -> datetime:
+    if not isinstance(value, datetime):
+        msg = f"{where}: expected a datetime, got {value!r}"
+        raise TypeError(msg)
+    if value.tzinfo is None or value.utcoffset() is None:
+        msg = (
+            f"{where}: got a naive datetime {value.isoformat()!r}; pass a timezone-aware "
+            "one, e.g. datetime(..., tzinfo=ZoneInfo('Europe/Berlin')) or "
+            "task.schedule().delay(seconds)"
+        )
+        raise ValueError(msg)
+    return value
+
+
+class ScheduleBuilder(Generic[ReturnT]):
+    """Schedules one call of a task: ``push``, ``delay``, ``at`` or ``cron``."""
+
+    __slots__ = ("_route", "func_spec", "name", "route_options", "runnable")
+
+    def __init__(self, *, route: RootRoute[Any, ReturnT], bound: inspect.BoundArguments) -> None:
+        """Bind ``route`` to one call's arguments."""
+        self._route = route
+        self.name = route.name
+        self.func_spec: FuncSpec[ReturnT] = route.func_spec
+        self.route_options: RouteOptions = route.options
+        self.runnable: Runnable[ReturnT] = Runnable(
+            name=route.name, bound=bound, strategy=route.strategy, func_spec=route.func_spec
+        )
+
+    def now(self) -> datetime:
+        """Return the current datetime in the app's timezone."""
+        return self._route.app._timer.now()  # noqa: SLF001 - kernel-internal
+
+    # --- public scheduling API --------------------------------------------
+
+    async def push(
+        self, *, job_id: str | None = None, replace: bool = False, force: bool = False
+    ) -> Job[ReturnT]:
+        """Schedule the job to run immediately."""
+        del force  # a push always runs; kept for the reference's signature
+        return await self._schedule_at(self.now(), job_id=job_id, replace=replace)
+
+    async def delay(
+        self,
+        seconds: float,
+        *,
+        job_id: str | None = None,
+        now: datetime | None = None,
+        replace: bool = False,
+    ) -> Job[ReturnT]:
+        """Schedule the job to run ``seconds`` after ``now`` (default: the current time)."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds != seconds:
+            msg = f"delay(): seconds must be a number, got {seconds!r}"
+            raise TypeError(msg)
+        base = self.now() if now is None else _check_aware(now, "delay(now=...)")
+        return await self._schedule_at(
+            base + timedelta(seconds=max(0.0, seconds)), job_id=job_id, replace=replace
+        )
+
+    async def at(
+        self,
+        at: datetime,
+        *,
+        job_id: str | None = None,
+        replace: bool = False,
+        force: bool = False,
+    ) -> Job[ReturnT]:
+        """Schedule the job to run at ``at`` (timezone-aware; a past time runs now)."""
+        del force  # accepted for the reference's signature; a duplicate id still needs replace
+        return await self._schedule_at(_check_aware(at, "at()"), job_id=job_id, replace=replace)
+
+    async def cron(
+        self,
+        cron: str | Cron,
+        *,
+        job_id: str,
+        replace: bool = False,
+        force: bool = False,
+    ) -> Job[ReturnT]:
+        """Schedule the job on a cron schedule under ``job_id``.
+
+        An id already in use raises :class:`DuplicateJobError` unless
+        ``replace`` is true. Replacing with the same cron keeps the job as it
+        is (unless ``force``); with another cron the same :class:`Job` moves
+        to the new schedule, keeping its run count.
+        """
+        if isinstance(cron, str):
+            cron = Cron(cron)
+        elif not isinstance(cron, Cron):
+            msg = f"cron(): expected a cron expression string or Cron(...), got {cron!r}"
+            raise TypeError(msg)
+        if not isinstance(job_id, str) or not job_id:
+            msg = f"cron(): job_id must be a non-empty string, got {job_id!r}"
+            raise ValueError(msg)
+        app = self._route.app
+        parser = app._make_cron_parser(cron.expression)  # noqa: SLF001
+        self._check_started()
+        existing = app._jobs.get(job_id)  # noqa: SLF001
+        run_count = failure_count = 0
+        reuse: Job[ReturnT] | None = None
+        if existing is not None:
+            if not replace:
+                raise DuplicateJobError(job_id)
+            ctx = existing.cron_context
+            if ctx is not None and ctx.cron == cron and not force:
+                log.info("cron job %s already runs on %r; kept as it is", job_id, cron.expression)
+                return existing
+            if ctx is not None:
+                run_count, failure_count = ctx.run_count, ctx.failure_count
+            reuse = self._detach(existing)
+        now = self.now()
+        start = cron.start_date
+        next_at = start if start is not None and start > now else parser.next_run(now=now)
+        return await self._start_cron(
+            cron, parser, job_id=job_id, next_at=next_at, run_count=run_count,
+            failure_count=failure_count, reuse=reuse,
+        )  # fmt: skip
+
+    # --- internals ---------------------------------------------------------
+
+    def _check_started(self) -> None:
+        if not self._route.app.configs.app_started:
+            raise ApplicationStateError(
+                operation="schedule",
+                reason=f"the app is not started (task {self.name!r})",
+                solution="Schedule jobs inside `async with app:` or after `await app.startup()`.",
+            )
+
+    def _detach(self, existing: Job[ReturnT]) -> Job[ReturnT] | None:
+        """Stop ``existing`` so its id can be rescheduled; return it if it can be reused.
+
+        A job that is not running is reused (the caller gets the same object
+        back, as with the reference); a running one is cancelled.
+        """
+        if existing._task is not None:  # noqa: SLF001
+            existing._durable = False  # noqa: SLF001 - the new row overwrites it
+            existing.status = JobStatus.CANCELLED
+            existing._task.cancel()  # noqa: SLF001
+            existing._finish()  # noqa: SLF001
+            self._route.app._unregister(existing.id)  # noqa: SLF001
+            return None
+        if existing._handle is not None:  # noqa: SLF001
+            existing._handle.cancel()  # noqa: SLF001
+            existing._handle = None  # noqa: SLF001
+        return existing
+
+    def _new_job(
+        self, job_id: str | None, exec_at: datetime, reuse: Job[ReturnT] | None = None
+    ) -> Job[ReturnT]:
+        app = self._route.app
+        if reuse is not None:
+            reuse.exec_at = exec_at
+            reuse.status = JobStatus.PENDING
+            reuse.exception = None
+            reuse._cron_ctx = None  # noqa: SLF001
+            return reuse
+        if job_id is None:
+            job_id = app._new_job_id()  # noqa: SLF001
+        elif not isinstance(job_id, str) or not job_id:
+            msg = f"job_id must be a non-empty string, got {job_id!r}"
+            raise ValueError(msg)
+        return Job(
+            job_id=job_id,
+            storage=app.configs.storage,
+            exec_at=exec_at,
+            unregister_hook=app._unregister,  # noqa: SLF001
+        )
+
+    async def _schedule_at(
+        self, when: datetime, *, job_id: str | None, replace: bool
+    ) -> Job[ReturnT]:
+        app = self._route.app
+        self._check_started()
+        reuse = None
+        if job_id is not None:
+            existing = app._jobs.get(job_id)  # noqa: SLF001
+            if existing is not None:
+                if not replace:
+                    raise DuplicateJobError(job_id)
+                reuse = self._detach(existing)
+        job = self._new_job(job_id, when, reuse)
+        await self._arm(job, At(when), None)
+        return job
+
+    async def _restore_at(self, job_id: str, at: datetime) -> None:
+        """Re-arm a stored one-off job; a time already past runs now."""
+        job = self._new_job(job_id, at)
+        await self._arm(job, At(at), None, persist=False)
+
+    async def _restore_cron(
+        self, job_id: str, cron: Cron, planned: datetime, state: CronState
+    ) -> None:
+        """Re-arm a stored cron job, applying its misfire policy to a missed run."""
+        app = self._route.app
+        parser = app._make_cron_parser(cron.expression)  # noqa: SLF001
+        next_at = resolve_misfire(
+            cron.misfire_policy, planned=planned, now=self.now(), parser=parser
+        )
+        await self._start_cron(
+            cron, parser, job_id=job_id, next_at=next_at, run_count=state.run_count,
+            failure_count=state.failure_count, persist=next_at != planned,
+        )  # fmt: skip
+
+    async def _start_cron(
+        self,
+        cron: Cron,
+        parser: Any,
+        *,
+        job_id: str,
+        next_at: datetime,
+        run_count: int,
+        failure_count: int,
+        reuse: Job[ReturnT] | None = None,
+        persist: bool = True,
+    ) -> Job[ReturnT]:
+        job = self._new_job(job_id, next_at, reuse)
+        ctx: CronContext[ReturnT] = CronContext(
+            cron=cron,
+            cron_parser=parser,
+            failure_count=failure_count,
+            job=job,
+            offset=next_at,
+            run_count=run_count,
+        )
+        job.bind_cron_context(ctx)
+        await self._arm(job, CronTrigger(cron), ctx, persist=persist)
+        return job
+
+    async def _arm(
+        self,
+        job: Job[ReturnT],
+        trigger: Trigger,
+        ctx: CronContext[ReturnT] | None,
+        *,
+        persist: bool = True,
+    ) -> None:
+        """Register, persist (if durable) and arm ``job``; undo all on failure."""
+        route = self._route
+        app = route.app
+        app._register(job)  # noqa: SLF001
+        try:
+            outer = route.outer_chain
+            if outer is None or not persist:
+                if route.is_persist:
+                    if persist:
+                        await self._persist(job.id, job.exec_at, trigger)
+                    else:
+                        job._durable = True  # noqa: SLF001 - restored: its row exists
+                job._handle = app._timer.arm(job.exec_at, self._fire, job)  # noqa: SLF001
+                job.status = JobStatus.SCHEDULED
+            else:
+                octx = OuterContext(
+                    app=app,
+                    job=job,
+                    state=app.state,
+                    trigger=trigger,
+                    runnable=self.runnable,
+                    arguments=self.runnable.origin_arguments,
+                    func_spec=self.func_spec,
+                    is_force=False,
+                    is_persist=route.is_persist,
+                    is_replace=False,
+                    route_options=route.options,
+                    jobify_config=app.configs,
+                    request_state=RequestState(),
+                    persist_job_hook=self._persist,
+                    schedule_hook=functools.partial(self._arm_timer, job),
+                    schedule_builder=self,
+                )
+                handle = await outer(octx)
+                if not isinstance(handle, asyncio.Handle):
+                    # an outer middleware did not call call_next: the job is not scheduled
+                    job.status = JobStatus.PENDING
+                    job._durable = False  # noqa: SLF001
+                    app._unregister(job.id)  # noqa: SLF001
+                    return
+        except BaseException:
+            if job._handle is not None:  # noqa: SLF001
+                job._handle.cancel()  # noqa: SLF001
+                job._handle = None  # noqa: SLF001
+            job.status = JobStatus.CANCELLED
+            job._durable = False  # noqa: SLF001
+            app._unregister(job.id)  # noqa: SLF001
+            raise
+        for observer in app._observers_scheduled:  # noqa: SLF001
+            try:
+                observer(job=job)
+            except Exception:
+                log.exception("observer %r raised; ignored", observer)
+
+    def _arm_timer(self, job: Job[ReturnT]) -> asyncio.Handle:
+        handle = self._route.app._timer.arm(job.exec_at, self._fire, job)  # noqa: SLF001
+        job._handle = handle  # noqa: SLF001
+        job.status = JobStatus.SCHEDULED
+        return handle
+
+    async def _persist(self, job_id: str, next_run_at: datetime, trigger: Trigger) -> None:
+        app = self._route.app
+        job = app._jobs.get(job_id)  # noqa: SLF001
+        ctx = None if job is None else job.cron_context
+        state = (
+            None
+            if ctx is None
+            else CronState(run_count=ctx.run_count, failure_count=ctx.failure_count, offset=ctx.offset)
+        )
+        message = encode(
+            spec=self.func_spec,
+            arguments=self.runnable.origin_arguments,
+            trigger=trigger,
+            cron_state=state,
+            dumper=app.configs.dumper,
+            serializer=app.configs.serializer,
+        )
+        await app._store(job_id, self.name, message, next_run_at)  # noqa: SLF001
+        if job is not None:
+            job._durable = True  # noqa: SLF001
+
+    def _fire(self, job: Job[ReturnT]) -> None:
+        """Timer callback: start the job's execution as a task."""
+        job._handle = None  # noqa: SLF001
+        app = self._route.app
+        task = asyncio.get_running_loop().create_task(self._execute(job))
+        job._task = task  # noqa: SLF001
+        app._tasks.add(task)  # noqa: SLF001
+        task.add_done_callback(app._tasks.discard)  # noqa: SLF001
+
+    async def _execute(self, job: Job[ReturnT]) -> None:
+        route = self._route
+        app = route.app
+        job.status = JobStatus.RUNNING
+        context = JobContext(
+            app,
+            job,
+            route.task_state,
+            self.runnable,
+            RequestState(),
+            route.options,
+            app.configs,
+            self,
+        )
+        try:
+            result = await route.chain(context)
+        except JobTimeoutError as exc:
+            job.set_exception(exc, status=JobStatus.TIMEOUT)
+        except asyncio.CancelledError:
+            if job.status is not JobStatus.CANCELLED:
+                job.status = JobStatus.CANCELLED
+                job._finish()  # noqa: SLF001
+                app._unregister(job.id)  # noqa: SLF001
+            raise
+        except Exception as exc:
+            job.set_exception(exc, status=JobStatus.FAILED)
+        except BaseException as exc:  # noqa: BLE001 - a task must not stop the app
+            wrapped = RuntimeError(f"task raised {type(exc).__name__}: {exc}")
+            wrapped.__cause__ = exc
+            job.set_exception(wrapped, status=JobStatus.FAILED)
+        else:
+            job.set_result(result, status=JobStatus.SUCCESS)
+        job._task = None  # noqa: SLF001
+        for observer in app._observers_finished:  # noqa: SLF001
+            try:
+                observer(job=job)
+            except Exception:
+                log.exception("observer %r raised; ignored", observer)
+        ctx = job.cron_context
+        if ctx is None:
+            if job.status is JobStatus.FAILED:
+                log.error("job %s (%s) failed", job.id, self.name, exc_info=job.exception)
+            job._finish()  # noqa: SLF001
+            app._unregister(job.id)  # noqa: SLF001
+            return
+        await self._advance_cron(job, ctx)
+
+    async def _advance_cron(self, job: Job[ReturnT], ctx: CronContext[ReturnT]) -> None:
+        app = self._route.app
+        ctx.run_count += 1
+        if job.status is JobStatus.SUCCESS:
+            ctx.failure_count = 0
+        else:
+            ctx.failure_count += 1
+            log.error(
+                "cron job %s (%s) run %d ended %s (%d consecutive failures)",
+                job.id, self.name, ctx.run_count, job.status.value, ctx.failure_count,
+                exc_info=job.exception,
+            )  # fmt: skip
+        if ctx.is_run_exceeded_by_limit():
+            job._finish()  # noqa: SLF001
+            app._unregister(job.id)  # noqa: SLF001
+            return
+        if not ctx.is_failure_allowed_by_limit():
+            job.status = JobStatus.PERMANENTLY_FAILED
+            job._finish()  # noqa: SLF001
+            app._unregister(job.id)  # noqa: SLF001
+            return
+        if not app.configs.app_started:
+            return
+        now = self.now()
+        planned = ctx.cron_parser.next_run(now=ctx.offset)
+        next_at = resolve_misfire(
+            ctx.cron.misfire_policy, planned=planned, now=now, parser=ctx.cron_parser
+        )
+        ctx.offset = next_at
+        job.update(exec_at=next_at, status=JobStatus.SCHEDULED)
+        try:
+            if self._route.is_persist:
+                await self._persist(job.id, next_at, CronTrigger(ctx.cron))
+        except Exception:
+            log.exception(
+                "cron job %s (%s): could not store its next run; it stays scheduled in memory",
+                job.id, self.name,
+            )  # fmt: skip
+        if job.status is JobStatus.SCHEDULED:
+            job._handle = app._timer.arm(next_at, self._fire, job)  # noqa: SLF001

@@ -1,0 +1,220 @@
+"""A scheduled job, and the state a recurring (cron) job carries between runs."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from jobify._kernel.values import JobStatus
+from jobify.exceptions import JobFailedError, JobNotCompletedError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from jobify._kernel.values import Cron
+    from jobify.crontab import CronParser
+    from jobify.storage import Storage
+
+__all__ = ("CronContext", "Job")
+
+ReturnT = TypeVar("ReturnT")
+
+_DONE = frozenset(
+    {
+        JobStatus.SUCCESS,
+        JobStatus.FAILED,
+        JobStatus.TIMEOUT,
+        JobStatus.CANCELLED,
+        JobStatus.PERMANENTLY_FAILED,
+    }
+)
+
+
+class CronContext(Generic[ReturnT]):
+    """Holds configuration and state for a cron-based job."""
+
+    __slots__ = ("cron", "cron_parser", "failure_count", "job", "offset", "run_count")
+
+    def __init__(
+        self,
+        *,
+        cron: Cron,
+        cron_parser: CronParser,
+        failure_count: int = 0,
+        job: Job[ReturnT],
+        offset: datetime,
+        run_count: int,
+    ) -> None:
+        """Bind ``cron`` and its parser to ``job``; ``offset`` is the last planned run."""
+        self.cron = cron
+        self.cron_parser = cron_parser
+        self.failure_count = failure_count
+        self.job = job
+        self.offset = offset
+        self.run_count = run_count
+
+    def is_run_exceeded_by_limit(self) -> bool:
+        """Return True once ``max_runs`` runs have happened."""
+        return self.cron.max_runs != -1 and self.run_count >= self.cron.max_runs
+
+    def is_failure_allowed_by_limit(self) -> bool:
+        """Return True while consecutive failures stay below ``max_failures``."""
+        return self.cron.max_failures == -1 or self.failure_count < self.cron.max_failures
+
+    def __repr__(self) -> str:
+        return (
+            f"CronContext(expression={self.cron.expression!r}, run_count={self.run_count}, "
+            f"failure_count={self.failure_count}, offset={self.offset.isoformat()})"
+        )
+
+
+class Job(Generic[ReturnT]):
+    """A scheduled job: its id, status, planned time, and outcome once done."""
+
+    __slots__ = (
+        "_cron_ctx",
+        "_durable",
+        "_handle",
+        "_result",
+        "_task",
+        "_unregister_hook",
+        "_waiter",
+        "exception",
+        "exec_at",
+        "id",
+        "status",
+        "storage",
+    )
+
+    def __init__(
+        self,
+        *,
+        job_id: str,
+        storage: Storage,
+        exec_at: datetime,
+        unregister_hook: Callable[[str], None],
+        job_status: JobStatus = JobStatus.PENDING,
+    ) -> None:
+        """Create a job; the kernel does this, tasks get jobs from ``push``/``schedule``."""
+        self.id = job_id
+        self.storage = storage
+        self.exec_at = exec_at
+        self.status = job_status
+        self.exception: Exception | None = None
+        self._result: Any = None
+        self._unregister_hook = unregister_hook
+        self._handle: asyncio.Handle | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._cron_ctx: CronContext[ReturnT] | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._durable = False
+
+    def __repr__(self) -> str:
+        cron = "" if self._cron_ctx is None else f", cron={self._cron_ctx.cron.expression!r}"
+        return (
+            f"<Job id={self.id!r}, status={self.status.value!r}, "
+            f"exec_at={self.exec_at.isoformat()!r}{cron}>"
+        )
+
+    @property
+    def cron_expression(self) -> str | None:
+        """Return the cron expression if this is a cron job, else None."""
+        return None if self._cron_ctx is None else self._cron_ctx.cron.expression
+
+    @property
+    def cron_context(self) -> CronContext[ReturnT] | None:
+        """The cron state (run and failure counts) of a cron job, else None."""
+        return self._cron_ctx
+
+    def bind_cron_context(self, ctx: CronContext[ReturnT]) -> None:
+        """Bind a cron context to the job."""
+        self._cron_ctx = ctx
+
+    def bind_handle(self, handle: asyncio.Handle) -> None:
+        """Bind the timer handle that will start the job."""
+        self._handle = handle
+
+    def is_cron(self) -> bool:
+        """Return True for a cron job."""
+        return self._cron_ctx is not None
+
+    def is_done(self) -> bool:
+        """Return True once the job has ended (any final status)."""
+        return self.status in _DONE
+
+    def is_reschedulable(self) -> bool:
+        """Return True for a cron job that may run again."""
+        ctx = self._cron_ctx
+        return (
+            ctx is not None
+            and not ctx.is_run_exceeded_by_limit()
+            and ctx.is_failure_allowed_by_limit()
+            and self.status is not JobStatus.CANCELLED
+        )
+
+    def result(self) -> ReturnT:
+        """Return the result of a job that succeeded.
+
+        Raises:
+            JobFailedError: the job failed; ``exception`` (also the ``__cause__``) says why.
+            JobNotCompletedError: the job has not ended yet, or ended without a
+                result (timed out or cancelled: see ``status`` and ``exception``).
+        """
+        status = self.status
+        if status is JobStatus.SUCCESS:
+            return self._result  # type: ignore[no-any-return]
+        if status is JobStatus.FAILED or status is JobStatus.PERMANENTLY_FAILED:
+            exc = self.exception
+            reason = str(exc) if exc is not None else f"it ended with status {status.value}"
+            raise JobFailedError(self.id, reason) from exc
+        raise JobNotCompletedError
+
+    def set_result(self, val: ReturnT, *, status: JobStatus) -> None:
+        """Record ``val`` as the outcome, with ``status``."""
+        self._result = val
+        self.exception = None
+        self.status = status
+
+    def set_exception(self, exc: Exception, *, status: JobStatus) -> None:
+        """Record ``exc`` as the outcome, with ``status``."""
+        self.exception = exc
+        self.status = status
+
+    def update(self, *, exec_at: datetime, status: JobStatus) -> None:
+        """Move the job to ``exec_at`` with ``status`` (a cron job's next run)."""
+        self.exec_at = exec_at
+        self.status = status
+
+    async def wait(self) -> None:
+        """Wait until the job is done; returns at once if it already is.
+
+        Safe for concurrent use by several coroutines. A cron job is done when
+        its schedule ends (``max_runs``, ``max_failures`` or cancellation).
+        """
+        if self.status in _DONE:
+            return
+        if self._waiter is None:
+            self._waiter = asyncio.get_running_loop().create_future()
+        await asyncio.shield(self._waiter)
+
+    async def cancel(self) -> None:
+        """Cancel the job: unschedule it, stop a running execution, drop it from storage."""
+        if self.status in _DONE:
+            return
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        task = self._task
+        self.status = JobStatus.CANCELLED
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        self._finish()
+        self._unregister_hook(self.id)
+
+    def _finish(self) -> None:
+        """Wake the waiters; the status is already final."""
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)

@@ -1,0 +1,154 @@
+"""The stored form of a durable job: its arguments and its trigger, as one message.
+
+Arguments are dumped one by one with the task's annotations (through the
+configured type adapter) and the whole message is encoded by the configured
+serializer. Decoding reverses both; any failure becomes a
+:class:`MessageError` that names the job, so a bad row is set aside instead
+of crashing startup.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from jobify._kernel.timer import At, CronTrigger, misfire_from_data, misfire_to_data
+from jobify._kernel.values import Cron
+
+if TYPE_CHECKING:
+    from jobify._kernel.runnable import FuncSpec
+    from jobify._kernel.timer import Trigger
+    from jobify.serializers import Serializer
+    from jobify.typeadapter import Dumper, Loader
+
+__all__ = ("CronState", "MessageError", "decode", "encode")
+
+VERSION = 1
+_VAR_POS = inspect.Parameter.VAR_POSITIONAL
+_VAR_KW = inspect.Parameter.VAR_KEYWORD
+
+
+class MessageError(ValueError):
+    """A job message could not be encoded or decoded."""
+
+
+class CronState:
+    """Counters of a cron job carried in its message."""
+
+    __slots__ = ("failure_count", "offset", "run_count")
+
+    def __init__(self, *, run_count: int, failure_count: int, offset: datetime) -> None:
+        self.run_count = run_count
+        self.failure_count = failure_count
+        self.offset = offset
+
+
+def _dump_arguments(spec: FuncSpec[Any], arguments: dict[str, Any], dumper: Dumper) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    params = spec.params
+    hints = spec.annotations
+    for name, value in arguments.items():
+        tp = hints.get(name, Any)
+        kind = params[name].kind
+        if kind is _VAR_POS:
+            out[name] = [dumper.dump(v, tp) for v in value]
+        elif kind is _VAR_KW:
+            out[name] = {k: dumper.dump(v, tp) for k, v in value.items()}
+        else:
+            out[name] = dumper.dump(value, tp)
+    return out
+
+
+def _load_arguments(spec: FuncSpec[Any], data: dict[str, Any], loader: Loader) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    params = spec.params
+    hints = spec.annotations
+    for name, value in data.items():
+        if name not in params:
+            msg = f"the task has no parameter {name!r} any more"
+            raise MessageError(msg)
+        tp = hints.get(name, Any)
+        kind = params[name].kind
+        if kind is _VAR_POS:
+            out[name] = tuple(loader.load(v, tp) for v in value)
+        elif kind is _VAR_KW:
+            out[name] = {k: loader.load(v, tp) for k, v in value.items()}
+        else:
+            out[name] = value if tp is Any else loader.load(value, tp)
+    return out
+
+
+def encode(
+    *,
+    spec: FuncSpec[Any],
+    arguments: dict[str, Any],
+    trigger: Trigger,
+    cron_state: CronState | None,
+    dumper: Dumper,
+    serializer: Serializer,
+) -> bytes:
+    """Encode one job's arguments and trigger to bytes."""
+    data: dict[str, Any] = {"v": VERSION, "args": _dump_arguments(spec, arguments, dumper)}
+    if isinstance(trigger, CronTrigger):
+        cron = trigger.cron
+        data["cron"] = {
+            "expression": cron.expression,
+            "max_runs": cron.max_runs,
+            "max_failures": cron.max_failures,
+            "misfire_policy": misfire_to_data(cron.misfire_policy),
+            "start_date": None if cron.start_date is None else cron.start_date.isoformat(),
+            "run_count": 0 if cron_state is None else cron_state.run_count,
+            "failure_count": 0 if cron_state is None else cron_state.failure_count,
+            "offset": None if cron_state is None else cron_state.offset.isoformat(),
+        }
+    else:
+        data["at"] = trigger.at.isoformat()
+    try:
+        return serializer.dumpb(data)
+    except Exception as exc:
+        msg = (
+            f"task {spec.name!r}: its arguments cannot be stored by "
+            f"{type(serializer).__name__}: {exc}. Use a serializer or type adapter that "
+            "handles them, or make the task durable=False."
+        )
+        raise MessageError(msg) from exc
+
+
+def decode(
+    message: bytes,
+    *,
+    spec: FuncSpec[Any],
+    serializer: Serializer,
+    loader: Loader,
+) -> tuple[dict[str, Any], Trigger, CronState | None]:
+    """Decode a message made by :func:`encode`; raises :class:`MessageError`."""
+    try:
+        data = serializer.loadb(message)
+        if not isinstance(data, dict) or data.get("v") != VERSION:
+            msg = f"not a version-{VERSION} job message"
+            raise MessageError(msg)
+        arguments = _load_arguments(spec, data["args"], loader)
+        cron_data = data.get("cron")
+        if cron_data is None:
+            return arguments, At(datetime.fromisoformat(data["at"])), None
+        start = cron_data["start_date"]
+        cron = Cron(
+            cron_data["expression"],
+            max_runs=cron_data["max_runs"],
+            max_failures=cron_data["max_failures"],
+            misfire_policy=misfire_from_data(cron_data["misfire_policy"]),
+            start_date=None if start is None else datetime.fromisoformat(start),
+        )
+        offset = cron_data["offset"]
+        state = CronState(
+            run_count=int(cron_data["run_count"]),
+            failure_count=int(cron_data["failure_count"]),
+            offset=datetime.fromisoformat(offset) if offset else datetime.now().astimezone(),
+        )
+        return arguments, CronTrigger(cron), state
+    except MessageError:
+        raise
+    except Exception as exc:
+        msg = f"{type(exc).__name__}: {exc}"
+        raise MessageError(msg) from exc

@@ -1,0 +1,185 @@
+"""A task function inspected once, and one job's call of it.
+
+Everything reflective (signature, type hints, which parameters take
+``INJECT``) happens once per task in :class:`FuncSpec`; a job only binds its
+arguments and calls the precomputed run strategy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import typing
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from jobify._kernel.values import INJECT
+
+if TYPE_CHECKING:
+    from jobify._kernel.context import JobContext
+
+__all__ = ("FuncSpec", "Runnable", "RunStrategy")
+
+ReturnT = TypeVar("ReturnT")
+
+RunStrategy = Callable[[tuple[Any, ...], dict[str, Any]], Awaitable[Any]]
+"""Calls the task with positional and keyword arguments; built once per task."""
+
+# What an INJECT parameter receives, by the name of its annotation.
+_INJECTABLE = {
+    "JobContext": "context",
+    "State": "state",
+    "RequestState": "request_state",
+    "Jobify": "app",
+    "Job": "job",
+    "Runnable": "runnable",
+    "RouteOptions": "route_options",
+    "JobifyConfiguration": "jobify_config",
+    "ScheduleBuilder": "schedule_builder",
+}
+
+
+class FuncSpec(Generic[ReturnT]):
+    """What jobify needs to know about a task function, computed once."""
+
+    __slots__ = (
+        "annotations",
+        "func",
+        "inject",
+        "is_async",
+        "name",
+        "params",
+        "return_annotation",
+        "signature",
+    )
+
+    def __init__(self, func: Callable[..., Any], *, name: str) -> None:
+        """Inspect ``func``: signature, resolved type hints, INJECT parameters."""
+        self.func = func
+        self.name = name
+        self.signature = inspect.signature(func)
+        self.is_async = inspect.iscoroutinefunction(func)
+        try:
+            hints = typing.get_type_hints(func)
+        except Exception:  # noqa: BLE001 - unresolvable hints fall back to raw annotations
+            hints = {
+                p.name: p.annotation
+                for p in self.signature.parameters.values()
+                if p.annotation is not inspect.Parameter.empty
+            }
+        self.annotations: dict[str, Any] = hints
+        self.return_annotation = hints.get("return", Any)
+        self.params = self.signature.parameters
+        inject: list[tuple[str, str]] = []
+        for param in self.params.values():
+            if param.default is not INJECT:
+                continue
+            ann = hints.get(param.name, param.annotation)
+            if ann is inspect.Parameter.empty:
+                msg = (
+                    f"task {name!r}: parameter {param.name!r} defaults to INJECT but has no "
+                    "annotation; annotate it, e.g. `ctx: JobContext = INJECT`"
+                )
+                raise ValueError(msg)
+            what = _INJECTABLE.get(_annotation_name(ann))
+            if what is None:
+                msg = (
+                    f"task {name!r}: parameter {param.name!r} defaults to INJECT but is "
+                    f"annotated {ann!r}; INJECT fills parameters annotated "
+                    f"{', '.join(_INJECTABLE)}"
+                )
+                raise ValueError(msg)
+            inject.append((param.name, what))
+        self.inject = tuple(inject)
+
+    def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> inspect.BoundArguments:
+        """Bind a job's arguments, failing with the task's name and signature."""
+        try:
+            return self.signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            msg = (
+                f"task {self.name!r}: the arguments do not match its signature "
+                f"{self.name.rpartition(':')[2]}{self.signature}: {exc}. Pass the arguments "
+                "the function takes to push() / schedule()."
+            )
+            raise TypeError(msg) from None
+
+
+class Runnable(Generic[ReturnT]):
+    """A task function bound to one job's arguments, ready to run."""
+
+    __slots__ = ("args", "bound", "func_spec", "kwargs", "name", "origin_arguments", "strategy")
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        bound: inspect.BoundArguments,
+        strategy: RunStrategy,
+        func_spec: FuncSpec[ReturnT],
+    ) -> None:
+        """Bind ``strategy`` to the arguments in ``bound``."""
+        self.name = name
+        self.bound = bound
+        self.strategy = strategy
+        self.func_spec = func_spec
+        self.origin_arguments = bound.arguments
+        self.args = bound.args
+        self.kwargs = bound.kwargs
+
+    def __call__(self) -> Awaitable[ReturnT]:
+        """Run the task with its bound arguments (INJECT parameters left as they are)."""
+        return self.strategy(self.args, self.kwargs)
+
+    def run(self, context: JobContext) -> Awaitable[ReturnT]:
+        """Run the task, filling its INJECT parameters from ``context``."""
+        inject = self.func_spec.inject
+        if not inject:
+            return self.strategy(self.args, self.kwargs)
+        arguments = dict(self.bound.arguments)
+        for param, what in inject:
+            if arguments.get(param, INJECT) is not INJECT:
+                continue
+            arguments[param] = context if what == "context" else getattr(context, what)
+        bound = inspect.BoundArguments(self.func_spec.signature, arguments)  # type: ignore[arg-type]
+        return self.strategy(bound.args, bound.kwargs)
+
+
+def _annotation_name(ann: Any) -> str:
+    origin = typing.get_origin(ann)
+    if origin is not None:
+        ann = origin
+    if isinstance(ann, str):
+        return ann.partition("[")[0].rpartition(".")[2]
+    return getattr(ann, "__name__", "")
+
+
+def async_strategy(func: Callable[..., Awaitable[Any]]) -> RunStrategy:
+    """Run an async task on the event loop."""
+
+    def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Awaitable[Any]:
+        return func(*args, **kwargs)
+
+    return run
+
+
+def sync_main_strategy(func: Callable[..., Any]) -> RunStrategy:
+    """Run a sync task on the event loop itself (``RunMode.MAIN``)."""
+
+    async def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return func(*args, **kwargs)
+
+    return run
+
+
+def pool_strategy(func: Callable[..., Any], get_pool: Callable[[], Any]) -> RunStrategy:
+    """Run a sync task on the pool ``get_pool()`` returns (None: the loop's default)."""
+    def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Awaitable[Any]:
+        loop = asyncio.get_running_loop()
+        call = functools.partial(func, *args, **kwargs) if kwargs else (
+            functools.partial(func, *args) if args else func
+        )
+        return loop.run_in_executor(get_pool(), call)
+
+    return run

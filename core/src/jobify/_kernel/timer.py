@@ -1,0 +1,107 @@
+"""The timer loop: asyncio timers for due jobs, cron advancing and misfires.
+
+Jobs are armed with ``loop.call_at``; nothing polls. Wall-clock times are
+aware datetimes in the app's timezone; they are converted to the loop's
+monotonic clock once, when a timer is armed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from jobify._kernel.values import Cron, GracePolicy, MisfirePolicy
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from zoneinfo import ZoneInfo
+
+    from jobify.crontab import CronParser
+
+__all__ = ("At", "CronTrigger", "Timer", "Trigger", "resolve_misfire")
+
+_UTC = timezone.utc
+
+
+class At(NamedTuple):
+    """Run once at ``at``."""
+
+    at: datetime
+
+
+class CronTrigger(NamedTuple):
+    """Run on ``cron``'s schedule."""
+
+    cron: Cron
+
+
+Trigger = At | CronTrigger
+
+
+class Timer:
+    """Arms timers on the running loop for wall-clock times."""
+
+    __slots__ = ("_loop", "tz")
+
+    def __init__(self, tz: ZoneInfo | timezone) -> None:
+        """Use ``tz`` for the times this timer reports."""
+        self.tz = tz
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Arm timers on ``loop`` (the app's loop, bound at startup)."""
+        self._loop = loop
+
+    def now(self) -> datetime:
+        """The current time in the app's timezone."""
+        return datetime.now(self.tz)
+
+    def arm(self, at: datetime, callback: Callable[..., Any], *args: Any) -> asyncio.Handle:
+        """Call ``callback(*args)`` on the loop at wall-clock time ``at``."""
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        delay = (at - datetime.now(_UTC)).total_seconds()
+        if delay <= 0:
+            return loop.call_soon(callback, *args)
+        return loop.call_at(loop.time() + delay, callback, *args)
+
+
+def resolve_misfire(
+    policy: MisfirePolicy | GracePolicy,
+    *,
+    planned: datetime,
+    now: datetime,
+    parser: CronParser,
+) -> datetime:
+    """Return when a cron job whose run was ``planned`` in the past runs next.
+
+    ``ALL`` keeps ``planned`` (it runs now, and each following missed run
+    after it, one by one); ``ONCE`` runs once now and then resumes the
+    schedule; ``SKIP`` drops the missed runs; ``GracePolicy(d)`` runs now if
+    the run is at most ``d`` late, else skips it.
+    """
+    if planned >= now or policy is MisfirePolicy.ALL:
+        return planned
+    if policy is MisfirePolicy.ONCE:
+        return now
+    if isinstance(policy, GracePolicy):
+        if now - planned <= policy.value:
+            return now
+        return parser.next_run(now=now)
+    return parser.next_run(now=now)
+
+
+def misfire_to_data(policy: MisfirePolicy | GracePolicy) -> Any:
+    """Encode a misfire policy for a stored job message."""
+    if isinstance(policy, GracePolicy):
+        return {"grace": policy.value.total_seconds()}
+    return policy.value
+
+
+def misfire_from_data(data: Any) -> MisfirePolicy | GracePolicy:
+    """Decode :func:`misfire_to_data`'s output."""
+    if isinstance(data, dict):
+        return GracePolicy(timedelta(seconds=float(data["grace"])))
+    return MisfirePolicy(data)

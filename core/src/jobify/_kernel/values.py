@@ -1,0 +1,218 @@
+"""The reference's value types: statuses, run modes, cron and retry settings.
+
+Their kinds are fixed by the public API: the statuses are ``str`` enums,
+``Cron`` is a dataclass, ``SmartRetry`` and ``GracePolicy`` are NamedTuples.
+Each checks its values when built, so a bad one never reaches the timer loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any, Final, NamedTuple
+
+__all__ = (
+    "INJECT",
+    "Cron",
+    "GracePolicy",
+    "JobStatus",
+    "MisfirePolicy",
+    "RunMode",
+    "SmartRetry",
+)
+
+INJECT: Final[Any] = object()
+"""Default value marking a task parameter that jobify fills in at run time.
+
+``def task(ctx: JobContext = INJECT)`` receives the job's context; ``State``
+and ``RequestState`` annotations receive the app's state and the request's.
+"""
+
+
+class JobStatus(str, Enum):
+    """The status of a job."""
+
+    PENDING = "pending"
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    CANCELLED = "cancelled"
+    SUCCESS = "success"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    PERMANENTLY_FAILED = "permanently_failed"
+
+
+class RunMode(str, Enum):
+    """The execution mode of a job."""
+
+    MAIN = "main"
+    THREAD = "thread"
+    PROCESS = "process"
+
+
+class GracePolicy(NamedTuple):
+    """Run a missed execution only if it is at most ``value`` late."""
+
+    value: timedelta
+
+
+class MisfirePolicy(str, Enum):
+    """Policy for handling jobs that missed their scheduled run time."""
+
+    ALL = "all"
+    SKIP = "skip"
+    ONCE = "once"
+
+    @staticmethod
+    def GRACE(t: timedelta, /) -> GracePolicy:  # noqa: N802 - name fixed by the reference API
+        """Build a :class:`GracePolicy` of ``t``."""
+        if not isinstance(t, timedelta) or t < timedelta(0):
+            msg = f"MisfirePolicy.GRACE: expected a non-negative timedelta, got {t!r}"
+            raise ValueError(msg)
+        return GracePolicy(t)
+
+
+def _check_misfire_policy(policy: object) -> None:
+    if isinstance(policy, GracePolicy):
+        if not isinstance(policy.value, timedelta) or policy.value < timedelta(0):
+            msg = (
+                f"Cron misfire_policy: GracePolicy needs a non-negative timedelta, "
+                f"got {policy.value!r}"
+            )
+            raise ValueError(msg)
+        return
+    if not isinstance(policy, MisfirePolicy):
+        msg = (
+            f"Cron misfire_policy: expected MisfirePolicy.ALL, SKIP, ONCE or "
+            f"GracePolicy(timedelta), got {policy!r}"
+        )
+        raise TypeError(msg)
+
+
+@dataclasses.dataclass(slots=True)
+class Cron:
+    """Configuration for cron-based job scheduling.
+
+    ``max_runs=-1`` means no limit; ``max_failures`` counts consecutive failed
+    runs before the schedule stops (``-1``: never stop). ``start_date`` must be
+    timezone-aware: no run happens before it.
+    """
+
+    expression: str
+    max_runs: int = dataclasses.field(default=-1, kw_only=True)
+    max_failures: int = dataclasses.field(default=10, kw_only=True)
+    misfire_policy: MisfirePolicy | GracePolicy = dataclasses.field(
+        default=MisfirePolicy.ONCE, kw_only=True
+    )
+    start_date: datetime | None = dataclasses.field(default=None, kw_only=True)
+    args: tuple[Any, ...] = dataclasses.field(default=(), kw_only=True)
+    kwargs: dict[str, Any] = dataclasses.field(default_factory=dict, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.expression, str) or not self.expression.strip():
+            msg = f"Cron expression: expected a non-empty string, got {self.expression!r}"
+            raise ValueError(msg)
+        if not isinstance(self.max_runs, int) or (self.max_runs < 1 and self.max_runs != -1):
+            msg = f"Cron max_runs: expected a positive int or -1 (no limit), got {self.max_runs!r}"
+            raise ValueError(msg)
+        if not isinstance(self.max_failures, int) or (
+            self.max_failures < 1 and self.max_failures != -1
+        ):
+            msg = (
+                f"Cron max_failures: expected a positive int or -1 (no limit), "
+                f"got {self.max_failures!r}"
+            )
+            raise ValueError(msg)
+        _check_misfire_policy(self.misfire_policy)
+        if self.start_date is not None and (
+            not isinstance(self.start_date, datetime) or self.start_date.tzinfo is None
+        ):
+            msg = (
+                f"Cron start_date: expected a timezone-aware datetime, got {self.start_date!r}; "
+                "add tzinfo, e.g. datetime(..., tzinfo=ZoneInfo('UTC'))"
+            )
+            raise ValueError(msg)
+        self.args = tuple(self.args)
+        self.kwargs = dict(self.kwargs)
+
+
+class _SmartRetryFields(NamedTuple):
+    retries: int
+    initial_delay: float = 0.5
+    max_delay: float = 60.0
+    backoff_factor: float = 2.0
+    jitter: bool = True
+    include_exceptions: tuple[type[Exception], ...] = (Exception,)
+    exclude_exceptions: tuple[type[Exception], ...] = ()
+
+
+class SmartRetry(_SmartRetryFields):
+    """Retry settings with exponential backoff and optional equal jitter.
+
+    The n-th retry (0-based) waits ``min(max_delay, initial_delay *
+    backoff_factor ** n)``; with ``jitter`` half of that is fixed and half is
+    random, which spreads retries of many failing jobs apart.
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        retries: int,
+        initial_delay: float = 0.5,
+        max_delay: float = 60.0,
+        backoff_factor: float = 2.0,
+        jitter: bool = True,  # noqa: FBT001, FBT002 - positional NamedTuple field
+        include_exceptions: tuple[type[Exception], ...] = (Exception,),
+        exclude_exceptions: tuple[type[Exception], ...] = (),
+    ) -> SmartRetry:
+        """Check every field, so a bad retry setting fails where it is written."""
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            msg = f"SmartRetry retries: expected an int >= 0, got {retries!r}"
+            raise ValueError(msg)
+        for name, value in (("initial_delay", initial_delay), ("max_delay", max_delay)):
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                msg = f"SmartRetry {name}: expected a number of seconds >= 0, got {value!r}"
+                raise ValueError(msg)
+        if isinstance(backoff_factor, bool) or not isinstance(backoff_factor, int | float) or (
+            backoff_factor < 1
+        ):
+            msg = f"SmartRetry backoff_factor: expected a number >= 1, got {backoff_factor!r}"
+            raise ValueError(msg)
+        for name, excs in (
+            ("include_exceptions", include_exceptions),
+            ("exclude_exceptions", exclude_exceptions),
+        ):
+            if not isinstance(excs, tuple) or not all(
+                isinstance(e, type) and issubclass(e, BaseException) for e in excs
+            ):
+                msg = f"SmartRetry {name}: expected a tuple of exception classes, got {excs!r}"
+                raise TypeError(msg)
+        return super().__new__(
+            cls,
+            retries,
+            float(initial_delay),
+            float(max_delay),
+            float(backoff_factor),
+            bool(jitter),
+            include_exceptions,
+            exclude_exceptions,
+        )
+
+    def should_retry(self, exc: BaseException, attempt: int) -> bool:
+        """Whether failure number ``attempt`` (0-based) with ``exc`` is retried."""
+        if attempt >= self.retries:
+            return False
+        if self.exclude_exceptions and isinstance(exc, self.exclude_exceptions):
+            return False
+        return isinstance(exc, self.include_exceptions)
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (0-based)."""
+        base = min(self.max_delay, self.initial_delay * self.backoff_factor**attempt)
+        if self.jitter:
+            half = base / 2
+            return half + random.uniform(0, half)  # noqa: S311 - spreading load, not security
+        return base

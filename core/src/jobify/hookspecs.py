@@ -1,0 +1,235 @@
+"""Everything a plugin distribution can contribute to a jobify app.
+
+A plugin distribution declares an entry point in the ``jobify`` group whose
+value is a module holding ``@hookimpl`` functions named after the specs below::
+
+    # pyproject.toml
+    [project.entry-points.jobify]
+    storage-redis = "jobify_storage_redis._hooks"
+
+    # jobify_storage_redis/_hooks.py
+    from jobify.hookspecs import hookimpl
+
+    @hookimpl
+    def jobify_register_storages(register):
+        register("redis", "jobify_storage_redis.storage:RedisStorage")
+
+*Registration hooks* run once when an app is assembled, never per job; each
+hands the plugin a ``register`` callback, and the app owns what is collected.
+A ``"module:attr"`` string is imported only when that name is selected.
+*Lifecycle hooks* run at app startup and shutdown. *Observer hooks* run around
+jobs, but the kernel looks up their implementations once at assembly: when no
+plugin implements one, nothing is called per job. Specs only ever grow by
+opt-in arguments, so an implementation may accept fewer arguments than its
+spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import pluggy
+
+if TYPE_CHECKING:
+    from jobify._kernel.app import Jobify
+    from jobify._kernel.context import JobContext
+    from jobify._kernel.job import Job
+    from jobify.crontab import CronParser
+    from jobify.executors import Executor
+    from jobify.middleware import BaseMiddleware, BaseOuterMiddleware
+    from jobify.serializers import Serializer
+    from jobify.storage import Storage
+    from jobify.typeadapter import Dumper, Loader
+
+__all__ = ("PROJECT_NAME", "Register", "hookimpl", "hookspec")
+
+PROJECT_NAME = "jobify"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+T_contra = TypeVar("T_contra", contravariant=True)
+
+
+class Register(Protocol[T_contra]):
+    """The callback each ``jobify_register_*`` hook receives.
+
+    ``name`` must match ``[a-z][a-z0-9-]*``; ``factory`` is a callable that
+    builds the capability from the options of its ``jobify.toml`` table, or a
+    ``"module:attr"`` string naming one. ``default=True`` makes it the choice
+    when the user chooses none; two defaults for one capability fail assembly.
+    """
+
+    def __call__(
+        self, name: str, factory: Callable[..., T_contra] | str, /, *, default: bool = False
+    ) -> None: ...
+
+
+# --- registration hooks -----------------------------------------------------
+
+
+@hookspec
+def jobify_register_storages(register: Register[Storage]) -> None:
+    """Offer storage backends that ``[jobify.storage] use = "<name>"`` selects.
+
+    Called once per app assembly, before startup; never on the job path. Every
+    implementation runs; a name offered twice fails assembly, naming both
+    plugin distributions.
+
+    Args:
+        register: e.g. ``register("sqlite", "pkg.storage:SQLiteStorage", default=True)``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def jobify_register_serializers(register: Register[Serializer]) -> None:
+    """Offer serializers that ``[jobify.serializer] use = "<name>"`` selects.
+
+    Called once per app assembly. Every implementation runs; names must be
+    unique across plugin distributions.
+
+    Args:
+        register: e.g. ``register("json", "pkg:JSONSerializer", default=True)``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def jobify_register_typeadapters(register: Register[Dumper | Loader]) -> None:
+    """Offer type adapters that ``[jobify.typeadapter] use = "<name>"`` selects.
+
+    The factory returns one object that is both a ``Dumper`` and a ``Loader``.
+    Called once per app assembly; names must be unique.
+
+    Args:
+        register: e.g. ``register("pydantic", "pkg:PydanticConverter")``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def jobify_register_executors(register: Register[Executor]) -> None:
+    """Offer the pools behind ``RunMode.THREAD`` and ``RunMode.PROCESS``.
+
+    Names are ``thread`` and ``process``; the options of
+    ``[jobify.executors.thread]`` / ``[jobify.executors.process]`` are passed
+    to the factory. Called once per app assembly; the kernel builds a pool
+    only when a task needs it and shuts it down with the app.
+
+    Args:
+        register: e.g. ``register("process", "pkg:make_process_pool")``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def jobify_register_cron_parsers(register: Register[CronParser]) -> None:
+    """Offer cron parsers that ``[jobify.cron] use = "<name>"`` selects.
+
+    The factory is called with the expression (plus the table's options) and
+    returns a ``CronParser``, raising ``ValueError`` for a bad expression.
+    Called once per app assembly; names must be unique.
+
+    Args:
+        register: e.g. ``register("croniter", "pkg:create_crontab", default=True)``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def jobify_register_middleware(register: Register[BaseMiddleware | BaseOuterMiddleware]) -> None:
+    """Offer middleware that ``[[jobify.middleware]]`` (inner, around execution)
+    or ``[[jobify.outer_middleware]]`` (around scheduling) tables select by ``use``.
+
+    Called once per app assembly; names must be unique. ``default`` is
+    ignored: middleware is never added unless chosen.
+
+    Args:
+        register: e.g. ``register("queue", "pkg:QueueMiddleware")``.
+
+    .. versionadded:: 0.1
+    """
+
+
+# --- lifecycle hooks --------------------------------------------------------
+
+
+@hookspec
+def jobify_startup(app: Jobify) -> Awaitable[None] | None:
+    """React to ``app`` starting, after its storage is open and before jobs restore.
+
+    Called once per startup. Every implementation runs, in registration order;
+    a returned awaitable is awaited.
+
+    Args:
+        app: the app that is starting.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def jobify_shutdown(app: Jobify) -> Awaitable[None] | None:
+    """React to ``app`` stopping, after its jobs are cancelled.
+
+    Called once per shutdown, in the reverse order of ``jobify_startup``; a
+    returned awaitable is awaited.
+
+    Args:
+        app: the app that is stopping.
+
+    .. versionadded:: 0.1
+    """
+
+
+# --- observer hooks ---------------------------------------------------------
+
+
+@hookspec
+def jobify_job_scheduled(job: Job[Any]) -> None:
+    """Observe a job that was just scheduled (push, at, delay, cron or restore).
+
+    Called per job, but only when some plugin implements it: the kernel
+    resolves the implementations at assembly. Must not block; what it raises
+    is logged and ignored.
+
+    Args:
+        job: the scheduled job.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def jobify_job_started(context: JobContext) -> None:
+    """Observe a job run starting, inside the execution pipeline.
+
+    Same cost rule as ``jobify_job_scheduled``. Must not block; what it
+    raises is logged and ignored.
+
+    Args:
+        context: the run's context (job, state, request state, options).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def jobify_job_finished(job: Job[Any]) -> None:
+    """Observe a job run ending, with ``job.status`` and result or exception set.
+
+    Same cost rule as ``jobify_job_scheduled``. Must not block; what it
+    raises is logged and ignored.
+
+    Args:
+        job: the job whose run ended.
+
+    .. versionadded:: 0.1
+    """
