@@ -465,7 +465,14 @@ class Jobify(Router):
         await self.shutdown()
 
     async def startup(self) -> None:
-        """Start storage, plugins and lifespans, restore stored jobs, start cron tasks."""
+        """Start the app, in this order.
+
+        Storage, plugin-distribution startup hooks, middleware with a
+        ``startup``, then lifespans (app first, then routers); from here jobs
+        can be scheduled: ``Plugin.startup(app)`` objects, then stored jobs
+        are restored and the ``cron=`` tasks start. Shutdown runs the
+        reverse. A failure on the way undoes what was started and re-raises.
+        """
         if self.configs.app_started:
             raise ApplicationStateError(
                 operation="start the app",
@@ -485,9 +492,6 @@ class Jobify(Router):
                 await _maybe_await(func(app=self))
             for func in self.assembly.on_shutdown[::-1]:
                 stack.push_async_callback(_call_async, func, self)
-            for plug in self._plugin_order:
-                await plug.startup(self)
-                stack.push_async_callback(plug.shutdown)
             for mw in (*self._middleware, *self._outer_middleware):
                 start = getattr(mw, "startup", None)
                 stop = getattr(mw, "shutdown", None)
@@ -499,6 +503,9 @@ class Jobify(Router):
                 route.build()
             self.configs.app_started = True
             self._stack = stack
+            for plug in self._plugin_order:
+                await plug.startup(self)
+                stack.push_async_callback(plug.shutdown)
             if self._storage_on:
                 await self._restore()
             await self._start_declared_crons()

@@ -1,0 +1,37 @@
+# The two commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DISTS  := $(wildcard core/pyproject.toml plugins/*/pyproject.toml contrib/*/pyproject.toml) pyproject.toml
+
+.PHONY: setup demo test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements-dev.txt $(DISTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# Runs the demo app on the embedded defaults (SQLite in ./jobify.db, no server)
+# for 12 seconds, then stops it with SIGINT as Ctrl+C would.
+demo: setup
+	timeout --preserve-status --signal=INT 12 $(BIN)/jobify run
+
+test: setup
+	$(BIN)/pytest
+	$(MAKE) lint
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/pytest benchmarks --benchmark-enable --benchmark-group-by=group \
+		--benchmark-columns=min,median,ops,rounds
+
+clean:
+	rm -rf $(VENV) jobify.db jobify.db-wal jobify.db-shm

@@ -1,0 +1,208 @@
+"""The ``jobify`` command: run an app, list plugins, check a config, list stored jobs.
+
+``jobify run [APP] [--config FILE]`` imports ``APP`` (``module:attribute``,
+default: ``app`` of the config file), starts it and serves until SIGINT or
+SIGTERM, then shuts down gracefully (exit code 0). The config file is
+exported as ``$JOBIFY_CONFIG`` first, so the app's own ``Jobify()`` reads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jobify._assembly import discovery
+from jobify._assembly.assemble import assemble
+from jobify._assembly.catalog import CAPABILITIES, import_target
+from jobify._assembly.config import CONFIG_ENV, Settings, find_config
+from jobify.exceptions import BaseJobifyError
+
+if TYPE_CHECKING:
+    from jobify._kernel.app import Jobify
+
+__all__ = ("main",)
+
+
+class CommandError(Exception):
+    """A user error: printed without a traceback, exit code 1 (2 for usage)."""
+
+
+def _settings(config: str | None) -> Settings:
+    path = Path(config) if config else find_config()
+    return Settings.from_toml(path) if path is not None else Settings()
+
+
+def _load_app(ref: str) -> Jobify:
+    from jobify._kernel.app import Jobify  # noqa: PLC0415
+
+    if str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+    obj = import_target(ref, "jobify run")
+    if callable(obj) and not isinstance(obj, Jobify):
+        obj = obj()
+    if not isinstance(obj, Jobify):
+        msg = f"jobify run: {ref!r} is {obj!r}, not a Jobify app"
+        raise CommandError(msg)
+    return obj
+
+
+async def _serve(app: Jobify, ready_file: str | None) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with app:
+            logging.getLogger("jobify").info("serving; press Ctrl+C to stop")
+            if ready_file:
+                Path(ready_file).write_text(str(os.getpid()))
+            await stop.wait()
+            logging.getLogger("jobify").info("stopping")
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run an app until SIGINT / SIGTERM."""
+    config = args.config or (str(find_config()) if find_config() else None)
+    settings = _settings(config)
+    if config:
+        os.environ[CONFIG_ENV] = str(Path(config).resolve())
+    ref = args.app or settings.app
+    if not ref:
+        msg = (
+            "jobify run: no app given. Pass one (jobify run package.module:app) or set "
+            'app = "package.module:app" under [jobify] in jobify.toml'
+        )
+        raise CommandError(msg)
+    app = _load_app(ref)
+    asyncio.run(_serve(app, args.ready_file))
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    """List plugin distributions and what each registers."""
+    settings = _settings(args.config)
+    asm = assemble(settings)
+    by_plugin: dict[str, list[str]] = {}
+    for capability in CAPABILITIES:
+        for offer in asm.catalog.offers[capability].values():
+            mark = " (default)" if offer.default else ""
+            by_plugin.setdefault(offer.plugin, []).append(f"{capability} {offer.name!r}{mark}")
+    plugins = discovery.installed_plugins() if discovery.autoload_enabled() else ()
+    if not plugins:
+        print("no plugin distributions installed (the kernel alone: no storage, async tasks)")
+    for info in plugins:
+        state = " [disabled]" if info.name in settings.disable else ""
+        print(f"{info.name}  {info.dist} {info.version}{state}")
+        for line in by_plugin.get(info.name, []):
+            print(f"    {line}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate a config file by assembling it; print what it resolves to."""
+    path = Path(args.config) if args.config else find_config()
+    if path is None:
+        msg = (
+            "jobify check: no config file found (looked for $JOBIFY_CONFIG, ./jobify.toml, "
+            "./pyproject.toml [tool.jobify]); pass --config FILE"
+        )
+        raise CommandError(msg)
+    settings = Settings.from_toml(path)
+    asm = assemble(settings)
+    print(f"{path}: ok")
+    storage = asm.storage
+    print(f"  storage:     {'off' if storage in (None, False) else type(storage).__name__}")
+    print(f"  serializer:  {type(asm.serializer).__name__ if asm.serializer else 'none'}")
+    print(f"  typeadapter: {type(asm.typeadapter).__name__ if asm.typeadapter else 'identity'}")
+    print(f"  cron:        {asm.cron_source}")
+    print(f"  executors:   {', '.join(asm.executors) or 'loop default thread pool'}")
+    print(f"  middleware:  {', '.join(type(m).__name__ for m in asm.middleware) or 'none'}")
+    if settings.app:
+        print(f"  app:         {settings.app}")
+    return 0
+
+
+async def _list_jobs(storage: Any) -> list[tuple[Any, str | None]]:
+    await storage.startup()
+    try:
+        rows: list[tuple[Any, str | None]] = [(r, None) for r in await storage.get_schedules()]
+        quarantined = getattr(storage, "get_quarantined", None)
+        if quarantined is not None:
+            rows += [(r, reason) for r, reason in await quarantined()]
+        return rows
+    finally:
+        await storage.shutdown()
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    """List the jobs held in the configured storage."""
+    settings = _settings(args.config)
+    asm = assemble(settings)
+    if asm.storage in (None, False):
+        print("storage is off: no stored jobs")
+        return 0
+    rows = asyncio.run(_list_jobs(asm.storage))
+    if not rows:
+        print("no stored jobs")
+        return 0
+    header = ("ID", "TASK", "STATUS", "NEXT RUN")
+    table = [
+        (
+            row.job_id,
+            row.name,
+            "set aside: " + reason if reason else getattr(row.status, "value", str(row.status)),
+            row.next_run_at.isoformat(),
+        )
+        for row, reason in sorted(rows, key=lambda r: (r[0].next_run_at, r[0].job_id))
+    ]
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *table, strict=False)]
+    for line in (header, *table):
+        print("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=False)).rstrip())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``jobify`` command."""
+    parser = argparse.ArgumentParser(prog="jobify", description="The jobify job scheduler.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run an app until SIGINT/SIGTERM")
+    run.add_argument("app", nargs="?", help="module:attribute of the app (default: [jobify] app)")
+    run.add_argument("--ready-file", help=argparse.SUPPRESS)
+    run.set_defaults(func=cmd_run)
+    for name, func, help_ in (
+        ("plugins", cmd_plugins, "list installed plugin distributions"),
+        ("check", cmd_check, "validate a config file"),
+        ("jobs", cmd_jobs, "list jobs held in the configured storage"),
+    ):
+        p = sub.add_parser(name, help=help_)
+        p.set_defaults(func=func)
+    for p in sub.choices.values():
+        p.add_argument("--config", "-c", help="config file (default: lookup of jobify.toml)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``jobify`` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except (CommandError, BaseJobifyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
