@@ -11,7 +11,7 @@ importable from here when that is installed.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from jobify._assembly.seed import seed_getattr
 
@@ -35,6 +35,7 @@ class ScheduledJob(NamedTuple):
     next_run_at: datetime
 
 
+@runtime_checkable
 class Storage(Protocol):
     """Persistence for durable jobs.
 

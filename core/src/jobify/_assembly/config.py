@@ -95,7 +95,7 @@ class Settings:
             unknown = sorted(set(data) - {"jobify"})
             if unknown:
                 msg = (
-                    f"{file}: unknown top-level table(s) {', '.join(map(repr, unknown))}; "
+                    f"{file}: unknown top-level key(s) {', '.join(map(repr, unknown))}; "
                     "everything goes under [jobify]"
                 )
                 raise ConfigError(msg)
