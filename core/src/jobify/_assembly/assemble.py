@@ -21,6 +21,7 @@ from jobify import hookspecs
 from jobify._assembly import discovery
 from jobify._assembly.catalog import Catalog, import_target
 from jobify._assembly.hooks import collect_offers, impl_functions
+from jobify._assembly.seed import install_hint
 from jobify.exceptions import ConfigError, PluginNotFoundError
 
 if TYPE_CHECKING:
@@ -202,8 +203,8 @@ def assemble(
         if offer is None:
             if options:
                 msg = (
-                    f"{where}: no plugin provides the {kind!r} executor; install "
-                    "jobify-executor-pools"
+                    f"{where}: no plugin provides the {kind!r} executor; "
+                    f"{install_hint('executor')}"
                 )
                 raise ConfigError(msg)
             continue

@@ -63,3 +63,18 @@ def seed_getattr(module: str, name: str) -> Any:
         msg = f"{name} ships in {dist}, which is not installed:\n  {hint}"
         raise ImportError(msg, name=mod_name) from None
     return getattr(mod, attr)
+
+
+# The distribution to suggest when a capability has no implementation at all.
+DEFAULT_DISTRIBUTIONS: Final[dict[str, str]] = {
+    "storage": "jobify-storage-sqlite",
+    "serializer": "jobify-serializer-json",
+    "cron": "jobify-cron-croniter",
+    "executor": "jobify-executor-pools",
+}
+
+
+def install_hint(capability: str) -> str:
+    """``pip install <distribution>`` for the default implementation of ``capability``."""
+    dist = DEFAULT_DISTRIBUTIONS.get(capability)
+    return f"pip install {dist}" if dist else "install a plugin distribution that provides it"

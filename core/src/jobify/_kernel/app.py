@@ -23,6 +23,7 @@ import attrs
 
 from jobify._assembly.assemble import assemble
 from jobify._assembly.config import Settings, load_settings
+from jobify._assembly.seed import install_hint
 from jobify._kernel.message import MessageError, decode
 from jobify._kernel.pipeline import observer_middleware
 from jobify._kernel.pools import WorkerPools
@@ -110,7 +111,7 @@ class _NoStorage(Storage):
 def _no_cron_parser(expression: str) -> CronParser:
     msg = (
         f"cannot parse cron {expression!r}: no cron parser is installed. Install one "
-        "(pip install jobify-cron-croniter) or pass Jobify(cron_factory=...)"
+        f"({install_hint('cron')}) or pass Jobify(cron_factory=...)"
     )
     raise RuntimeError(msg)
 
@@ -267,7 +268,7 @@ class Jobify(Router):
         if self._storage_on and asm.serializer is None:
             msg = (
                 f"storage {type(storage_obj).__name__} needs a serializer, and none is "
-                "installed: pip install jobify-serializer-json, or pass Jobify(serializer=...)"
+                f"installed: {install_hint('serializer')}, or pass Jobify(serializer=...)"
             )
             raise ConfigError(msg)
         adapter = asm.typeadapter or IdentityAdapter()

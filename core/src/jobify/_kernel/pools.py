@@ -7,6 +7,8 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from jobify._assembly.seed import install_hint
+
 __all__ = ("WorkerPools",)
 
 
@@ -54,7 +56,7 @@ class WorkerPools:
         if self._process is None and "process" not in self._factories:
             msg = (
                 f"task {task!r}: run_mode=PROCESS needs a process executor; install one "
-                "(pip install jobify-executor-pools) or pass Jobify(processpool_executor=...)"
+                f"({install_hint('executor')}) or pass Jobify(processpool_executor=...)"
             )
             raise RuntimeError(msg)
 
