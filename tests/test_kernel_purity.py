@@ -79,12 +79,16 @@ def test_first_party_plugins_are_named_only_in_the_seed_table(path: Path) -> Non
         return
     tree = ast.parse(path.read_text(), filename=str(path))
     names = [s for s in _code_strings(tree) if FIRST_PARTY.search(s)]
-    assert not names, f"{path.relative_to(CORE)} names first-party plugins {names}; use _assembly/seed.py"
+    assert not names, (
+        f"{path.relative_to(CORE)} names first-party plugins {names}; use _assembly/seed.py"
+    )
 
 
 def test_core_declares_only_the_kernel_dependencies() -> None:
     import tomllib
 
     data = tomllib.loads((CORE.parents[1] / "pyproject.toml").read_text())
-    deps = {d.split(">")[0].split("=")[0].split(";")[0].strip() for d in data["project"]["dependencies"]}
+    deps = {
+        d.split(">")[0].split("=")[0].split(";")[0].strip() for d in data["project"]["dependencies"]
+    }
     assert deps == {"pluggy", "attrs", "tomli", "importlib-metadata"}

@@ -94,4 +94,6 @@ def test_unknown_option_of_the_plugin_is_refused(site: Path, tmp_path: Path) -> 
     (tmp_path / "jobify.toml").write_text('[jobify.storage]\nuse = "acme-memory"\nnamespaec = 1\n')
     result = run(site, tmp_path, "from jobify.cli import main; raise SystemExit(main(['check']))")
     assert result.returncode == 1
-    assert "[jobify.storage]: unknown option 'namespaec'. Valid options: namespace." in result.stderr
+    assert (
+        "[jobify.storage]: unknown option 'namespaec'. Valid options: namespace." in result.stderr
+    )

@@ -91,7 +91,10 @@ def test_bad_files_name_file_key_and_fix(tmp_path: Path, text: str, expected: st
 
 
 def test_pyproject_tool_jobify_works_the_same(tmp_path: Path):
-    cfg = write(tmp_path / "pyproject.toml", '[tool.jobify]\ntz = "UTC"\n[tool.jobify.storage]\nuse = false\n')
+    cfg = write(
+        tmp_path / "pyproject.toml",
+        '[tool.jobify]\ntz = "UTC"\n[tool.jobify.storage]\nuse = false\n',
+    )
     s = Settings.from_toml(cfg)
     assert s.tz == "UTC"
     assert s.storage is not None and s.storage.use is False

@@ -40,7 +40,7 @@ def _settings(config: str | None) -> Settings:
 
 
 def _load_app(ref: str) -> Jobify:
-    from jobify._kernel.app import Jobify  # noqa: PLC0415
+    from jobify._kernel.app import Jobify
 
     if str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))
@@ -62,7 +62,7 @@ async def _serve(app: Jobify, ready_file: str | None) -> None:
         async with app:
             logging.getLogger("jobify").info("serving; press Ctrl+C to stop")
             if ready_file:
-                Path(ready_file).write_text(str(os.getpid()))
+                Path(ready_file).write_text(str(os.getpid()))  # noqa: ASYNC240 - tiny, once
             await stop.wait()
             logging.getLogger("jobify").info("stopping")
     finally:
@@ -194,7 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jobify`` command; returns the exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         return int(args.func(args))
     except (CommandError, BaseJobifyError) as exc:

@@ -63,7 +63,8 @@ class Register(Protocol[T_contra]):
 
     def __call__(
         self, name: str, factory: Callable[..., T_contra] | str, /, *, default: bool = False
-    ) -> None: ...
+    ) -> None:
+        """Offer ``factory`` under ``name``."""
 
 
 # --- registration hooks -----------------------------------------------------
@@ -145,8 +146,10 @@ def jobify_register_cron_parsers(register: Register[CronParser]) -> None:
 
 @hookspec
 def jobify_register_middleware(register: Register[BaseMiddleware | BaseOuterMiddleware]) -> None:
-    """Offer middleware that ``[[jobify.middleware]]`` (inner, around execution)
-    or ``[[jobify.outer_middleware]]`` (around scheduling) tables select by ``use``.
+    """Offer middleware that ``[[jobify.middleware]]`` tables select by ``use``.
+
+    Inner middleware (around execution) goes in ``[[jobify.middleware]]``,
+    outer middleware (around scheduling) in ``[[jobify.outer_middleware]]``.
 
     Called once per app assembly; names must be unique. ``default`` is
     ignored: middleware is never added unless chosen.

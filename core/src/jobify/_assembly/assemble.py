@@ -56,7 +56,7 @@ class Assembly:
 def option_names(factory: Callable[..., Any]) -> tuple[str, ...] | None:
     """Keyword options ``factory`` accepts; None when it takes ``**kwargs``."""
     if isinstance(factory, type) and attrs.has(factory):
-        return tuple(a.alias for a in attrs.fields(factory) if a.init)  # type: ignore[misc]
+        return tuple(a.alias for a in attrs.fields(factory) if a.init)
     try:
         sig = inspect.signature(factory)
     except (TypeError, ValueError):
@@ -77,7 +77,7 @@ def check_options(factory: Callable[..., Any], options: Mapping[str, Any], where
         return
     for key in options:
         if key not in valid:
-            import difflib  # noqa: PLC0415
+            import difflib
 
             close = difflib.get_close_matches(key, valid, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
@@ -139,7 +139,7 @@ def _make_pm(
         pm.register(plugin, name=name)
         dists[name] = (name, "local")
     pm.check_pending()
-    pm._jobify_dists = dists  # type: ignore[attr-defined]  # noqa: SLF001 - read by hooks.plugin_dists
+    pm._jobify_dists = dists  # type: ignore[attr-defined]
     if discovery.trace_enabled():
         pm.trace.root.setwriter(discovery.write_trace)
         pm.enable_tracing()
@@ -166,7 +166,7 @@ def assemble(
     ``storage`` may be an instance, ``False`` (off) or None (not given).
     """
     pm, loaded = _make_pm(settings, plugins, autoload=autoload)
-    catalog = collect_offers(pm, pm._jobify_dists)  # type: ignore[attr-defined]  # noqa: SLF001
+    catalog = collect_offers(pm, pm._jobify_dists)  # type: ignore[attr-defined]
 
     def resolve(given: Any, capability: str, choice: Choice | None) -> Any:
         if given is not None:
@@ -203,8 +203,7 @@ def assemble(
         if offer is None:
             if options:
                 msg = (
-                    f"{where}: no plugin provides the {kind!r} executor; "
-                    f"{install_hint('executor')}"
+                    f"{where}: no plugin provides the {kind!r} executor; {install_hint('executor')}"
                 )
                 raise ConfigError(msg)
             continue

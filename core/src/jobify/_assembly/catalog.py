@@ -42,7 +42,10 @@ class Offer:
         """Return the factory, importing it if it was registered as ``"module:attr"``."""
         if not isinstance(self.factory, str):
             return self.factory
-        return import_target(self.factory, f"{self.capability} {self.name!r} ({self.dist})")
+        factory: Callable[..., Any] = import_target(
+            self.factory, f"{self.capability} {self.name!r} ({self.dist})"
+        )
+        return factory
 
     def describe(self) -> str:
         """``name (dist version)``, for listings and errors."""
@@ -87,7 +90,7 @@ class Catalog:
             msg = (
                 f"{offer.capability} {offer.name!r} is offered by {other.dist} {other.version} "
                 f"(plugin {other.plugin!r}) and {offer.dist} {offer.version} (plugin "
-                f"{offer.plugin!r}). Disable one: [jobify.plugins] disable = [\"{offer.plugin}\"]"
+                f'{offer.plugin!r}). Disable one: [jobify.plugins] disable = ["{offer.plugin}"]'
             )
             raise PluginConflictError(msg)
         if offer.default and offer.capability != "executor":
@@ -96,7 +99,7 @@ class Catalog:
                 msg = (
                     f"two default {offer.capability}s: {current.describe()} and "
                     f"{offer.describe()}. Disable one: [jobify.plugins] disable = "
-                    f"[\"{offer.plugin}\"], or choose one in jobify.toml"
+                    f'["{offer.plugin}"], or choose one in jobify.toml'
                 )
                 raise PluginConflictError(msg)
         same[offer.name] = offer
@@ -117,7 +120,7 @@ class Catalog:
         close = difflib.get_close_matches(name, offers, n=1)
         if close:
             msg += f" Did you mean {close[0]!r}?"
-        from jobify._assembly.seed import SEED  # noqa: PLC0415
+        from jobify._assembly.seed import SEED
 
         dists = sorted({row[0] for row in SEED.values() if name in row[0]})
         if dists:

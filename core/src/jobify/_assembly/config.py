@@ -13,13 +13,13 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import attrs
 
 from jobify.exceptions import ConfigError
 
-if sys.version_info >= (3, 11):
+if sys.version_info >= (3, 11):  # noqa: UP036 - tomli stays declared for older Pythons
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
@@ -111,45 +111,46 @@ class Settings:
         """Check a ``[jobify]`` table given as a mapping."""
         where = str(source) if source is not None else "<config>"
 
-        def fail(key: str, what: str) -> ConfigError:
-            return ConfigError(f"{where} [{key}]: {what}")
+        def fail(key: str, what: str) -> NoReturn:
+            msg = f"{where} [{key}]: {what}"
+            raise ConfigError(msg)
 
         if not isinstance(data, Mapping):
-            raise fail(prefix, f"expected a table, got {data!r}")
+            fail(prefix, f"expected a table, got {data!r}")
         for key in data:
             if key not in TOP_KEYS:
-                raise fail(
+                fail(
                     prefix,
                     f"unknown key {key!r}. Valid keys: {', '.join(TOP_KEYS)}."
                     + _suggest(key, TOP_KEYS),
                 )
         for key in ("app", "tz"):
             if key in data and not isinstance(data[key], str):
-                raise fail(f"{prefix}.{key}", f"expected a string, got {data[key]!r}")
+                fail(f"{prefix}.{key}", f"expected a string, got {data[key]!r}")
         if "tz" in data:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
             try:
                 ZoneInfo(data["tz"])
             except (ZoneInfoNotFoundError, ValueError):
-                raise fail(
+                fail(
                     f"{prefix}.tz", f"unknown time zone {data['tz']!r}; use an IANA name like 'UTC'"
-                ) from None
+                )
 
         def choice(key: str, table: Any) -> Choice:
             name = f"{prefix}.{key}"
             if not isinstance(table, Mapping):
-                raise fail(name, f"expected a table, got {table!r}")
+                fail(name, f"expected a table, got {table!r}")
             if "use" not in table:
-                raise fail(name, 'missing key "use": the name of the implementation to use')
+                fail(name, 'missing key "use": the name of the implementation to use')
             use = table["use"]
             if use is True or not isinstance(use, str | bool) or (isinstance(use, str) and not use):
                 allowed = 'a registered name, "module:attr"' + (
                     " or false" if key == "storage" else ""
                 )
-                raise fail(name, f"use = {use!r}: expected {allowed}")
+                fail(name, f"use = {use!r}: expected {allowed}")
             if use is False and key != "storage":
-                raise fail(name, "use = false is only valid for [jobify.storage]")
+                fail(name, "use = false is only valid for [jobify.storage]")
             options = {k: v for k, v in table.items() if k != "use"}
             return Choice(use=use, options=options, where=f"{where} [{name}]")
 
@@ -158,36 +159,36 @@ class Settings:
         executors: dict[str, Mapping[str, Any]] = {}
         raw_exec = data.get("executors", {})
         if not isinstance(raw_exec, Mapping):
-            raise fail(f"{prefix}.executors", f"expected a table, got {raw_exec!r}")
+            fail(f"{prefix}.executors", f"expected a table, got {raw_exec!r}")
         for key, table in raw_exec.items():
             if key not in EXECUTOR_NAMES:
-                raise fail(
+                fail(
                     f"{prefix}.executors",
                     f"unknown executor {key!r}. Valid: {', '.join(EXECUTOR_NAMES)}."
                     + _suggest(key, EXECUTOR_NAMES),
                 )
             if not isinstance(table, Mapping):
-                raise fail(f"{prefix}.executors.{key}", f"expected a table, got {table!r}")
+                fail(f"{prefix}.executors.{key}", f"expected a table, got {table!r}")
             executors[key] = dict(table)
 
         def chain(key: str) -> tuple[Choice, ...]:
             raw = data.get(key, [])
             if not isinstance(raw, list):
-                raise fail(f"{prefix}.{key}", f"expected an array of tables [[{prefix}.{key}]]")
+                fail(f"{prefix}.{key}", f"expected an array of tables [[{prefix}.{key}]]")
             return tuple(choice(key, t) for t in raw)
 
         plugins = data.get("plugins", {})
         if not isinstance(plugins, Mapping):
-            raise fail(f"{prefix}.plugins", f"expected a table, got {plugins!r}")
+            fail(f"{prefix}.plugins", f"expected a table, got {plugins!r}")
         for key in plugins:
             if key not in PLUGINS_KEYS:
-                raise fail(
+                fail(
                     f"{prefix}.plugins",
                     f"unknown key {key!r}. Valid keys: {', '.join(PLUGINS_KEYS)}.",
                 )
         disable = plugins.get("disable", [])
         if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
-            raise fail(f"{prefix}.plugins.disable", f"expected a list of plugin names, got {disable!r}")
+            fail(f"{prefix}.plugins.disable", f"expected a list of plugin names, got {disable!r}")
 
         return cls(
             source=source,

@@ -88,4 +88,4 @@ def installed_plugins() -> tuple[PluginInfo, ...]:
 
 def write_trace(*args: object) -> None:
     """Pluggy trace writer: one line per hook call on stderr."""
-    print("jobify-trace:", *args, file=sys.stderr, end="")  # noqa: T201
+    print("jobify-trace:", *args, file=sys.stderr, end="")

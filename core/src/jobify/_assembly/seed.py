@@ -59,7 +59,7 @@ def seed_getattr(module: str, name: str) -> Any:
     except ModuleNotFoundError as exc:
         if exc.name != mod_name:
             raise
-        hint = f'pip install {dist}' + (f'   (or: pip install "jobify[{extra}]")' if extra else "")
+        hint = f"pip install {dist}" + (f'   (or: pip install "jobify[{extra}]")' if extra else "")
         msg = f"{name} ships in {dist}, which is not installed:\n  {hint}"
         raise ImportError(msg, name=mod_name) from None
     return getattr(mod, attr)

@@ -208,9 +208,7 @@ class Jobify(Router):
                 msg = f"Jobify.from_config(): unexpected argument {key!r}"
                 raise TypeError(msg)
         app = cls.__new__(cls)
-        params = {
-            name: p.default for name, p in init.items() if name != "self"
-        }
+        params = {name: p.default for name, p in init.items() if name != "self"}
         params.update(kwargs)
         app._setup(settings, hook_plugins=hook_plugins, autoload=autoload, **params)
         return app
@@ -246,7 +244,9 @@ class Jobify(Router):
             outer_middleware=outer_middleware,
             exception_handlers=exception_handlers,
         )
-        if storage is True or not (storage is UNSET or storage is False or isinstance(storage, Storage)):
+        if storage is True or not (
+            storage is UNSET or storage is False or isinstance(storage, Storage)
+        ):
             msg = f"Jobify(storage=...): expected a Storage instance or False, got {storage!r}"
             raise TypeError(msg)
         if tz is not None and not isinstance(tz, ZoneInfo | timezone):
@@ -258,7 +258,7 @@ class Jobify(Router):
             autoload=autoload,
             storage=None if storage is UNSET else storage,
             serializer=serializer,
-            typeadapter=dumper if dumper is not None and dumper is loader else None,
+            typeadapter=dumper if dumper is not None and dumper is loader else None,  # type: ignore[comparison-overlap]
             cron_factory=None if cron_factory is DEFAULT_CRON else cron_factory,
         )
         self.settings = settings
@@ -323,7 +323,9 @@ class Jobify(Router):
                 solution="Declare tasks and include routers before `async with app:` / startup().",
             )
 
-    def add_route(self, name: str, func: Callable[..., Any], options: RouteOptions) -> Route[Any, Any]:
+    def add_route(
+        self, name: str, func: Callable[..., Any], options: RouteOptions
+    ) -> Route[Any, Any]:
         """Declare ``func`` as a task of the app under ``name``."""
         self._check_not_started(f"register task {name!r}")
         if name in self._all_routes:
@@ -340,7 +342,7 @@ class Jobify(Router):
         self._all_routes.pop(name, None)
 
     def _bind_router(self, router: Router) -> None:
-        for name, route in list(router._routes.items()):  # noqa: SLF001
+        for name, route in list(router._routes.items()):
             del name
             self._bind_route(router, route)
         for sub in router.sub_routers:
@@ -373,7 +375,9 @@ class Jobify(Router):
 
     def add_plugin(self, plug: Plugin, /) -> None:
         """Register a lifecycle plugin (``startup(app)`` / ``shutdown()``)."""
-        if not callable(getattr(plug, "startup", None)) or not callable(getattr(plug, "shutdown", None)):
+        if not callable(getattr(plug, "startup", None)) or not callable(
+            getattr(plug, "shutdown", None)
+        ):
             msg = f"add_plugin(): {plug!r} has no startup(app) / shutdown() methods"
             raise TypeError(msg)
         if plug not in self.plugins:
@@ -397,7 +401,7 @@ class Jobify(Router):
         job = self._jobs.pop(job_id, None)
         if job is None:
             return
-        if job._durable and self._storage_on:  # noqa: SLF001
+        if job._durable and self._storage_on:
             self._pending_deletes.add(job_id)
             if self._flush_task is None:
                 self._flush_task = asyncio.get_running_loop().create_task(self._flush_deletes())
@@ -430,7 +434,7 @@ class Jobify(Router):
             ScheduledJob(job_id, name, message, JobStatus.SCHEDULED, next_run_at)
         )
 
-    async def wait_all(self, timeout: float | None = None) -> None:
+    async def wait_all(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - reference API
         """Wait until no job is scheduled or running.
 
         Raises:
@@ -516,11 +520,13 @@ class Jobify(Router):
             await self._stop_jobs()
             await stack.aclose()
             raise
-        log.info("Jobify started: %d task(s), %d job(s) live", len(self._all_routes), len(self._jobs))
+        log.info(
+            "Jobify started: %d task(s), %d job(s) live", len(self._all_routes), len(self._jobs)
+        )
 
     async def _enter_lifespans(self, stack: contextlib.AsyncExitStack, router: Router) -> None:
         if router.lifespan is not None:
-            value = await stack.enter_async_context(router.lifespan(router))
+            value: Any = await stack.enter_async_context(router.lifespan(router))
             if isinstance(value, Mapping):
                 router.state.update(value)
         for sub in router.sub_routers:
@@ -563,14 +569,14 @@ class Jobify(Router):
                 )
                 params = route.func_spec.params
                 ordered = {n: arguments[n] for n in params if n in arguments}
-                bound = inspect.BoundArguments(route.func_spec.signature, ordered)  # type: ignore[arg-type]
+                bound = inspect.BoundArguments(route.func_spec.signature, ordered)
                 route.func_spec.signature.bind(*bound.args, **bound.kwargs)
                 builder = route.create_builder(bound)
                 if isinstance(trigger, At):
-                    await builder._restore_at(row.job_id, row.next_run_at)  # noqa: SLF001
+                    await builder._restore_at(row.job_id, row.next_run_at)
                 else:
                     assert cron_state is not None  # noqa: S101
-                    await builder._restore_cron(  # noqa: SLF001
+                    await builder._restore_cron(
                         row.job_id, trigger.cron, row.next_run_at, cron_state
                     )
             except (MessageError, TypeError, ValueError) as exc:
@@ -592,11 +598,11 @@ class Jobify(Router):
     async def _stop_jobs(self) -> None:
         jobs = list(self._jobs.values())
         for job in jobs:
-            job._durable = False  # noqa: SLF001 - stored rows stay for the next start
-            handle = job._handle  # noqa: SLF001
+            job._durable = False
+            handle = job._handle
             if handle is not None:
                 handle.cancel()
-                job._handle = None  # noqa: SLF001
+                job._handle = None
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -605,7 +611,7 @@ class Jobify(Router):
         for job in jobs:
             if not job.is_done():
                 job.status = JobStatus.CANCELLED
-            job._finish()  # noqa: SLF001
+            job._finish()
             self._unregister(job.id)
         if self._flush_task is not None:
             await asyncio.gather(self._flush_task, return_exceptions=True)
@@ -641,4 +647,3 @@ async def _maybe_await(value: Any) -> None:
 
 async def _call_async(func: Callable[..., Any], app: Jobify) -> None:
     await _maybe_await(func(app=app))
-

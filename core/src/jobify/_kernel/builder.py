@@ -68,7 +68,7 @@ class ScheduleBuilder(Generic[ReturnT]):
 
     def now(self) -> datetime:
         """Return the current datetime in the app's timezone."""
-        return self._route.app._timer.now()  # noqa: SLF001 - kernel-internal
+        return self._route.app._timer.now()
 
     # --- public scheduling API --------------------------------------------
 
@@ -132,9 +132,9 @@ class ScheduleBuilder(Generic[ReturnT]):
             msg = f"cron(): job_id must be a non-empty string, got {job_id!r}"
             raise ValueError(msg)
         app = self._route.app
-        parser = app._make_cron_parser(cron.expression)  # noqa: SLF001
+        parser = app._make_cron_parser(cron.expression)
         self._check_started()
-        existing = app._jobs.get(job_id)  # noqa: SLF001
+        existing = app._jobs.get(job_id)
         run_count = failure_count = 0
         reuse: Job[ReturnT] | None = None
         if existing is not None:
@@ -171,16 +171,16 @@ class ScheduleBuilder(Generic[ReturnT]):
         A job that is not running is reused (the caller gets the same object
         back, as with the reference); a running one is cancelled.
         """
-        if existing._task is not None:  # noqa: SLF001
-            existing._durable = False  # noqa: SLF001 - the new row overwrites it
+        if existing._task is not None:
+            existing._durable = False
             existing.status = JobStatus.CANCELLED
-            existing._task.cancel()  # noqa: SLF001
-            existing._finish()  # noqa: SLF001
-            self._route.app._unregister(existing.id)  # noqa: SLF001
+            existing._task.cancel()
+            existing._finish()
+            self._route.app._unregister(existing.id)
             return None
-        if existing._handle is not None:  # noqa: SLF001
-            existing._handle.cancel()  # noqa: SLF001
-            existing._handle = None  # noqa: SLF001
+        if existing._handle is not None:
+            existing._handle.cancel()
+            existing._handle = None
         return existing
 
     def _new_job(
@@ -191,10 +191,10 @@ class ScheduleBuilder(Generic[ReturnT]):
             reuse.exec_at = exec_at
             reuse.status = JobStatus.PENDING
             reuse.exception = None
-            reuse._cron_ctx = None  # noqa: SLF001
+            reuse._cron_ctx = None
             return reuse
         if job_id is None:
-            job_id = app._new_job_id()  # noqa: SLF001
+            job_id = app._new_job_id()
         elif not isinstance(job_id, str) or not job_id:
             msg = f"job_id must be a non-empty string, got {job_id!r}"
             raise ValueError(msg)
@@ -202,7 +202,7 @@ class ScheduleBuilder(Generic[ReturnT]):
             job_id=job_id,
             storage=app.configs.storage,
             exec_at=exec_at,
-            unregister_hook=app._unregister,  # noqa: SLF001
+            unregister_hook=app._unregister,
         )
 
     async def _schedule_at(
@@ -212,7 +212,7 @@ class ScheduleBuilder(Generic[ReturnT]):
         self._check_started()
         reuse = None
         if job_id is not None:
-            existing = app._jobs.get(job_id)  # noqa: SLF001
+            existing = app._jobs.get(job_id)
             if existing is not None:
                 if not replace:
                     raise DuplicateJobError(job_id)
@@ -231,7 +231,7 @@ class ScheduleBuilder(Generic[ReturnT]):
     ) -> None:
         """Re-arm a stored cron job, applying its misfire policy to a missed run."""
         app = self._route.app
-        parser = app._make_cron_parser(cron.expression)  # noqa: SLF001
+        parser = app._make_cron_parser(cron.expression)
         next_at = resolve_misfire(
             cron.misfire_policy, planned=planned, now=self.now(), parser=parser
         )
@@ -276,7 +276,7 @@ class ScheduleBuilder(Generic[ReturnT]):
         """Register, persist (if durable) and arm ``job``; undo all on failure."""
         route = self._route
         app = route.app
-        app._register(job)  # noqa: SLF001
+        app._register(job)
         try:
             outer = route.outer_chain
             if outer is None or not persist:
@@ -284,8 +284,8 @@ class ScheduleBuilder(Generic[ReturnT]):
                     if persist:
                         await self._persist(job.id, job.exec_at, trigger)
                     else:
-                        job._durable = True  # noqa: SLF001 - restored: its row exists
-                job._handle = app._timer.arm(job.exec_at, self._fire, job)  # noqa: SLF001
+                        job._durable = True
+                job._handle = app._timer.arm(job.exec_at, self._fire, job)
                 job.status = JobStatus.SCHEDULED
             else:
                 octx = OuterContext(
@@ -310,37 +310,39 @@ class ScheduleBuilder(Generic[ReturnT]):
                 if not isinstance(handle, asyncio.Handle):
                     # an outer middleware did not call call_next: the job is not scheduled
                     job.status = JobStatus.PENDING
-                    job._durable = False  # noqa: SLF001
-                    app._unregister(job.id)  # noqa: SLF001
+                    job._durable = False
+                    app._unregister(job.id)
                     return
         except BaseException:
-            if job._handle is not None:  # noqa: SLF001
-                job._handle.cancel()  # noqa: SLF001
-                job._handle = None  # noqa: SLF001
+            if job._handle is not None:
+                job._handle.cancel()
+                job._handle = None
             job.status = JobStatus.CANCELLED
-            job._durable = False  # noqa: SLF001
-            app._unregister(job.id)  # noqa: SLF001
+            job._durable = False
+            app._unregister(job.id)
             raise
-        for observer in app._observers_scheduled:  # noqa: SLF001
+        for observer in app._observers_scheduled:
             try:
                 observer(job=job)
             except Exception:
                 log.exception("observer %r raised; ignored", observer)
 
     def _arm_timer(self, job: Job[ReturnT]) -> asyncio.Handle:
-        handle = self._route.app._timer.arm(job.exec_at, self._fire, job)  # noqa: SLF001
-        job._handle = handle  # noqa: SLF001
+        handle = self._route.app._timer.arm(job.exec_at, self._fire, job)
+        job._handle = handle
         job.status = JobStatus.SCHEDULED
         return handle
 
     async def _persist(self, job_id: str, next_run_at: datetime, trigger: Trigger) -> None:
         app = self._route.app
-        job = app._jobs.get(job_id)  # noqa: SLF001
+        job = app._jobs.get(job_id)
         ctx = None if job is None else job.cron_context
         state = (
             None
             if ctx is None
-            else CronState(run_count=ctx.run_count, failure_count=ctx.failure_count, offset=ctx.offset)
+            else CronState(
+                run_count=ctx.run_count, failure_count=ctx.failure_count, offset=ctx.offset
+            )
         )
         message = encode(
             spec=self.func_spec,
@@ -350,18 +352,18 @@ class ScheduleBuilder(Generic[ReturnT]):
             dumper=app.configs.dumper,
             serializer=app.configs.serializer,
         )
-        await app._store(job_id, self.name, message, next_run_at)  # noqa: SLF001
+        await app._store(job_id, self.name, message, next_run_at)
         if job is not None:
-            job._durable = True  # noqa: SLF001
+            job._durable = True
 
     def _fire(self, job: Job[ReturnT]) -> None:
         """Timer callback: start the job's execution as a task."""
-        job._handle = None  # noqa: SLF001
+        job._handle = None
         app = self._route.app
         task = asyncio.get_running_loop().create_task(self._execute(job))
-        job._task = task  # noqa: SLF001
-        app._tasks.add(task)  # noqa: SLF001
-        task.add_done_callback(app._tasks.discard)  # noqa: SLF001
+        job._task = task
+        app._tasks.add(task)
+        task.add_done_callback(app._tasks.discard)
 
     async def _execute(self, job: Job[ReturnT]) -> None:
         route = self._route
@@ -384,19 +386,19 @@ class ScheduleBuilder(Generic[ReturnT]):
         except asyncio.CancelledError:
             if job.status is not JobStatus.CANCELLED:
                 job.status = JobStatus.CANCELLED
-                job._finish()  # noqa: SLF001
-                app._unregister(job.id)  # noqa: SLF001
+                job._finish()
+                app._unregister(job.id)
             raise
         except Exception as exc:
             job.set_exception(exc, status=JobStatus.FAILED)
-        except BaseException as exc:  # noqa: BLE001 - a task must not stop the app
+        except BaseException as exc:
             wrapped = RuntimeError(f"task raised {type(exc).__name__}: {exc}")
             wrapped.__cause__ = exc
             job.set_exception(wrapped, status=JobStatus.FAILED)
         else:
             job.set_result(result, status=JobStatus.SUCCESS)
-        job._task = None  # noqa: SLF001
-        for observer in app._observers_finished:  # noqa: SLF001
+        job._task = None
+        for observer in app._observers_finished:
             try:
                 observer(job=job)
             except Exception:
@@ -405,8 +407,8 @@ class ScheduleBuilder(Generic[ReturnT]):
         if ctx is None:
             if job.status is JobStatus.FAILED:
                 log.error("job %s (%s) failed", job.id, self.name, exc_info=job.exception)
-            job._finish()  # noqa: SLF001
-            app._unregister(job.id)  # noqa: SLF001
+            job._finish()
+            app._unregister(job.id)
             return
         await self._advance_cron(job, ctx)
 
@@ -423,13 +425,13 @@ class ScheduleBuilder(Generic[ReturnT]):
                 exc_info=job.exception,
             )  # fmt: skip
         if ctx.is_run_exceeded_by_limit():
-            job._finish()  # noqa: SLF001
-            app._unregister(job.id)  # noqa: SLF001
+            job._finish()
+            app._unregister(job.id)
             return
         if not ctx.is_failure_allowed_by_limit():
             job.status = JobStatus.PERMANENTLY_FAILED
-            job._finish()  # noqa: SLF001
-            app._unregister(job.id)  # noqa: SLF001
+            job._finish()
+            app._unregister(job.id)
             return
         if not app.configs.app_started:
             return
@@ -449,4 +451,4 @@ class ScheduleBuilder(Generic[ReturnT]):
                 job.id, self.name,
             )  # fmt: skip
         if job.status is JobStatus.SCHEDULED:
-            job._handle = app._timer.arm(next_at, self._fire, job)  # noqa: SLF001
+            job._handle = app._timer.arm(next_at, self._fire, job)

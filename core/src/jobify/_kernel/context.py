@@ -29,7 +29,7 @@ class RouteOptions(TypedDict, total=False):
     timeout: float
     durable: bool
     run_mode: RunMode
-    exception_handlers: Mapping[type[Exception], Callable[..., Any]]
+    exception_handlers: Mapping[type[BaseException], Callable[..., Any]]
     metadata: Mapping[str, Any]
 
 

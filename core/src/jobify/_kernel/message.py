@@ -44,7 +44,9 @@ class CronState:
         self.offset = offset
 
 
-def _dump_arguments(spec: FuncSpec[Any], arguments: dict[str, Any], dumper: Dumper) -> dict[str, Any]:
+def _dump_arguments(
+    spec: FuncSpec[Any], arguments: dict[str, Any], dumper: Dumper
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     params = spec.params
     hints = spec.annotations
@@ -127,7 +129,7 @@ def decode(
         data = serializer.loadb(message)
         if not isinstance(data, dict) or data.get("v") != VERSION:
             msg = f"not a version-{VERSION} job message"
-            raise MessageError(msg)
+            raise MessageError(msg)  # noqa: TRY301 - re-raised as is below
         arguments = _load_arguments(spec, data["args"], loader)
         cron_data = data.get("cron")
         if cron_data is None:

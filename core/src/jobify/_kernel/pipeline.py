@@ -143,7 +143,7 @@ def observer_middleware(
                 log.exception("observer %r raised; ignored", func)
         return await call_next(context)
 
-    return observe  # type: ignore[return-value]
+    return observe
 
 
 def build_inner_chain(

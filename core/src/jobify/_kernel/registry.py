@@ -22,7 +22,7 @@ from jobify._kernel.builder import ScheduleBuilder
 from jobify._kernel.pipeline import build_inner_chain, build_outer_chain, retry_policy
 from jobify._kernel.runnable import FuncSpec, async_strategy, pool_strategy, sync_main_strategy
 from jobify._kernel.state import State
-from jobify._kernel.values import Cron, RunMode, SmartRetry
+from jobify._kernel.values import Cron, RunMode
 from jobify.exceptions import ApplicationStateError, RouteAlreadyRegisteredError
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ ParamsT = ParamSpec("ParamsT")
 ReturnT = TypeVar("ReturnT")
 RouterT = TypeVar("RouterT", bound="Router")
 
-Lifespan = Callable[[Any], "AbstractAsyncContextManager[None]"]
+Lifespan = Callable[[Any], "AbstractAsyncContextManager[Any]"]
 MappingExceptionHandlers = Mapping[type[BaseException], Callable[..., Any]]
 
 OPTION_NAMES = (
@@ -191,7 +191,7 @@ class RootRoute(Route[ParamsT, ReturnT]):
         self.is_persist = False
         self.task_state: State = app.state
         if "cron" in options:
-            app._make_cron_parser(_cron_of(options["cron"]).expression)  # noqa: SLF001
+            app._make_cron_parser(_cron_of(options["cron"]).expression)
         if app.configs.app_started:
             self.build()
 
@@ -222,7 +222,7 @@ class RootRoute(Route[ParamsT, ReturnT]):
             mode = RunMode.THREAD
         if mode is RunMode.MAIN:
             return sync_main_strategy(func)
-        pools = self.app._pools  # noqa: SLF001
+        pools = self.app._pools
         if mode is RunMode.THREAD:
             return pool_strategy(func, pools.thread)
         pools.require_process(self.name)
@@ -242,13 +242,13 @@ class RootRoute(Route[ParamsT, ReturnT]):
         """Compose the task's chains; called at startup (or at once after it)."""
         app = self.app
         options = self.options
-        middleware: list[Any] = list(app._observer_middleware)  # noqa: SLF001
-        middleware += app._middleware  # noqa: SLF001
-        outer: list[Any] = list(app._outer_middleware)  # noqa: SLF001
+        middleware: list[Any] = list(app._observer_middleware)
+        middleware += app._middleware
+        outer: list[Any] = list(app._outer_middleware)
         merged: dict[type[BaseException], Callable[..., Any]] = dict(app.exception_handlers)
         for router in self.routers:
-            middleware += router._middleware  # noqa: SLF001
-            outer += router._outer_middleware  # noqa: SLF001
+            middleware += router._middleware
+            outer += router._outer_middleware
             merged.update(router.exception_handlers)
         merged.update(options.get("exception_handlers") or {})
         self.chain = build_inner_chain(
@@ -264,7 +264,7 @@ class RootRoute(Route[ParamsT, ReturnT]):
             if router_states
             else app.state
         )
-        self.is_persist = app._storage_on and options.get("durable", True)  # noqa: SLF001
+        self.is_persist = app._storage_on and options.get("durable", True)
 
     def schedule(self, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> ScheduleBuilder[ReturnT]:
         """Bind arguments and return a builder: ``.at()``, ``.delay()``, ``.cron()``."""
@@ -286,7 +286,9 @@ def _cron_of(value: str | Cron) -> Cron:
 class NodeRoute(Route[ParamsT, ReturnT]):
     """A task declared on a router; usable once the router is included in an app."""
 
-    def __init__(self, *, name: str, func: Callable[ParamsT, ReturnT], options: RouteOptions) -> None:
+    def __init__(
+        self, *, name: str, func: Callable[ParamsT, ReturnT], options: RouteOptions
+    ) -> None:
         """Declare ``func`` under ``name``."""
         super().__init__(name, func, options)
         self._real: RootRoute[ParamsT, ReturnT] | None = None
@@ -333,10 +335,10 @@ class TaskRegistrator:
     def __call__(self, func: Callable[..., Any] | None = None, /, **options: Any) -> Any:
         """Declare ``func`` as a task (``@router.task`` or ``@router.task(**options)``)."""
         if func is not None:
-            return self._router._declare(func, options)  # noqa: SLF001
+            return self._router._declare(func, options)
 
         def decorator(f: Callable[ParamsT, ReturnT]) -> Route[ParamsT, ReturnT]:
-            return self._router._declare(f, options)  # noqa: SLF001
+            return self._router._declare(f, options)
 
         return decorator
 
@@ -399,7 +401,9 @@ class Router(ABC):
         self, exc_class: type[BaseException], handler: Callable[..., Any]
     ) -> None:
         """Handle ``exc_class`` (and subclasses) raised by this router's tasks."""
-        check_exception_handlers({exc_class: handler}, f"{type(self).__name__}.add_exception_handler")
+        check_exception_handlers(
+            {exc_class: handler}, f"{type(self).__name__}.add_exception_handler"
+        )
         self.exception_handlers[exc_class] = handler
 
     def include_router(self, router: Router) -> None:
@@ -420,7 +424,7 @@ class Router(ABC):
         self.sub_routers.append(router)
         root = self._root()
         if root is not None:
-            root._bind_router(router)  # noqa: SLF001
+            root._bind_router(router)
 
     def include_routers(self, *routers: Router) -> None:
         """Include several routers."""
@@ -441,7 +445,7 @@ class Router(ABC):
         node: Router = self
         while node.parent is not None:
             node = node.parent
-        from jobify._kernel.app import Jobify  # noqa: PLC0415 - circular at import
+        from jobify._kernel.app import Jobify
 
         return node if isinstance(node, Jobify) else None
 
@@ -454,7 +458,9 @@ class Router(ABC):
         return self.add_route(name, func, opts)  # type: ignore[arg-type]
 
     @abstractmethod
-    def add_route(self, name: str, func: Callable[..., Any], options: RouteOptions) -> Route[Any, Any]:
+    def add_route(
+        self, name: str, func: Callable[..., Any], options: RouteOptions
+    ) -> Route[Any, Any]:
         """Register ``func`` under ``name``."""
 
     def remove_route(self, name: str) -> None:
@@ -493,13 +499,15 @@ class JobRouter(Router):
         )
         self.route_class = route_class
 
-    def add_route(self, name: str, func: Callable[..., Any], options: RouteOptions) -> Route[Any, Any]:
+    def add_route(
+        self, name: str, func: Callable[..., Any], options: RouteOptions
+    ) -> Route[Any, Any]:
         """Declare ``func`` as a task of this router."""
         if name in self._routes:
             raise RouteAlreadyRegisteredError(name)
         route = self.route_class(name=name, func=func, options=options)
         root = self._root()
         if root is not None:
-            root._bind_route(self, route)  # noqa: SLF001
+            root._bind_route(self, route)
         self._routes[name] = route
         return route

@@ -62,7 +62,7 @@ class FuncSpec(Generic[ReturnT]):
         self.is_async = inspect.iscoroutinefunction(func)
         try:
             hints = typing.get_type_hints(func)
-        except Exception:  # noqa: BLE001 - unresolvable hints fall back to raw annotations
+        except Exception:
             hints = {
                 p.name: p.annotation
                 for p in self.signature.parameters.values()
@@ -142,7 +142,7 @@ class Runnable(Generic[ReturnT]):
             if arguments.get(param, INJECT) is not INJECT:
                 continue
             arguments[param] = context if what == "context" else getattr(context, what)
-        bound = inspect.BoundArguments(self.func_spec.signature, arguments)  # type: ignore[arg-type]
+        bound = inspect.BoundArguments(self.func_spec.signature, arguments)
         return self.strategy(bound.args, bound.kwargs)
 
 
@@ -175,10 +175,13 @@ def sync_main_strategy(func: Callable[..., Any]) -> RunStrategy:
 
 def pool_strategy(func: Callable[..., Any], get_pool: Callable[[], Any]) -> RunStrategy:
     """Run a sync task on the pool ``get_pool()`` returns (None: the loop's default)."""
+
     def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Awaitable[Any]:
         loop = asyncio.get_running_loop()
-        call = functools.partial(func, *args, **kwargs) if kwargs else (
-            functools.partial(func, *args) if args else func
+        call = (
+            functools.partial(func, *args, **kwargs)
+            if kwargs
+            else (functools.partial(func, *args) if args else func)
         )
         return loop.run_in_executor(get_pool(), call)
 

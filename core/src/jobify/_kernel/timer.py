@@ -8,7 +8,7 @@ monotonic clock once, when a timer is armed.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jobify._kernel.values import Cron, GracePolicy, MisfirePolicy
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ("At", "CronTrigger", "Timer", "Trigger", "resolve_misfire")
 
-_UTC = timezone.utc
+_UTC = UTC
 
 
 class At(NamedTuple):

@@ -176,8 +176,10 @@ class SmartRetry(_SmartRetryFields):
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 msg = f"SmartRetry {name}: expected a number of seconds >= 0, got {value!r}"
                 raise ValueError(msg)
-        if isinstance(backoff_factor, bool) or not isinstance(backoff_factor, int | float) or (
-            backoff_factor < 1
+        if (
+            isinstance(backoff_factor, bool)
+            or not isinstance(backoff_factor, int | float)
+            or (backoff_factor < 1)
         ):
             msg = f"SmartRetry backoff_factor: expected a number >= 1, got {backoff_factor!r}"
             raise ValueError(msg)

@@ -22,7 +22,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     func: Any = pyfuncitem.obj
     if not inspect.iscoroutinefunction(func):
         return None
-    argnames = pyfuncitem._fixtureinfo.argnames  # noqa: SLF001 - pytest's own pattern
+    argnames = pyfuncitem._fixtureinfo.argnames
     kwargs = {name: pyfuncitem.funcargs[name] for name in argnames}
     with asyncio.Runner(debug=True) as runner:
         runner.run(func(**kwargs))
