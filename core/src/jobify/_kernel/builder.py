@@ -436,10 +436,16 @@ class ScheduleBuilder(Generic[ReturnT]):
         if not app.configs.app_started:
             return
         now = self.now()
-        planned = ctx.cron_parser.next_run(now=ctx.offset)
-        next_at = resolve_misfire(
-            ctx.cron.misfire_policy, planned=planned, now=now, parser=ctx.cron_parser
-        )
+        try:
+            planned = ctx.cron_parser.next_run(now=ctx.offset)
+            next_at = resolve_misfire(
+                ctx.cron.misfire_policy, planned=planned, now=now, parser=ctx.cron_parser
+            )
+        except ValueError as exc:  # the schedule has no run left (e.g. its years are over)
+            log.info("cron job %s (%s) has no run left: %s", job.id, self.name, exc)
+            job._finish()  # noqa: SLF001
+            app._unregister(job.id)  # noqa: SLF001
+            return
         ctx.offset = next_at
         job.update(exec_at=next_at, status=JobStatus.SCHEDULED)
         try:
