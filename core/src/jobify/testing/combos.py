@@ -85,7 +85,7 @@ class Combo:
 
     def app(self, directory: Path, **kwargs: Any) -> Any:
         """Write ``directory/jobify.toml`` and assemble a ``Jobify`` from it."""
-        from jobify._kernel.app import Jobify  # noqa: PLC0415 - keep this module light
+        from jobify._kernel.app import Jobify
 
         path = directory / "jobify.toml"
         path.write_text(self.toml(directory))
