@@ -30,7 +30,7 @@ SEED: Final[dict[tuple[str, str], tuple[str, str, str]]] = {
     ("jobify.serializers", "MsgpackSerializer"): (
         "jobify-serializer-msgpack", "msgpack", "jobify_serializer_msgpack:MsgpackSerializer"),
     ("jobify.serializers", "CBORSerializer"): (
-        "jobify-serializer-cbor", "cbor", "jobify_serializer_cbor:CBORSerializer"),
+        "jobify-serializer-cbor", "cbor2", "jobify_serializer_cbor:CBORSerializer"),
     ("jobify.typeadapter", "PydanticConverter"): (
         "jobify-typeadapter-pydantic", "pydantic", "jobify_typeadapter_pydantic:PydanticConverter"),
     ("jobify.crontab", "create_crontab"): (

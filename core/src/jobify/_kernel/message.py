@@ -91,7 +91,16 @@ def encode(
     serializer: Serializer,
 ) -> bytes:
     """Encode one job's arguments and trigger to bytes."""
-    data: dict[str, Any] = {"v": VERSION, "args": _dump_arguments(spec, arguments, dumper)}
+    try:
+        args = _dump_arguments(spec, arguments, dumper)
+    except Exception as exc:
+        msg = (
+            f"task {spec.name!r}: its arguments cannot be dumped by "
+            f"{type(dumper).__name__}: {exc}. Pass values of the annotated types, or make "
+            "the task durable=False."
+        )
+        raise MessageError(msg) from exc
+    data: dict[str, Any] = {"v": VERSION, "args": args}
     if isinstance(trigger, CronTrigger):
         cron = trigger.cron
         data["cron"] = {

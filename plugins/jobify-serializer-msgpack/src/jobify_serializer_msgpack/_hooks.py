@@ -1,0 +1,23 @@
+"""Hook implementations of jobify-serializer-msgpack: the ``msgpack`` serializer.
+
+Only ``jobify.hookspecs`` is imported here; msgpack is imported when an app
+selects the serializer (``[jobify.serializer] use = "msgpack"``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jobify.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from jobify.hookspecs import Register
+    from jobify.serializers import Serializer
+
+__all__ = ("jobify_register_serializers",)
+
+
+@hookimpl
+def jobify_register_serializers(register: Register[Serializer]) -> None:
+    """Offer ``[jobify.serializer] use = "msgpack"``."""
+    register("msgpack", "jobify_serializer_msgpack.serializer:MsgpackSerializer")

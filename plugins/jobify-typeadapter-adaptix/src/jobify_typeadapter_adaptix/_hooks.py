@@ -1,0 +1,23 @@
+"""Hook implementations of jobify-typeadapter-adaptix: the ``adaptix`` type adapter.
+
+Only ``jobify.hookspecs`` is imported here; adaptix is imported when an app
+selects the type adapter (``[jobify.typeadapter] use = "adaptix"``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jobify.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from jobify.hookspecs import Register
+    from jobify.typeadapter import Dumper, Loader
+
+__all__ = ("jobify_register_typeadapters",)
+
+
+@hookimpl
+def jobify_register_typeadapters(register: Register[Dumper | Loader]) -> None:
+    """Offer ``[jobify.typeadapter] use = "adaptix"``."""
+    register("adaptix", "jobify_typeadapter_adaptix.converter:AdaptixConverter")
