@@ -19,9 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    from jobify_storage_sqlite import SQLiteStorage as SQLiteStorage
-
     from jobify._kernel.values import JobStatus
+    from jobify_storage_sqlite import SQLiteStorage as SQLiteStorage
 
 __all__ = ("SQLiteStorage", "ScheduledJob", "Storage")
 

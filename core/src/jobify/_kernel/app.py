@@ -366,6 +366,16 @@ class Jobify(Router):
         if isinstance(route, NodeRoute):
             route.bind(real)
 
+    def _unbind_router(self, router: Router) -> None:
+        """Undo a :meth:`_bind_router` that failed part way (an include that raised)."""
+        for route in router._routes.values():
+            if isinstance(route, NodeRoute) and route._real is not None:
+                if self._all_routes.get(route._real.name) is route._real:
+                    del self._all_routes[route._real.name]
+                route._real = None
+        for sub in router.sub_routers:
+            self._unbind_router(sub)
+
     def _make_cron_parser(self, expression: str) -> CronParser:
         try:
             return self.configs.cron_factory(expression)

@@ -379,25 +379,30 @@ class ScheduleBuilder(Generic[ReturnT]):
             app.configs,
             self,
         )
+        error: BaseException | None = None
         try:
             result = await route.chain(context)
-        except JobTimeoutError as exc:
-            job.set_exception(exc, status=JobStatus.TIMEOUT)
         except asyncio.CancelledError:
             if job.status is not JobStatus.CANCELLED:
                 job.status = JobStatus.CANCELLED
                 job._finish()
                 app._unregister(job.id)
             raise
-        except Exception as exc:
-            job.set_exception(exc, status=JobStatus.FAILED)
-        except BaseException as exc:
-            wrapped = RuntimeError(f"task raised {type(exc).__name__}: {exc}")
-            wrapped.__cause__ = exc
-            job.set_exception(wrapped, status=JobStatus.FAILED)
-        else:
-            job.set_result(result, status=JobStatus.SUCCESS)
+        except BaseException as exc:  # a task's failure is the job's outcome
+            error = exc
         job._task = None
+        if job.status is JobStatus.CANCELLED:
+            return  # cancelled while it ran (e.g. by itself): already finished and unregistered
+        if error is None:
+            job.set_result(result, status=JobStatus.SUCCESS)
+        elif isinstance(error, JobTimeoutError):
+            job.set_exception(error, status=JobStatus.TIMEOUT)
+        elif isinstance(error, Exception):
+            job.set_exception(error, status=JobStatus.FAILED)
+        else:
+            wrapped = RuntimeError(f"task raised {type(error).__name__}: {error}")
+            wrapped.__cause__ = error
+            job.set_exception(wrapped, status=JobStatus.FAILED)
         for observer in app._observers_finished:
             try:
                 observer(job=job)
@@ -443,8 +448,8 @@ class ScheduleBuilder(Generic[ReturnT]):
             )
         except ValueError as exc:  # the schedule has no run left (e.g. its years are over)
             log.info("cron job %s (%s) has no run left: %s", job.id, self.name, exc)
-            job._finish()  # noqa: SLF001
-            app._unregister(job.id)  # noqa: SLF001
+            job._finish()
+            app._unregister(job.id)
             return
         ctx.offset = next_at
         job.update(exec_at=next_at, status=JobStatus.SCHEDULED)

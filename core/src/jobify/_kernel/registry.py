@@ -420,11 +420,19 @@ class Router(ABC):
                 msg = "include_router(): a router cannot include one of its ancestors"
                 raise ValueError(msg)
             ancestor = ancestor.parent
-        router.parent = self
-        self.sub_routers.append(router)
         root = self._root()
         if root is not None:
-            root._bind_router(router)
+            root._check_not_started("include a router")
+        router.parent = self
+        self.sub_routers.append(router)
+        if root is not None:
+            try:
+                root._bind_router(router)
+            except BaseException:
+                root._unbind_router(router)
+                self.sub_routers.remove(router)
+                router.parent = None
+                raise
 
     def include_routers(self, *routers: Router) -> None:
         """Include several routers."""
@@ -432,14 +440,17 @@ class Router(ABC):
             self.include_router(router)
 
     def full_prefix(self) -> str:
-        """The prefixes of this router and its parents, joined with ``:``."""
+        """The prefixes of this router and its parents, outermost first, joined with ``.``.
+
+        A task's effective name is ``f"{full_prefix}:{name}"`` (``"p.sub:mod:func"``).
+        """
         parts: list[str] = []
         node: Router | None = self
         while node is not None:
             if node.prefix:
                 parts.append(node.prefix)
             node = node.parent
-        return ":".join(reversed(parts))
+        return ".".join(reversed(parts))
 
     def _root(self) -> Jobify | None:
         node: Router = self

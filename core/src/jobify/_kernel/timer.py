@@ -79,8 +79,9 @@ def resolve_misfire(
 
     ``ALL`` keeps ``planned`` (it runs now, and each following missed run
     after it, one by one); ``ONCE`` runs once now and then resumes the
-    schedule; ``SKIP`` drops the missed runs; ``GracePolicy(d)`` runs now if
-    the run is at most ``d`` late, else skips it.
+    schedule; ``SKIP`` drops the missed runs; ``GracePolicy(d)`` is ``ALL``
+    for the runs at most ``d`` late: older ones are dropped and the schedule
+    resumes with the first run inside the window (or the next future one).
     """
     if planned >= now or policy is MisfirePolicy.ALL:
         return planned
@@ -88,8 +89,8 @@ def resolve_misfire(
         return now
     if isinstance(policy, GracePolicy):
         if now - planned <= policy.value:
-            return now
-        return parser.next_run(now=now)
+            return planned
+        return parser.next_run(now=now - policy.value)
     return parser.next_run(now=now)
 
 

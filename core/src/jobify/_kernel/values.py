@@ -211,6 +211,10 @@ class SmartRetry(_SmartRetryFields):
             return False
         return isinstance(exc, self.include_exceptions)
 
+    def compute_delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (1-based, as the reference)."""
+        return self.delay(attempt - 1)
+
     def delay(self, attempt: int) -> float:
         """Seconds to wait before retry number ``attempt`` (0-based)."""
         base = min(self.max_delay, self.initial_delay * self.backoff_factor**attempt)
