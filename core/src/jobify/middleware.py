@@ -22,11 +22,10 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 from jobify._assembly.seed import seed_getattr
 
 if TYPE_CHECKING:
+    from jobify._kernel.context import JobContext, OuterContext
     from jobify_queue import Item as Item
     from jobify_queue import JobifyQueue as JobifyQueue
     from jobify_queue import QueueMiddleware as QueueMiddleware
-
-    from jobify._kernel.context import JobContext, OuterContext
 
 __all__ = (
     "BaseMiddleware",
