@@ -411,6 +411,8 @@ class Jobify(Router):
         job = self._jobs.pop(job_id, None)
         if job is None:
             return
+        if job._task is not None:  # cancelled before it started: _execute never ran
+            self._tasks.discard(job._task)
         if job._durable and self._storage_on:
             self._pending_deletes.add(job_id)
             if self._flush_task is None:
@@ -618,6 +620,7 @@ class Jobify(Router):
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.clear()
         for job in jobs:
             if not job.is_done():
                 job.status = JobStatus.CANCELLED
