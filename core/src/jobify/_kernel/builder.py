@@ -391,7 +391,7 @@ class ScheduleBuilder(Generic[ReturnT]):
         try:
             result = await route.chain(context)
         except asyncio.CancelledError:
-            app._tasks.discard(task)  # type: ignore[arg-type]
+            app._tasks.discard(task)
             if job.status is not JobStatus.CANCELLED:
                 job.status = JobStatus.CANCELLED
                 job._finish()
@@ -399,7 +399,7 @@ class ScheduleBuilder(Generic[ReturnT]):
             raise
         except BaseException as exc:  # a task's failure is the job's outcome
             error = exc
-        app._tasks.discard(task)  # type: ignore[arg-type]
+        app._tasks.discard(task)
         job._task = None
         if job.status is JobStatus.CANCELLED:
             return  # cancelled while it ran (e.g. by itself): already finished and unregistered
