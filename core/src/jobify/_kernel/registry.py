@@ -185,6 +185,9 @@ class RootRoute(Route[ParamsT, ReturnT]):
         self.app = app
         self.routers = tuple(routers)
         self.func_spec: FuncSpec[ReturnT] = FuncSpec(func, name=name)
+        register_hints = getattr(app.configs.serializer, "register_hints", None)
+        if register_hints is not None:  # e.g. ExtendedJSONSerializer learns the task's types
+            register_hints(self.func_spec.annotations.values())
         self.strategy: RunStrategy = self._make_strategy()
         self.chain: CallNext = None  # type: ignore[assignment]  # built by build()
         self.outer_chain: CallNextOuter | None = None

@@ -1,0 +1,26 @@
+"""Hook implementations of jobify-serializer-json: ``json``, ``json-extended``, ``pickle-unsafe``.
+
+Only ``jobify.hookspecs`` is imported here; a serializer's module is imported
+when an app selects it (``[jobify.serializer] use = "json"``, or no choice at
+all, since ``json`` is the default).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jobify.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from jobify.hookspecs import Register
+    from jobify.serializers import Serializer
+
+__all__ = ("jobify_register_serializers",)
+
+
+@hookimpl
+def jobify_register_serializers(register: Register[Serializer]) -> None:
+    """Offer ``json`` (the default), ``json-extended`` and ``pickle-unsafe``."""
+    register("json", "jobify_serializer_json.serializer:JSONSerializer", default=True)
+    register("json-extended", "jobify_serializer_json.extended:ExtendedJSONSerializer")
+    register("pickle-unsafe", "jobify_serializer_json.unsafe_pickle:UnsafePickleSerializer")

@@ -1,0 +1,384 @@
+"""ExtendedJSONSerializer: each type, the registry, register_hints, and errors that give the fix."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import enum
+import json
+import typing
+import uuid
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from typing import Annotated, Literal, NamedTuple, Optional
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from jobify_serializer_json import ExtendedJSONSerializer, SerializerError
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = (0, 0, 255)
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: float
+    color: Color = Color.RED
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Frozen:
+    when: datetime
+    tags: frozenset[str]
+    derived: int = dataclasses.field(init=False, default=0)
+
+
+class Pair(NamedTuple):
+    left: Point
+    right: Point | None = None
+
+
+@dataclasses.dataclass
+class Tree:
+    value: int
+    children: list[Tree]
+
+
+def round_trip(serializer, value):
+    return serializer.loadb(serializer.dumpb(value))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2030, 1, 1, 12, 30, tzinfo=timezone(timedelta(hours=-3, minutes=-30))),
+        datetime(2030, 1, 1, 12, 30, 0, 123456),
+        date(2030, 2, 28),
+        time(23, 59, 59, 999999),
+        time(1, 2, tzinfo=timezone(timedelta(hours=5))),
+        timedelta(days=-3, seconds=5, microseconds=7),
+        timedelta(days=999_999_999, microseconds=1),
+        Decimal("1.10"),
+        Decimal("-0E+3"),
+        Decimal("Infinity"),
+        uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        {1, 2, "x"},
+        frozenset({(1, 2)}),
+        (1, (2, [3, (4,)])),
+        (),
+        b"\x00\xff",
+        bytearray(b"ab"),
+        {1: "int key", (1, 2): "tuple key", None: "none", date(2030, 1, 1): "date key"},
+        {"__set__": [1, 2]},
+        {"__dict__": {"nested": True}},
+        {"plain": {"dict": [1, "two", None]}},
+    ],
+    ids=lambda v: type(v).__name__,
+)
+def test_values_round_trip_with_their_type(value):
+    got = round_trip(ExtendedJSONSerializer(), value)
+    assert got == value
+    assert type(got) is type(value)
+    if isinstance(value, datetime | time):
+        assert got.utcoffset() == value.utcoffset()
+
+
+def test_zoned_datetimes_keep_their_zone():
+    serializer = ExtendedJSONSerializer()
+    berlin = ZoneInfo("Europe/Berlin")
+    ambiguous = datetime(2030, 10, 27, 2, 30, fold=1, tzinfo=berlin)  # the second 02:30
+    data = serializer.dumpb(ambiguous)
+    assert data == b'{"__datetime__":"2030-10-27T02:30:00+01:00[Europe/Berlin]"}'
+    got = serializer.loadb(data)
+    assert got.tzinfo is berlin and got.fold == 1 and got == ambiguous
+    assert (got + timedelta(days=200)).utcoffset() == timedelta(hours=2)  # still follows DST
+
+
+def test_an_unknown_zone_keeps_the_instant_with_its_offset():
+    got = ExtendedJSONSerializer().loadb(
+        b'{"__datetime__":"2030-01-01T12:00:00+05:00[Nowhere/Atlantis]"}'
+    )
+    assert got == datetime(2030, 1, 1, 7, tzinfo=UTC)
+    assert got.utcoffset() == timedelta(hours=5)
+
+
+def test_registered_classes_round_trip_nested():
+    serializer = ExtendedJSONSerializer([Color, Level, Point, Frozen, Pair])
+    frozen = Frozen(datetime(2030, 1, 1, tzinfo=UTC), frozenset({"a"}))
+    object.__setattr__(frozen, "derived", 42)
+    value = {
+        "pair": Pair(Point(1, 2.5, Color.BLUE)),
+        "frozen": frozen,
+        "levels": [Level.LOW],
+        "by_color": {Color.RED: (Point(0, 0.0),)},
+    }
+    got = round_trip(serializer, value)
+    assert got == value
+    assert got["frozen"].derived == 42
+    assert type(got["levels"][0]) is Level
+    assert type(got["pair"]) is Pair
+
+
+def test_wire_format_is_the_references():
+    serializer = ExtendedJSONSerializer([Color, Point, Pair])
+    expected = [
+        (
+            datetime(2020, 1, 1, tzinfo=timezone(timedelta(hours=3))),
+            {"__datetime__": "2020-01-01T00:00:00+03:00"},
+        ),
+        (time(1, 2, 3, 4), {"__time__": "01:02:03.000004"}),
+        (timedelta(days=1, microseconds=5), {"__timedelta__": 86400.000005}),
+        (Decimal("1.10"), {"__decimal__": "1.10"}),
+        (b"ab", {"__bytes__": "YWI="}),
+        (Color.RED, {"__enum__": {"type": "Color", "value": "red"}}),
+        (
+            Point(1, 2.0),
+            {
+                "__dataclass__": {
+                    "type": "Point",
+                    "fields": {
+                        "x": 1,
+                        "y": 2.0,
+                        "color": {"__enum__": {"type": "Color", "value": "red"}},
+                    },
+                }
+            },
+        ),
+        (
+            Pair(Point(1, 2.0)),
+            {
+                "__namedtuple__": {
+                    "type": "Pair",
+                    "fields": {
+                        "left": {
+                            "__dataclass__": {
+                                "type": "Point",
+                                "fields": {
+                                    "x": 1,
+                                    "y": 2.0,
+                                    "color": {"__enum__": {"type": "Color", "value": "red"}},
+                                },
+                            }
+                        },
+                        "right": None,
+                    },
+                }
+            },
+        ),
+    ]
+    for value, form in expected:
+        assert json.loads(serializer.dumpb(value)) == form
+
+
+def test_reads_what_the_reference_wrote():
+    # bytes written by jobify 0.14's ExtendedJSONSerializer (registry=[Color, Point])
+    serializer = ExtendedJSONSerializer([Color, Point])
+    data = (
+        b'[{"__datetime__": "2020-01-01T00:00:00+03:00"}, {"__set__": [1, 2]}, {"__tuple__": [1, {"__tuple__": [2, 3]}]}, '
+        b'{"__bytearray__": "eA=="}, {"__timedelta__": -86400.0}, {"__uuid__": "00000000-0000-0000-0000-000000000005"}, '
+        b'{"__dataclass__": {"type": "Point", "fields": {"x": 1, "y": 2.0, "color": {"__enum__": {"type": "Color", "value": "red"}}}}}]'
+    )
+    assert serializer.loadb(data) == [
+        datetime(2020, 1, 1, tzinfo=timezone(timedelta(hours=3))),
+        {1, 2},
+        (1, (2, 3)),
+        bytearray(b"x"),
+        timedelta(days=-1),
+        uuid.UUID(int=5),
+        Point(1, 2.0),
+    ]
+
+
+def test_timedeltas_beyond_float_precision_are_exact():
+    serializer = ExtendedJSONSerializer()
+    value = timedelta(days=999_999_999, microseconds=1)
+    assert json.loads(serializer.dumpb(value)) == {"__timedelta__": [999_999_999, 0, 1]}
+    assert serializer.loadb(serializer.dumpb(value)) == value
+
+
+def test_subclasses_of_builtins_come_back_as_the_base_type():
+    class Name(str):
+        pass
+
+    got = round_trip(
+        ExtendedJSONSerializer(),
+        [Name("x"), collections.OrderedDict(a=(1,)), collections.defaultdict(list, b=[1])],
+    )
+    assert got == ["x", {"a": (1,)}, {"b": [1]}]
+    assert [type(v) for v in got] == [str, dict, dict]
+
+
+# --- the registry ---------------------------------------------------------------
+
+
+def test_unregistered_classes_fail_when_stored_with_the_fix():
+    serializer = ExtendedJSONSerializer()
+    with pytest.raises(TypeError) as info:
+        serializer.dumpb({"p": Point(1, 2.0)})
+    assert str(info.value) == (
+        f"ExtendedJSONSerializer.dumpb(): {__name__}.Point (a dataclass) is not registered, so it "
+        "could not be read back; register it: ExtendedJSONSerializer(registry=[Point]) or "
+        "serializer.register_hints([Point])"
+    )
+    with pytest.raises(TypeError, match=r"Color \(an Enum\) is not registered"):
+        serializer.dumpb(Color.RED)
+    with pytest.raises(TypeError, match=r"Pair \(a NamedTuple\) is not registered"):
+        serializer.dumpb(Pair(Point(1, 2.0)))
+
+
+def test_unregistered_names_in_stored_data_fail_with_the_fix():
+    data = ExtendedJSONSerializer([Point, Color]).dumpb([Point(1, 2.0)])
+    with pytest.raises(SerializerError) as info:
+        ExtendedJSONSerializer([Color]).loadb(data)
+    text = str(info.value)
+    assert text.startswith("ExtendedJSONSerializer.loadb(): cannot decode b'[{")
+    assert "it holds a dataclass named 'Point', which is not registered (registered: Color)" in text
+    assert "Register the class: ExtendedJSONSerializer(registry=[Point])" in text
+
+
+def test_a_class_that_changed_since_storing():
+    data = ExtendedJSONSerializer([Point, Color]).dumpb(Point(1, 2.0))
+    new_point = dataclasses.make_dataclass("Point", [("x", int)])  # the class, one version later
+    with pytest.raises(
+        SerializerError,
+        match=r"the stored dataclass 'Point' does not fit types.Point any more: it has no field 'y', 'color'. The class changed",
+    ):
+        ExtendedJSONSerializer([new_point, Color]).loadb(data)
+    with pytest.raises(
+        SerializerError,
+        match=r"the stored enum 'Color' does not fit .*'green' is not a valid Color",
+    ):
+        ExtendedJSONSerializer([Color]).loadb(b'{"__enum__":{"type":"Color","value":"green"}}')
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"__uuid__": "not-a-uuid"}',
+        b'{"__decimal__": "x1"}',
+        b'{"__datetime__": 5}',
+        b'{"__bytes__": "%%%"}',
+        b'{"__timedelta__": "soon"}',
+        b'{"__set__": [[1]]}',
+        b'{"__dict__": [[1, 2, 3]]}',
+        b'{"__enum__": "Color"}',
+    ],
+)
+def test_malformed_tags_raise_serializer_error(data):
+    with pytest.raises(
+        SerializerError,
+        match=r"is malformed: .* It was not written by ExtendedJSONSerializer.dumpb, or it is corrupt",
+    ):
+        ExtendedJSONSerializer([Color]).loadb(data)
+
+
+def test_garbage_raises_serializer_error():
+    with pytest.raises(
+        SerializerError, match=r"cannot decode b'\\xff\\x00' \(2 bytes\) as UTF-8 JSON"
+    ):
+        ExtendedJSONSerializer().loadb(b"\xff\x00")
+
+
+def test_registry_accepts_only_rebuildable_classes():
+    with pytest.raises(
+        TypeError,
+        match=r"ExtendedJSONSerializer\(registry=...\): <class 'int'> is not a dataclass, NamedTuple or Enum",
+    ):
+        ExtendedJSONSerializer([int])
+    with pytest.raises(
+        TypeError, match=r"expected a sequence of classes, got <enum 'Color'>; pass \[Color\]"
+    ):
+        ExtendedJSONSerializer(Color)
+    with pytest.raises(
+        TypeError, match=r"add_system_types\(\): expected a sequence of classes.*pass \[Point\]"
+    ):
+        ExtendedJSONSerializer().add_system_types(Point)
+
+
+def test_two_classes_with_one_name_are_refused():
+    other = dataclasses.make_dataclass("Point", [("z", int)])
+    with pytest.raises(
+        ValueError,
+        match=rf"two classes are named 'Point': {__name__}.Point and types.Point.*rename one of them",
+    ):
+        ExtendedJSONSerializer([Point, other])
+    serializer = ExtendedJSONSerializer([Point])
+    with pytest.raises(TypeError, match=r"types.Point is not the registered 'Point'"):
+        serializer.dumpb(other(1))
+    serializer.add_system_types([Point])  # the same class again is fine
+
+
+def test_registry_entries_may_be_module_attr_strings():
+    serializer = ExtendedJSONSerializer(["http:HTTPStatus", f"{Color.__module__}:Color"])
+    assert set(serializer.registry) == {"HTTPStatus", "Color"}
+    with pytest.raises(ValueError, match=r"'nope' is not 'module:attr'; e.g. 'myapp.models:Point'"):
+        ExtendedJSONSerializer(["nope"])
+    with pytest.raises(
+        ValueError, match=r"cannot import 'http:Nope'.*check the module and the name"
+    ):
+        ExtendedJSONSerializer(["http:Nope"])
+
+
+def test_add_system_types_then_round_trip():
+    serializer = ExtendedJSONSerializer()
+    serializer.add_system_types([Color, Point])
+    assert serializer.registry == {"Color": Color, "Point": Point}
+    assert round_trip(serializer, Point(1, 2.0, Color.BLUE)) == Point(1, 2.0, Color.BLUE)
+    assert repr(serializer) == "ExtendedJSONSerializer(registry=[Color, Point])"
+
+
+def test_register_hints_walks_generics_and_fields():
+    serializer = ExtendedJSONSerializer()
+    serializer.register_hints(
+        [
+            int,
+            str,
+            list[Pair],
+            Optional[Tree],  # noqa: UP045 - typing.Union, not types.UnionType
+            Annotated[Level, "meta"],
+            Literal[Color.RED],
+            "Forward",
+        ]
+    )
+    assert serializer.registry == {
+        "Pair": Pair,
+        "Point": Point,
+        "Color": Color,
+        "Tree": Tree,
+        "Level": Level,
+    }
+    tree = Tree(1, [Tree(2, [])])
+    assert round_trip(serializer, {"t": tree, "p": [Pair(Point(0, 1.0))]}) == {
+        "t": tree,
+        "p": [Pair(Point(0, 1.0))],
+    }
+
+
+def test_register_hints_with_task_annotations():
+    async def task(points: dict[str, Point], frozen: Frozen | None = None) -> None: ...
+
+    serializer = ExtendedJSONSerializer()
+    serializer.register_hints(typing.get_type_hints(task).values())
+    assert set(serializer.registry) == {"Point", "Color", "Frozen"}
+
+
+def test_a_value_containing_itself():
+    loop = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="contains itself or is nested too deeply"):
+        ExtendedJSONSerializer().dumpb(loop)
+
+
+def test_unsupported_values_fail_when_stored():
+    with pytest.raises(
+        TypeError, match=r"cannot store <object object at .*> of type builtins.object; convert it"
+    ):
+        ExtendedJSONSerializer().dumpb({"x": object()})
