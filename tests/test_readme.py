@@ -20,7 +20,12 @@ def test_quick_start_runs(tmp_path: Path) -> None:
     (tmp_path / "quick.py").write_text(quick_start)
     env = {"PATH": "/usr/bin:/bin", "JOBIFY_CONFIG": ""}
     result = subprocess.run(
-        [sys.executable, "quick.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "quick.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "JobStatus.SUCCESS sent to ada@example.com" in result.stdout
