@@ -460,3 +460,34 @@ def test_router_argument_checks() -> None:
         JobRouter(state=5)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="exception_handlers"):
         JobRouter(exception_handlers={ValueError: "not callable"})  # type: ignore[dict-item]
+
+
+async def test_middleware_with_startup_is_started_on_routers_too(app):
+    from jobify import JobRouter
+
+    events = []
+
+    class Managed:
+        async def startup(self, app_):
+            events.append(("startup", app_ is app))
+
+        async def shutdown(self):
+            events.append(("shutdown", True))
+
+        async def __call__(self, call_next, context):
+            return await call_next(context)
+
+    shared = Managed()
+    router = JobRouter(middleware=[shared, Managed()])
+    app.add_middleware(shared)
+
+    @router.task
+    async def job() -> int:
+        return 1
+
+    app.include_router(router)
+    async with app:
+        j = await job.push()
+        await j.wait()
+    assert j.result() == 1
+    assert events == [("startup", True)] * 2 + [("shutdown", True)] * 2

@@ -509,7 +509,7 @@ class Jobify(Router):
                 await _maybe_await(func(app=self))
             for func in self.assembly.on_shutdown[::-1]:
                 stack.push_async_callback(_call_async, func, self)
-            for mw in (*self._middleware, *self._outer_middleware):
+            for mw in self._all_middleware():
                 start = getattr(mw, "startup", None)
                 stop = getattr(mw, "shutdown", None)
                 if inspect.iscoroutinefunction(start) and inspect.iscoroutinefunction(stop):
@@ -535,6 +535,18 @@ class Jobify(Router):
         log.info(
             "Jobify started: %d task(s), %d job(s) live", len(self._all_routes), len(self._jobs)
         )
+
+    def _all_middleware(self) -> list[Any]:
+        """Middleware of the app and of every included router, each once, app first."""
+        found: list[Any] = []
+        pending: list[Router] = [self]
+        while pending:
+            router = pending.pop(0)
+            for mw in (*router._middleware, *router._outer_middleware):
+                if not any(mw is seen for seen in found):
+                    found.append(mw)
+            pending.extend(router.sub_routers)
+        return found
 
     async def _enter_lifespans(self, stack: contextlib.AsyncExitStack, router: Router) -> None:
         if router.lifespan is not None:

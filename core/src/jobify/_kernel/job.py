@@ -207,11 +207,13 @@ class Job(Generic[ReturnT]):
             self._handle = None
         task = self._task
         self.status = JobStatus.CANCELLED
-        if task is not None and not task.done() and task is not asyncio.current_task():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-        self._finish()
-        self._unregister_hook(self.id)
+        try:
+            if task is not None and not task.done() and task is not asyncio.current_task():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        finally:  # also when the job cancels itself from a task the cancellation reaches
+            self._finish()
+            self._unregister_hook(self.id)
 
     def _finish(self) -> None:
         """Wake the waiters; the status is already final."""
