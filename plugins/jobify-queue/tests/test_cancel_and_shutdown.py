@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from jobify import INJECT, JobContext, JobStatus, SmartRetry
 
 
