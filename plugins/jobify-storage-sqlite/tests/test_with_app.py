@@ -72,3 +72,38 @@ async def test_the_kernel_sets_aside_a_row_it_cannot_decode(tmp_path, caplog):
             assert reason.startswith("its message cannot be decoded")
             assert row.next_run_at > datetime.now(UTC)
     assert any("set aside" in r.getMessage() for r in caplog.records)
+
+
+def test_ten_thousand_durable_pushes_cost_a_few_transactions(tmp_path, monkeypatch):
+    """Group commit through the app: pushes and the deletes of their ends are batched.
+
+    Runs outside the debug-mode loop of the other tests: 10,000 jobs are a load test.
+    """
+    import asyncio
+
+    from jobify import Jobify
+    from jobify_storage_sqlite import SQLiteStorage
+
+    monkeypatch.setenv("JOBIFY_CONFIG", "")
+    storage = SQLiteStorage(tmp_path / "burst.db")
+    app = Jobify(storage=storage)
+
+    @app.task
+    async def noop(x: int) -> int:
+        return x
+
+    async def main():
+        async with app:
+            jobs = await asyncio.gather(*(noop.push(i) for i in range(10_000)))
+            await app.wait_all(timeout=60)
+            for _ in range(100):
+                if storage.statistics().rows_deleted == 10_000:
+                    break
+                await asyncio.sleep(0.02)
+            return jobs, storage.statistics()
+
+    jobs, stats = asyncio.run(main())
+    assert all(j.result() == i for i, j in enumerate(jobs))
+    assert stats.rows_written == 10_000
+    assert stats.rows_deleted == 10_000
+    assert stats.transactions <= 40, stats
