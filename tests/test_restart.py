@@ -137,3 +137,71 @@ asyncio.run(main())
         "-c:later",
         "scheduled",
     ]
+
+
+def test_corrupt_and_orphan_rows_are_set_aside_and_listed(tmp_path: Path) -> None:
+    """A row that cannot be decoded, or whose task is gone, is kept aside and shown."""
+    import sqlite3
+
+    (tmp_path / "jobify.toml").write_text(
+        '[jobify.storage]\nuse = "sqlite"\ndatabase = "jobs.db"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k != "JOBIFY_CONFIG"}
+    schedule = """
+import asyncio
+from jobify import Jobify
+app = Jobify()
+
+@app.task(name="keep")
+async def keep(x: int) -> None: ...
+
+@app.task(name="gone")
+async def gone() -> None: ...
+
+async def main():
+    async with app:
+        await keep.schedule(1).delay(3600, job_id="good")
+        await keep.schedule(2).delay(3600, job_id="corrupt")
+        await gone.schedule().delay(3600, job_id="orphan")
+
+asyncio.run(main())
+"""
+    subprocess.run([sys.executable, "-c", schedule], cwd=tmp_path, env=env, check=True, timeout=60)
+    with sqlite3.connect(tmp_path / "jobs.db") as conn:
+        conn.execute(
+            "UPDATE jobify_schedules SET message = ? WHERE job_id = 'corrupt'", (b"\x00garbage",)
+        )
+    restart = """
+import asyncio
+from jobify import Jobify
+app = Jobify()
+
+@app.task(name="keep")
+async def keep(x: int) -> None: ...
+
+async def main():
+    async with app:
+        print(sorted(j.id for j in app.get_active_jobs()))
+
+asyncio.run(main())
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", restart],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['good']"
+    assert "corrupt" in result.stderr and "orphan" in result.stderr  # logged with their ids
+    listing = subprocess.run(
+        [sys.executable, "-m", "jobify.cli", "jobs"], cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=60,
+    ).stdout  # fmt: skip
+    rows = {line.split()[0]: line for line in listing.splitlines()[1:]}
+    assert set(rows) == {"good", "corrupt", "orphan"}
+    assert "scheduled" in rows["good"]
+    assert "set aside: its message cannot be decoded" in rows["corrupt"]
+    assert "set aside: no task named 'gone'" in rows["orphan"]
