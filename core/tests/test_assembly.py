@@ -318,3 +318,13 @@ def test_middleware_chosen_in_file_are_built_in_order(tmp_path: Path):
     )
     app = Jobify.from_config(cfg, hook_plugins=[MwPlugin()], storage=False)
     assert [m.tag for m in app._middleware] == ["a", "b"]
+
+
+def test_trace_switch_prints_hook_calls(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.setenv("JOBIFY_TRACE_PLUGINS", "1")
+    Jobify.from_config(None, hook_plugins=[StoragePlugin()], storage=False)
+    err = capsys.readouterr().err
+    assert "jobify-trace:" in err
+    assert "jobify_register_storages" in err

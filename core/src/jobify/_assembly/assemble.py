@@ -140,9 +140,6 @@ def _make_pm(
         dists[name] = (name, "local")
     pm.check_pending()
     pm._jobify_dists = dists  # type: ignore[attr-defined]
-    if discovery.trace_enabled():
-        pm.trace.root.setwriter(discovery.write_trace)
-        pm.enable_tracing()
     return pm, tuple(loaded)
 
 

@@ -8,12 +8,14 @@ plain functions for the kernel to call directly.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import pluggy
 
 from jobify._assembly.catalog import CAPABILITIES, Catalog, Offer
+from jobify._assembly.discovery import trace_enabled, write_trace
 
 __all__ = ("collect_offers", "impl_functions", "plugin_dists")
 
@@ -64,6 +66,8 @@ def collect_offers(pm: pluggy.PluginManager, dists: DistMap) -> Catalog:
                 )
 
             kwargs = {"register": register}
+            if trace_enabled():
+                write_trace(f"jobify_register_{suffix} -> {impl.plugin_name} ({dist})\n")
             impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
     return catalog
 
@@ -71,6 +75,18 @@ def collect_offers(pm: pluggy.PluginManager, dists: DistMap) -> Catalog:
 def impl_functions(pm: pluggy.PluginManager, hook: str) -> tuple[Callable[..., Any], ...]:
     """The implementations of ``hook``, in call order, as plain functions."""
     caller = getattr(pm.hook, hook)
-    impls = caller.get_hookimpls()
-    # pluggy calls the last registered first; keep that order for lifecycle hooks
-    return tuple(impl.function for impl in reversed(impls))
+    impls = list(reversed(caller.get_hookimpls()))  # pluggy's call order: last registered first
+    if not trace_enabled():
+        return tuple(impl.function for impl in impls)
+    return tuple(_traced(hook, impl.plugin_name, impl.function) for impl in impls)
+
+
+def _traced(hook: str, plugin: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap ``func`` to print each call (only with ``JOBIFY_TRACE_PLUGINS=1``)."""
+
+    @functools.wraps(func)
+    def call(**kwargs: Any) -> Any:
+        write_trace(f"{hook} -> {plugin} {kwargs!r}\n")
+        return func(**kwargs)
+
+    return call
