@@ -14,6 +14,7 @@ from jobify._kernel.values import JobStatus
 from jobify.exceptions import BaseJobifyError
 from jobify.storage import ScheduledJob
 from jobify_storage_sqlite import SQLiteStorage, SQLiteStorageError
+from jobify_storage_sqlite import storage as storage_module
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -56,7 +57,20 @@ async def test_a_locked_database_fails_every_caller_of_the_batch_then_recovers(t
         await storage.shutdown()
 
 
-async def test_one_bad_operation_does_not_fail_its_batch_neighbours(tmp_path):
+async def test_text_sqlite_cannot_store_is_refused_on_the_callers_side(tmp_path):
+    storage = SQLiteStorage(tmp_path / "jobs.db")
+    await storage.startup()
+    try:
+        with pytest.raises(ValueError, match=r"row 'lone \\ud800': job_id holds '\\ud800'"):
+            await storage.add_schedule(row("lone \ud800"))
+        assert storage.statistics().failed_transactions == 0
+    finally:
+        await storage.shutdown()
+
+
+async def test_one_bad_operation_does_not_fail_its_batch_neighbours(tmp_path, monkeypatch):
+    # let the row through the caller-side check, so that it fails inside the batch
+    monkeypatch.setattr(storage_module, "_check_text", lambda *args: None)
     storage = SQLiteStorage(tmp_path / "jobs.db")
     await storage.startup()
     try:

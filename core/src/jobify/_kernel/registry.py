@@ -133,7 +133,7 @@ class ProcessTarget:
         self.module = module
         self.qualname = qualname
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         obj: Any = importlib.import_module(self.module)
         for part in self.qualname.split("."):
             obj = getattr(obj, part)
@@ -152,7 +152,7 @@ class Route(ABC, Generic[ParamsT, ReturnT]):
         self.func = func
         self.options = options
 
-    def __call__(self, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> ReturnT:
+    def __call__(self, /, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> ReturnT:
         """Call the function directly, without scheduling."""
         return self.func(*args, **kwargs)
 
@@ -160,11 +160,13 @@ class Route(ABC, Generic[ParamsT, ReturnT]):
         return f"<{type(self).__name__} {self.name!r}>"
 
     @abstractmethod
-    def schedule(self, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> ScheduleBuilder[ReturnT]:
+    def schedule(
+        self, /, *args: ParamsT.args, **kwargs: ParamsT.kwargs
+    ) -> ScheduleBuilder[ReturnT]:
         """Bind arguments and return a builder: ``.at()``, ``.delay()``, ``.cron()``."""
 
     @abstractmethod
-    async def push(self, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> Job[ReturnT]:
+    async def push(self, /, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> Job[ReturnT]:
         """Schedule the task to run now with these arguments."""
 
 
@@ -269,7 +271,9 @@ class RootRoute(Route[ParamsT, ReturnT]):
         )
         self.is_persist = app._storage_on and options.get("durable", True)
 
-    def schedule(self, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> ScheduleBuilder[ReturnT]:
+    def schedule(
+        self, /, *args: ParamsT.args, **kwargs: ParamsT.kwargs
+    ) -> ScheduleBuilder[ReturnT]:
         """Bind arguments and return a builder: ``.at()``, ``.delay()``, ``.cron()``."""
         return ScheduleBuilder(route=self, bound=self.func_spec.bind(args, kwargs))
 
@@ -277,7 +281,7 @@ class RootRoute(Route[ParamsT, ReturnT]):
         """Return a builder for already bound arguments."""
         return ScheduleBuilder(route=self, bound=bound)
 
-    async def push(self, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> Job[ReturnT]:
+    async def push(self, /, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> Job[ReturnT]:
         """Schedule the task to run now with these arguments."""
         return await ScheduleBuilder(route=self, bound=self.func_spec.bind(args, kwargs)).push()
 
@@ -311,11 +315,13 @@ class NodeRoute(Route[ParamsT, ReturnT]):
         """Bind this task to the app's route."""
         self._real = route  # type: ignore[assignment]
 
-    def schedule(self, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> ScheduleBuilder[ReturnT]:
+    def schedule(
+        self, /, *args: ParamsT.args, **kwargs: ParamsT.kwargs
+    ) -> ScheduleBuilder[ReturnT]:
         """Bind arguments and return a builder: ``.at()``, ``.delay()``, ``.cron()``."""
         return self.real_route.schedule(*args, **kwargs)
 
-    async def push(self, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> Job[ReturnT]:
+    async def push(self, /, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> Job[ReturnT]:
         """Schedule the task to run now with these arguments."""
         return await self.real_route.push(*args, **kwargs)
 

@@ -280,6 +280,21 @@ def _quote(identifier: str) -> str:
 # --- rows ----------------------------------------------------------------------
 
 
+def _check_text(where: str, job_id: str, field: str, text: str) -> None:
+    """Refuse text SQLite cannot store (a lone surrogate) before it reaches a batch."""
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        msg = (
+            f"{where}: row {job_id!r}: {field} holds {text[exc.start]!r} at index "
+            f"{exc.start}, a lone surrogate SQLite cannot store as text; use valid "
+            "Unicode text (e.g. decode bytes with errors='replace')"
+        )
+        raise ValueError(msg) from None
+
+
 def _to_params(job: ScheduledJob, where: str) -> tuple[str, str, bytes, str, str]:
     """Check one row on the caller's side and turn it into SQL parameters."""
     try:
@@ -293,6 +308,8 @@ def _to_params(job: ScheduledJob, where: str) -> tuple[str, str, bytes, str, str
     if not isinstance(name, str):
         msg = f"{where}: row {job_id!r}: name must be a str, got {name!r}"
         raise TypeError(msg)
+    _check_text(where, job_id, "job_id", job_id)
+    _check_text(where, job_id, "name", name)
     if not isinstance(message, bytes | bytearray | memoryview):
         msg = f"{where}: row {job_id!r}: message must be bytes, got {type(message).__name__}"
         raise TypeError(msg)
