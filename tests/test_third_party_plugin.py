@@ -79,6 +79,7 @@ def test_listed_by_jobify_plugins(site: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "acme-plugin  jobify-acme-plugin 2.3.0" in result.stdout
     assert "storage 'acme-memory'" in result.stdout
+    assert "contract suite: none declared" in result.stdout
 
 
 def test_disabled_plugin_is_not_offered(site: Path, tmp_path: Path) -> None:

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from jobify.storage import ScheduledJob, Storage
-from jobify.testing.contracts import CronParserContract, SerializerContract, StorageContract
+from jobify.testing.contracts import (
+    CronParserContract,
+    CrossProcessStorage,
+    ExecutorContract,
+    MiddlewareContract,
+    SerializerContract,
+    StorageContract,
+    TypeAdapterContract,
+)
+
+HERE = str(Path(__file__).parent)
 
 
 class DictStorage(Storage):
@@ -106,3 +120,252 @@ def test_parser_that_returns_now_fails_the_contract() -> None:
 
     with pytest.raises(AssertionError):
         CronParserContract().test_next_run_is_after_now_and_aware(Stuck, "* * * * *")
+
+
+# --- storage: the crash in a write burst --------------------------------------------
+
+
+class TestFileStorage(StorageContract):
+    """A storage that fsyncs every batch passes the suite, crash test included."""
+
+    @pytest.fixture
+    def make_storage(self, tmp_path):
+        return lambda: _file_storage("FileStorage", tmp_path / "rows.json")
+
+    @pytest.fixture
+    def cross_process_storage(self, tmp_path):
+        return CrossProcessStorage(
+            "crashy_storages:FileStorage", {"path": str(tmp_path / "rows.json")}, (HERE,)
+        )
+
+
+def _file_storage(name: str, path: Path) -> Storage:
+    spec = CrossProcessStorage(f"crashy_storages:{name}", {"path": str(path)}, (HERE,))
+    from jobify.testing.contracts import _build_storage
+
+    return _build_storage(spec)
+
+
+async def test_storage_that_acknowledges_before_writing_fails_the_crash_test(tmp_path) -> None:
+    spec = CrossProcessStorage(
+        "crashy_storages:LazyFileStorage", {"path": str(tmp_path / "rows.json")}, (HERE,)
+    )
+    with pytest.raises(AssertionError, match="acknowledged rows lost"):
+        await StorageContract().test_crash_in_a_write_burst_loses_no_acknowledged_row(spec)
+
+
+def test_in_memory_storage_skips_the_crash_test() -> None:
+    with pytest.raises(pytest.skip.Exception, match="cross_process_storage"):
+        asyncio.run(StorageContract().test_crash_in_a_write_burst_loses_no_acknowledged_row(None))
+
+
+# --- serializer: tz info ---------------------------------------------------------------
+
+
+def test_serializer_that_loses_tz_info_fails_the_contract() -> None:
+    class DropsOffsets(JsonSerializer):
+        """Strips "+hh:mm" / "-hh:mm" offsets from ISO timestamps, as a naive codec would."""
+
+        def dumpb(self, data: Any) -> bytes:
+            import re
+
+            text = json.dumps(data)
+            return re.sub(r"(T\d\d:\d\d:\d\d(?:\.\d+)?)[+-]\d\d:\d\d", r"\1+00:00", text).encode()
+
+    with pytest.raises(AssertionError):
+        SerializerContract().test_job_messages_round_trip(DropsOffsets())
+
+
+# --- type adapters ------------------------------------------------------------------
+
+
+class NaiveIsoAdapter:
+    """A hand-written adapter for the suite's types that drops UTC offsets (the bug)."""
+
+    def dump(self, data: Any, tp: Any, /) -> Any:
+        import dataclasses
+        import enum
+        import uuid
+        from datetime import date
+
+        if isinstance(data, datetime):
+            return data.replace(tzinfo=None).isoformat()
+        if isinstance(data, date):
+            return data.isoformat()
+        if isinstance(data, timedelta):
+            return data.total_seconds()
+        if isinstance(data, enum.Enum):
+            return data.value
+        if isinstance(data, uuid.UUID):
+            return str(data)
+        if dataclasses.is_dataclass(data) and not isinstance(data, type):
+            return {
+                f.name: self.dump(getattr(data, f.name), None) for f in dataclasses.fields(data)
+            }
+        if isinstance(data, list):
+            return [self.dump(x, None) for x in data]
+        if isinstance(data, dict):
+            return {k: self.dump(v, None) for k, v in data.items()}
+        return data
+
+    def load(self, data: Any, tp: Any, /) -> Any:
+        if tp is datetime:
+            return datetime.fromisoformat(data)
+        return data
+
+
+def test_adapter_that_loses_tz_info_fails_the_contract() -> None:
+    contract = TypeAdapterContract()
+    with pytest.raises(AssertionError):
+        contract.test_round_trip_through_json_keeps_the_type(
+            NaiveIsoAdapter(), datetime(2030, 1, 1, tzinfo=timezone_plus(2)), datetime
+        )
+
+
+def test_adapter_that_returns_plain_dicts_fails_the_contract() -> None:
+    from jobify.testing.contracts import _Point
+
+    with pytest.raises(AssertionError):
+        TypeAdapterContract().test_round_trip_through_json_keeps_the_type(
+            NaiveIsoAdapter(), _Point(1, 2.0), _Point
+        )
+
+
+def timezone_plus(hours: int) -> Any:
+    from datetime import timezone
+
+    return timezone(timedelta(hours=hours))
+
+
+# --- executors ------------------------------------------------------------------------
+
+
+class TestThreadPoolExecutor(ExecutorContract):
+    @pytest.fixture
+    def make_executor(self):
+        return lambda: ThreadPoolExecutor(max_workers=2)
+
+
+class SwallowingPool(ThreadPoolExecutor):
+    """The bug: a failed call resolves to None instead of raising."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        def safe():
+            try:
+                return fn(*args, **kwargs)
+            except Exception:
+                return None
+
+        return super().submit(safe)
+
+
+class LeakyPool:
+    """The bug: shutdown() returns while a worker thread still runs."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.inner = ThreadPoolExecutor(max_workers=1)
+        self.thread = threading.Thread(target=self.stop.wait, daemon=True)
+        self.thread.start()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future[Any]:
+        return self.inner.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def test_executor_that_swallows_exceptions_fails_the_contract() -> None:
+    pool = SwallowingPool(max_workers=1)
+    try:
+        with pytest.raises(pytest.fail.Exception):
+            ExecutorContract().test_propagates_exceptions(pool)
+    finally:
+        pool.shutdown()
+
+
+def test_executor_that_leaves_a_worker_fails_the_contract() -> None:
+    pools: list[LeakyPool] = []
+
+    def make() -> LeakyPool:
+        pools.append(LeakyPool())
+        return pools[-1]
+
+    try:
+        with pytest.raises(AssertionError, match="threads left"):
+            ExecutorContract().test_shutdown_leaves_no_workers(make)
+    finally:
+        for pool in pools:
+            pool.stop.set()
+            pool.thread.join()
+
+
+# --- middleware -----------------------------------------------------------------------
+
+
+class Passthrough:
+    async def __call__(self, call_next, context):
+        return await call_next(context)
+
+
+class TestPassthroughMiddleware(MiddlewareContract):
+    @pytest.fixture
+    def make_middleware(self):
+        return Passthrough
+
+
+class CallsTwice:
+    """The bug: runs the job twice (e.g. a naive retry)."""
+
+    async def __call__(self, call_next, context):
+        await call_next(context)
+        return await call_next(context)
+
+
+class Swallows:
+    """The bug: an exception becomes a None result."""
+
+    async def __call__(self, call_next, context):
+        try:
+            return await call_next(context)
+        except Exception:
+            return None
+
+
+class LeaksATask:
+    """The bug: starts a worker task with the app and never stops it."""
+
+    async def startup(self, app) -> None:
+        self.task = asyncio.get_running_loop().create_task(asyncio.Event().wait())
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def __call__(self, call_next, context):
+        return await call_next(context)
+
+
+async def test_middleware_that_calls_call_next_twice_fails_the_contract() -> None:
+    with pytest.raises(AssertionError):
+        await MiddlewareContract().test_returns_the_result_of_call_next_once_per_run(CallsTwice)
+
+
+async def test_middleware_that_swallows_exceptions_fails_the_contract() -> None:
+    with pytest.raises(AssertionError):
+        await MiddlewareContract().test_propagates_exceptions(Swallows)
+
+
+async def test_middleware_that_leaks_a_task_fails_the_contract() -> None:
+    made: list[LeaksATask] = []
+
+    def make() -> LeaksATask:
+        made.append(LeaksATask())
+        return made[-1]
+
+    try:
+        with pytest.raises(AssertionError, match="tasks left"):
+            await MiddlewareContract().test_starts_and_stops_with_the_app(make)
+    finally:
+        for mw in made:
+            mw.task.cancel()
+        await asyncio.gather(*(mw.task for mw in made), return_exceptions=True)

@@ -23,6 +23,7 @@ from jobify._assembly.assemble import assemble
 from jobify._assembly.catalog import CAPABILITIES, import_target
 from jobify._assembly.config import CONFIG_ENV, Settings, find_config
 from jobify.exceptions import BaseJobifyError
+from jobify.hookspecs import CONTRACT_TESTS_ATTR
 
 if TYPE_CHECKING:
     from jobify._kernel.app import Jobify
@@ -89,7 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
-    """List plugin distributions and what each registers."""
+    """List plugin distributions: version, what each registers, its contract suite."""
     settings = _settings(args.config)
     asm = assemble(settings)
     by_plugin: dict[str, list[str]] = {}
@@ -103,9 +104,26 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     for info in plugins:
         state = " [disabled]" if info.name in settings.disable else ""
         print(f"{info.name}  {info.dist} {info.version}{state}")
-        for line in by_plugin.get(info.name, []):
+        for line in by_plugin.get(info.name, []) or ["registers nothing"]:
             print(f"    {line}")
+        print(f"    contract suite: {_contract_suite(info)}")
     return 0
+
+
+def _contract_suite(info: discovery.PluginInfo) -> str:
+    """What the plugin's hook module declares in ``JOBIFY_CONTRACT_TESTS``, and if it exists.
+
+    The file is looked for under the project root of a source-tree install
+    (``direct_url.json``, e.g. ``pip install -e``), then among the files the
+    distribution installed; a wheel usually ships no tests, which is shown.
+    """
+    try:
+        declared = getattr(info.load(), CONTRACT_TESTS_ATTR, None)
+    except BaseJobifyError as exc:
+        return f"unknown (the hook module does not import: {exc.__cause__!r})"
+    if not declared:
+        return f"none declared (set {CONTRACT_TESTS_ATTR} in {info.value})"
+    return f"{declared} ({discovery.locate_file(info.dist, str(declared))})"
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -22,6 +22,12 @@ jobs, but the kernel looks up their implementations once at assembly: when no
 plugin implements one, nothing is called per job. Specs only ever grow by
 opt-in arguments, so an implementation may accept fewer arguments than its
 spec.
+
+A hook module may also set ``JOBIFY_CONTRACT_TESTS`` (:data:`CONTRACT_TESTS_ATTR`)
+to the path, relative to its project root, of the test module that runs the
+capability's suite from :mod:`jobify.testing.contracts`; ``jobify plugins``
+shows it, and whether that file exists (for installs from a source tree), or
+"none declared". See docs/writing-a-plugin.md.
 """
 
 from __future__ import annotations
@@ -42,9 +48,11 @@ if TYPE_CHECKING:
     from jobify.storage import Storage
     from jobify.typeadapter import Dumper, Loader
 
-__all__ = ("PROJECT_NAME", "Register", "hookimpl", "hookspec")
+__all__ = ("CONTRACT_TESTS_ATTR", "PROJECT_NAME", "Register", "hookimpl", "hookspec")
 
 PROJECT_NAME = "jobify"
+CONTRACT_TESTS_ATTR = "JOBIFY_CONTRACT_TESTS"
+"""Optional attribute of a hook module: where its contract-suite tests live."""
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)

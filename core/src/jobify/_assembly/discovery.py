@@ -15,8 +15,11 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import re
 import sys
-from importlib.metadata import entry_points
+import urllib.parse
+from importlib.metadata import PackageNotFoundError, distribution, entry_points
+from pathlib import Path
 from typing import Final
 
 import attrs
@@ -24,7 +27,14 @@ import attrs
 from jobify.exceptions import PluginConflictError, PluginLoadError
 from jobify.hookspecs import PROJECT_NAME
 
-__all__ = ("AUTOLOAD_ENV", "TRACE_ENV", "PluginInfo", "autoload_enabled", "installed_plugins")
+__all__ = (
+    "AUTOLOAD_ENV",
+    "TRACE_ENV",
+    "PluginInfo",
+    "autoload_enabled",
+    "installed_plugins",
+    "locate_file",
+)
 
 AUTOLOAD_ENV: Final = "JOBIFY_DISABLE_PLUGIN_AUTOLOAD"
 TRACE_ENV: Final = "JOBIFY_TRACE_PLUGINS"
@@ -84,6 +94,31 @@ def installed_plugins() -> tuple[PluginInfo, ...]:
             raise PluginConflictError(msg)
         found[ep.name] = info
     return tuple(sorted(found.values(), key=lambda p: p.name))
+
+
+def locate_file(dist_name: str, relpath: str) -> str:
+    """Say whether ``relpath`` exists in distribution ``dist_name``: ``"present"`` or why not.
+
+    Looked for under the project root of a source-tree install
+    (``direct_url.json`` with a ``file://`` URL, e.g. ``pip install -e``), then
+    among the files the distribution installed (a wheel usually ships no tests).
+    """
+    try:
+        dist = distribution(dist_name)
+    except PackageNotFoundError:
+        return "not checked: distribution not found"
+    direct = dist.read_text("direct_url.json")
+    if direct:
+        # direct_url.json (PEP 610); a regex, since the kernel imports no JSON codec
+        found = re.search(r'"url"\s*:\s*"(file://[^"]*)"', direct)
+        if found:
+            url = found.group(1)
+            root = Path(urllib.parse.unquote(urllib.parse.urlparse(url).path))
+            if (root / relpath).is_file():
+                return "present"
+    if any(str(f).replace("\\", "/").endswith(relpath) for f in dist.files or ()):
+        return "present"
+    return "declared; not in this install"
 
 
 def write_trace(*args: object) -> None:

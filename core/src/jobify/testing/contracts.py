@@ -11,15 +11,36 @@ plugin's tests subclass it and override one fixture::
             return lambda: RedisStorage(url=...)
 
 The suites need pytest (they are imported by test modules only) and run
-``async def`` tests with :mod:`jobify.testing.aio`.
+``async def`` tests with :mod:`jobify.testing.aio`. One suite per capability:
+
+* :class:`StorageContract` (``make_storage``; ``cross_process_storage`` for the
+  crash test),
+* :class:`SerializerContract` (``serializer``),
+* :class:`TypeAdapterContract` (``adapter``),
+* :class:`ExecutorContract` (``make_executor``),
+* :class:`CronParserContract` (``factory``),
+* :class:`MiddlewareContract` (``make_middleware``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
-from typing import Any
+import dataclasses
+import enum
+import functools
+import importlib
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
@@ -28,11 +49,23 @@ from jobify._kernel.runnable import FuncSpec
 from jobify._kernel.timer import At, CronTrigger
 from jobify._kernel.values import Cron, JobStatus, MisfirePolicy
 from jobify.crontab import CronParser
+from jobify.executors import Executor
 from jobify.serializers import Serializer
 from jobify.storage import ScheduledJob, Storage
-from jobify.typeadapter import IdentityAdapter
+from jobify.typeadapter import Dumper, IdentityAdapter, Loader
 
-__all__ = ("CronParserContract", "SerializerContract", "StorageContract")
+if TYPE_CHECKING:
+    from jobify import Jobify
+
+__all__ = (
+    "CronParserContract",
+    "CrossProcessStorage",
+    "ExecutorContract",
+    "MiddlewareContract",
+    "SerializerContract",
+    "StorageContract",
+    "TypeAdapterContract",
+)
 
 UTC = timezone.utc  # noqa: UP017 - one name for the suites
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -57,6 +90,14 @@ class StorageContract:
     def make_storage(self) -> Callable[[], Storage]:
         """Return a factory of storages sharing one backing store."""
         raise NotImplementedError("override the make_storage fixture")
+
+    @pytest.fixture
+    def cross_process_storage(self) -> CrossProcessStorage | None:
+        """Return how a subprocess builds a storage on the same backing store, or None.
+
+        None (the default) skips the crash test, as for in-memory storages.
+        """
+        return None
 
     @staticmethod
     async def rows_of(storage: Storage) -> dict[str, ScheduledJob]:
@@ -152,6 +193,28 @@ class StorageContract:
         finally:
             await storage.shutdown()
 
+    async def test_payloads_that_cannot_be_decoded_are_kept_byte_for_byte(
+        self, make_storage: Callable[[], Storage]
+    ) -> None:
+        """A storage keeps bytes, not text: the kernel decides what is undecodable."""
+        payloads = {
+            "invalid-utf8": b"\xff\xfe\x00garbage\x80",
+            "nul-bytes": b"\x00" * 64,
+            "empty": b"",
+            "one-mib": bytes(range(256)) * 4096,
+        }
+        first = make_storage()
+        await first.startup()
+        await first.add_schedule(*(row(k, message=v) for k, v in payloads.items()))
+        await first.shutdown()
+        second = make_storage()
+        await second.startup()
+        try:
+            rows = await self.rows_of(second)
+            assert {k: bytes(r.message) for k, r in rows.items()} == payloads
+        finally:
+            await second.shutdown()
+
     @pytest.mark.parametrize(
         "job_id",
         ["quote'\"; DROP TABLE x; --", "ünïcødé-日本語-🙂", "x" * 10_000, " spaced id ", "NULL"],
@@ -167,6 +230,126 @@ class StorageContract:
             assert await self.rows_of(storage) == {}
         finally:
             await storage.shutdown()
+
+    async def test_crash_in_a_write_burst_loses_no_acknowledged_row(
+        self, cross_process_storage: CrossProcessStorage | None
+    ) -> None:
+        """SIGKILL a process in the middle of a write burst; every acknowledged row survives.
+
+        A subprocess builds the storage from ``cross_process_storage`` and adds
+        rows in concurrent batches of ten, printing each batch's ids once its
+        ``add_schedule`` calls have returned. It is killed mid-burst; a new
+        storage on the same backing store must open, and hold every printed
+        row with its payload intact.
+        """
+        spec = cross_process_storage
+        if spec is None:
+            pytest.skip(
+                "this storage does not cross processes (e.g. in memory); override the "
+                "cross_process_storage fixture to run the crash test"
+            )
+        acked, stderr = _crash_writer(spec)
+        assert len(acked) >= _CRASH_MIN_ROWS, f"the writer stopped early:\n{stderr}"
+        storage = _build_storage(spec)
+        await storage.startup()
+        try:
+            rows = await self.rows_of(storage)
+        finally:
+            await storage.shutdown()
+        lost = [job_id for job_id in acked if job_id not in rows]
+        assert not lost, f"{len(lost)} acknowledged rows lost, e.g. {lost[:5]}"
+        for job_id, got in rows.items():
+            assert got.message == job_id.encode(), f"row {job_id!r} has a corrupt payload"
+
+
+class CrossProcessStorage(NamedTuple):
+    """How another process builds the storage under test: ``factory(**kwargs)``.
+
+    Used by :meth:`StorageContract.test_crash_in_a_write_burst_loses_no_acknowledged_row`.
+    """
+
+    factory: str
+    """``"module:attr"`` of a storage class or factory function."""
+    kwargs: dict[str, Any]
+    """Keyword arguments, JSON-compatible (paths as strings)."""
+    path: tuple[str, ...] = ()
+    """Directories to put on the subprocess's ``sys.path`` before the test process's own."""
+
+
+_CRASH_MIN_ROWS = 300
+_CRASH_WRITER = """
+import asyncio, importlib, json, sys
+from datetime import datetime, timezone
+from jobify.storage import ScheduledJob
+from jobify import JobStatus
+
+spec = json.loads(sys.argv[1])
+module, _, attr = spec["factory"].partition(":")
+factory = getattr(importlib.import_module(module), attr)
+T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+async def main():
+    storage = factory(**spec["kwargs"])
+    await storage.startup()
+    i = 0
+    while True:
+        ids = [f"crash-{i + k}" for k in range(10)]
+        await asyncio.gather(*(
+            storage.add_schedule(ScheduledJob(j, "mod:task", j.encode(), JobStatus.SCHEDULED, T0))
+            for j in ids
+        ))
+        sys.stdout.write(" ".join(ids) + "\\n")
+        sys.stdout.flush()
+        i += 10
+
+asyncio.run(main())
+"""
+
+
+def _build_storage(spec: CrossProcessStorage) -> Storage:
+    module, _, attr = spec.factory.partition(":")
+    added = [p for p in spec.path if p not in sys.path]
+    sys.path[:0] = added
+    try:
+        factory = getattr(importlib.import_module(module), attr)
+    finally:
+        for p in added:
+            sys.path.remove(p)
+    storage: Storage = factory(**spec.kwargs)
+    return storage
+
+
+def _crash_writer(spec: CrossProcessStorage) -> tuple[list[str], str]:
+    """Run the writer until it acknowledged enough rows, SIGKILL it; return the acked ids."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([*spec.path, *sys.path])}
+    payload = json.dumps({"factory": spec.factory, "kwargs": spec.kwargs})
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", textwrap.dedent(_CRASH_WRITER), payload],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    watchdog = threading.Timer(120, proc.kill)
+    watchdog.start()
+    acked: list[str] = []
+    try:
+        assert proc.stdout is not None
+        while len(acked) < _CRASH_MIN_ROWS:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            acked.extend(line.split())
+    finally:
+        proc.kill()  # SIGKILL on POSIX: no cleanup runs in the writer
+        watchdog.cancel()
+    out, err = proc.communicate(timeout=60)
+    lines = out.splitlines()
+    if lines and not out.endswith("\n"):
+        lines.pop()  # a line cut by the kill was not acknowledged in full
+    for line in lines:
+        acked.extend(line.split())
+    return acked, err
 
 
 def _task(x: int, *rest: str, flag: bool = False, **extra: Any) -> None:
@@ -201,7 +384,10 @@ class SerializerContract:
         adapter = IdentityAdapter()
         args = {"x": 1, "rest": ("a", "b"), "flag": True, "extra": {"k": "v"}}
         cron = Cron("*/5 * * * *", max_runs=3, misfire_policy=MisfirePolicy.SKIP)
-        for trigger in (At(T0), CronTrigger(cron)):
+        offset = datetime(
+            2030, 6, 1, 9, 15, 30, 250000, tzinfo=timezone(timedelta(hours=-3, minutes=-30))
+        )
+        for trigger in (At(T0), At(offset), CronTrigger(cron)):
             message = encode(
                 spec=spec, arguments=args, trigger=trigger, cron_state=None,
                 dumper=adapter, serializer=serializer,
@@ -211,6 +397,9 @@ class SerializerContract:
             )
             assert got_args == args
             assert got_trigger == trigger
+            if isinstance(trigger, At):
+                assert isinstance(got_trigger, At)
+                assert got_trigger.at.utcoffset() == trigger.at.utcoffset(), "lost tz info"
 
     def test_garbage_raises_value_error(self, serializer: Serializer) -> None:
         with pytest.raises(ValueError):
@@ -259,3 +448,352 @@ class CronParserContract:
     def test_naive_now_raises_value_error(self, factory: Callable[[str], CronParser]) -> None:
         with pytest.raises(ValueError):
             factory("* * * * *").next_run(now=datetime(2030, 1, 1))
+
+
+# --- type adapters ---------------------------------------------------------------
+
+
+class _Color(enum.Enum):
+    RED = "red"
+    GREEN = "green"
+
+
+@dataclasses.dataclass
+class _Point:
+    x: int
+    y: float
+    label: str = ""
+
+
+@dataclasses.dataclass
+class _Event:
+    name: str
+    at: datetime
+    points: list[_Point]
+    counts: dict[str, int]
+    note: str | None = None
+
+
+_IST = timezone(timedelta(hours=5, minutes=30))
+_EVENT = _Event(
+    "launch", datetime(2030, 3, 31, 2, 30, tzinfo=_IST), [_Point(1, 2.5, "a")], {"k": 1}
+)
+_TYPED_CASES: list[tuple[str, Any, Any]] = [
+    ("datetime-utc", T0, datetime),
+    ("datetime-offset", datetime(2030, 6, 1, 9, 15, 30, 123456, tzinfo=_IST), datetime),
+    ("date", date(2032, 2, 29), date),
+    ("timedelta", timedelta(hours=1, seconds=3), timedelta),
+    ("dataclass", _Point(3, -1.5, "ünï"), _Point),
+    ("nested-dataclass", _EVENT, _Event),
+    ("list-of-dataclasses", [_Point(1, 1.0), _Point(2, 2.0, "b")], list[_Point]),
+    ("dict-of-datetimes", {"a": T0, "b": T0.astimezone(_IST)}, dict[str, datetime]),
+    ("optional-none", None, int | None),
+    ("optional-int", 7, int | None),
+    ("enum", _Color.GREEN, _Color),
+    ("uuid", uuid.UUID("12345678-1234-5678-1234-567812345678"), uuid.UUID),
+]
+
+
+def _offsets(value: Any) -> Iterator[Any]:
+    """Every datetime's UTC offset inside ``value``, in a fixed order."""
+    if isinstance(value, datetime):
+        yield value.utcoffset()
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _offsets(getattr(value, field.name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _offsets(item)
+    elif isinstance(value, dict):
+        for key in sorted(value):
+            yield from _offsets(value[key])
+
+
+def _typed_task(point: _Point, when: datetime, events: list[_Event], day: date) -> None:
+    del point, when, events, day
+
+
+class _StdJson:
+    def dumpb(self, data: Any) -> bytes:
+        return json.dumps(data).encode()
+
+    def loadb(self, data: bytes) -> Any:
+        return json.loads(data)
+
+
+class TypeAdapterContract:
+    """What every type adapter (a :class:`~jobify.typeadapter.Dumper` and ``Loader``) must do.
+
+    Values annotated with a type go ``dump -> json.dumps -> json.loads -> load``
+    (what a durable job does to its arguments) and come back equal, of the
+    annotated type, with every datetime's UTC offset intact.
+
+    Override ``adapter``: a fixture returning the adapter to test.
+    """
+
+    @pytest.fixture
+    def adapter(self) -> Any:
+        """Return the type adapter under test."""
+        raise NotImplementedError("override the adapter fixture")
+
+    def test_is_a_dumper_and_a_loader(self, adapter: Any) -> None:
+        assert callable(getattr(adapter, "dump", None))
+        assert callable(getattr(adapter, "load", None))
+
+    @pytest.mark.parametrize(
+        ("value", "tp"), [c[1:] for c in _TYPED_CASES], ids=[c[0] for c in _TYPED_CASES]
+    )
+    def test_round_trip_through_json_keeps_the_type(
+        self, adapter: Any, value: Any, tp: Any
+    ) -> None:
+        dumped = adapter.dump(value, tp)
+        text = json.dumps(dumped)  # plain JSON data, no default= hook
+        got = adapter.load(json.loads(text), tp)
+        assert got == value
+        assert type(got) is type(value)
+        assert list(_offsets(got)) == list(_offsets(value)), "a datetime lost its UTC offset"
+
+    def test_job_message_round_trip(self, adapter: Any) -> None:
+        dumper: Dumper = adapter
+        loader: Loader = adapter
+        spec: FuncSpec[None] = FuncSpec(_typed_task, name="mod:_typed_task")
+        args = {
+            "point": _Point(1, 2.0),
+            "when": _EVENT.at,
+            "events": [_EVENT],
+            "day": date(2030, 1, 2),
+        }
+        message = encode(
+            spec=spec, arguments=args, trigger=At(T0), cron_state=None,
+            dumper=dumper, serializer=_StdJson(),
+        )  # fmt: skip
+        got, trigger, _ = decode(message, spec=spec, serializer=_StdJson(), loader=loader)
+        assert got == args
+        assert type(got["point"]) is _Point
+        assert type(got["events"][0]) is _Event
+        assert got["when"].utcoffset() == _IST.utcoffset(None)
+        assert trigger == At(T0)
+
+
+# --- executors -------------------------------------------------------------------
+
+
+class ExecutorContract:
+    """What every executor (behind ``RunMode.THREAD`` / ``RunMode.PROCESS``) must do.
+
+    Override ``make_executor``: a fixture returning a zero-argument callable that
+    builds a new executor. The functions submitted are builtins, so process
+    pools can run them too.
+    """
+
+    @pytest.fixture
+    def make_executor(self) -> Callable[[], Executor]:
+        """Return a factory of executors."""
+        raise NotImplementedError("override the make_executor fixture")
+
+    @pytest.fixture
+    def executor(self, make_executor: Callable[[], Executor]) -> Iterator[Executor]:
+        """One executor, shut down after the test."""
+        pool = make_executor()
+        yield pool
+        pool.shutdown(wait=True)
+
+    def test_runs_a_function(self, executor: Executor) -> None:
+        assert executor.submit(pow, 2, 10).result(timeout=60) == 1024
+        assert executor.submit(divmod, 17, 5).result(timeout=60) == (3, 2)
+
+    def test_propagates_exceptions(self, executor: Executor) -> None:
+        with pytest.raises(ZeroDivisionError):
+            executor.submit(divmod, 1, 0).result(timeout=60)
+        with pytest.raises(ValueError, match="invalid literal"):
+            executor.submit(int, "not a number").result(timeout=60)
+        assert executor.submit(pow, 3, 2).result(timeout=60) == 9  # still usable
+
+    def test_many_submissions(self, executor: Executor) -> None:
+        futures = [executor.submit(pow, 2, i) for i in range(64)]
+        assert [f.result(timeout=60) for f in futures] == [2**i for i in range(64)]
+
+    async def test_works_with_run_in_executor(self, executor: Executor) -> None:
+        loop = asyncio.get_running_loop()
+        run = functools.partial(loop.run_in_executor, executor)  # type: ignore[arg-type]
+        assert await run(pow, 3, 4) == 81
+        with pytest.raises(ZeroDivisionError):
+            await run(divmod, 1, 0)
+
+    def test_shutdown_leaves_no_workers(self, make_executor: Callable[[], Executor]) -> None:
+        threads = set(threading.enumerate())
+        children = set(multiprocessing.active_children())
+        pool = make_executor()
+        futures = [pool.submit(pow, 2, i) for i in range(8)]
+        assert [f.result(timeout=60) for f in futures] == [2**i for i in range(8)]
+        pool.shutdown(wait=True)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            extra_threads = [t for t in threading.enumerate() if t not in threads and t.is_alive()]
+            extra_children = set(multiprocessing.active_children()) - children
+            if not extra_threads and not extra_children:
+                break
+            time.sleep(0.01)
+        assert not extra_threads, f"threads left after shutdown(wait=True): {extra_threads}"
+        assert not extra_children, f"processes left after shutdown(wait=True): {extra_children}"
+
+    def test_submit_after_shutdown_raises_runtime_error(
+        self, make_executor: Callable[[], Executor]
+    ) -> None:
+        pool = make_executor()
+        pool.shutdown(wait=True)
+        with pytest.raises(RuntimeError):
+            pool.submit(pow, 2, 2)
+
+
+# --- middleware ------------------------------------------------------------------
+
+
+class _BoomError(Exception):
+    pass
+
+
+class _Probe:
+    """The innermost middleware of the suite: counts calls, returns or raises on demand."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    async def __call__(self, call_next: Any, context: Any) -> Any:
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        if self.result is not None:
+            return self.result
+        return await call_next(context)
+
+
+class MiddlewareContract:
+    """What every inner middleware must do, in a real app (storage off, no plugins).
+
+    The middleware under test wraps a probe middleware: it must call
+    ``call_next`` exactly once per execution and return what it returns,
+    let exceptions and cancellation through, and start and stop with the app
+    leaving no task behind.
+
+    Override ``make_middleware``: a fixture returning a zero-argument callable
+    that builds a new middleware object.
+    """
+
+    @pytest.fixture
+    def make_middleware(self) -> Callable[[], Any]:
+        """Return a factory of middleware objects."""
+        raise NotImplementedError("override the make_middleware fixture")
+
+    @pytest.fixture(autouse=True)
+    def _app_alone(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("JOBIFY_DISABLE_PLUGIN_AUTOLOAD", "1")
+        monkeypatch.setenv("JOBIFY_CONFIG", "")
+
+    @staticmethod
+    def app_with(middleware: Any, probe: _Probe) -> Jobify:
+        """An app with storage off and ``[middleware, probe]`` as its middleware."""
+        from jobify import Jobify
+
+        return Jobify(storage=False, middleware=[middleware, probe])
+
+    async def test_returns_the_result_of_call_next_once_per_run(
+        self, make_middleware: Callable[[], Any]
+    ) -> None:
+        probe = _Probe()
+        app = self.app_with(make_middleware(), probe)
+        calls: list[int] = []
+
+        @app.task
+        async def double(x: int) -> int:
+            calls.append(x)
+            return 2 * x
+
+        async with app:
+            jobs = [await double.push(i) for i in range(20)]
+            async with asyncio.timeout(10):
+                for job in jobs:
+                    await job.wait()
+            results: list[Any] = [job.result() for job in jobs]
+            assert results == [2 * i for i in range(20)]
+            assert sorted(calls) == list(range(20))
+            assert probe.calls == 20
+            sentinel = object()
+            probe.result = sentinel
+            job = await double.push(0)
+            async with asyncio.timeout(10):
+                await job.wait()
+            assert job.result() is sentinel
+            assert probe.calls == 21
+
+    async def test_propagates_exceptions(self, make_middleware: Callable[[], Any]) -> None:
+        from jobify import JobStatus
+
+        probe = _Probe()
+        app = self.app_with(make_middleware(), probe)
+
+        @app.task
+        async def fails() -> None:
+            raise _BoomError("from the task")
+
+        async with app:
+            job = await fails.push()
+            async with asyncio.timeout(10):
+                await job.wait()
+            assert job.status is JobStatus.FAILED
+            assert isinstance(job.exception, _BoomError)
+            probe.error = _BoomError("from call_next")
+            job = await fails.push()
+            async with asyncio.timeout(10):
+                await job.wait()
+            assert isinstance(job.exception, _BoomError)
+            assert str(job.exception) == "from call_next"
+            assert probe.calls == 2
+
+    async def test_cancelling_a_running_job_reaches_the_task(
+        self, make_middleware: Callable[[], Any]
+    ) -> None:
+        from jobify import JobStatus
+
+        app = self.app_with(make_middleware(), _Probe())
+        started = asyncio.Event()
+        cancelled = asyncio.Event()
+
+        @app.task
+        async def forever() -> None:
+            started.set()
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+
+        async with app:
+            job = await forever.push()
+            async with asyncio.timeout(10):
+                await started.wait()
+                await job.cancel()
+                await cancelled.wait()
+            assert job.status is JobStatus.CANCELLED
+
+    async def test_starts_and_stops_with_the_app(self, make_middleware: Callable[[], Any]) -> None:
+        before = asyncio.all_tasks()
+        for _ in range(2):  # a fresh app and middleware after the first one stopped
+            app = self.app_with(make_middleware(), _Probe())
+
+            @app.task
+            async def one() -> int:
+                return 1
+
+            async with app:
+                job = await one.push()
+                async with asyncio.timeout(10):
+                    await job.wait()
+                result: Any = job.result()
+                assert result == 1
+            for _ in range(3):
+                await asyncio.sleep(0)
+            left = asyncio.all_tasks() - before
+            assert not left, f"tasks left after the app stopped: {left}"

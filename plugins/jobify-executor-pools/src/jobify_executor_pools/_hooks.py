@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 __all__ = ("jobify_register_executors",)
 
+JOBIFY_CONTRACT_TESTS = "tests/test_contract.py"
+"""Where this distribution runs its capability's suite from ``jobify.testing.contracts``."""
+
 
 @hookimpl
 def jobify_register_executors(register: Register[Executor]) -> None:

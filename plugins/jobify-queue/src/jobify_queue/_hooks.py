@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 __all__ = ("jobify_register_middleware",)
 
+JOBIFY_CONTRACT_TESTS = "tests/test_contract.py"
+"""Where this distribution runs its capability's suite from ``jobify.testing.contracts``."""
+
 
 @hookimpl
 def jobify_register_middleware(register: Register[BaseMiddleware | BaseOuterMiddleware]) -> None:

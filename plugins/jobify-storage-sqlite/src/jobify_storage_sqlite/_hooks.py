@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 __all__ = ("jobify_register_storages",)
 
+JOBIFY_CONTRACT_TESTS = "tests/test_contract.py"
+"""Where this distribution runs its capability's suite from ``jobify.testing.contracts``."""
+
 
 @hookimpl
 def jobify_register_storages(register: Register[Storage]) -> None:
