@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DISTS  := $(wildcard core/pyproject.toml plugins/*/pyproject.toml contrib/*/pyproject.toml) pyproject.toml
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench race clean
 
 setup: $(STAMP)
 
@@ -29,9 +29,14 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Per-combination suites, timed; saved under .benchmarks/ (pytest-benchmark compare).
 bench: setup
 	$(BIN)/pytest benchmarks --benchmark-enable --benchmark-group-by=group \
-		--benchmark-columns=min,median,ops,rounds
+		--benchmark-columns=min,median,ops,rounds --benchmark-autosave
+
+# Side-by-side race with jobify 0.14.0 and APScheduler 3.11 (own venvs in benchmarks/.venvs).
+race: setup
+	$(BIN)/python benchmarks/compare.py
 
 clean:
 	rm -rf $(VENV) jobify.db jobify.db-wal jobify.db-shm

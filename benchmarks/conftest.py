@@ -1,26 +1,72 @@
-"""Benchmark fixtures: plugin combinations, skipped when a plugin is not installed."""
+"""Benchmark fixtures: the chosen matrix of plugin combinations x run modes.
+
+Not the cartesian product (2 x 6 x 3 x 3 = 108 cells): each axis is varied
+around a baseline so a cell's cost is attributable to one choice.
+
+* storage x serializer: ``nostore-json`` and ``sqlite-{every serializer}``;
+* type adapter: ``sqlite-json-{pydantic, adaptix}`` (``none`` is ``sqlite-json``);
+* run mode: ``nostore-json`` with the task in ``main`` (async), ``thread`` and
+  ``process`` (sync tasks); the other cells run async tasks in ``main``;
+* middleware: ``nostore-json-queue``.
+
+A cell whose plugin is not installed is skipped (see requirements-dev.txt).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pytest
 
 from jobify.testing.combos import Combo
 
-COMBOS = [
-    Combo(storage=False, serializer="json"),
-    Combo(storage="sqlite", serializer="json"),
-    Combo(storage="sqlite", serializer="orjson"),
-    Combo(storage="sqlite", serializer="msgpack"),
-    Combo(storage="sqlite", serializer="json", typeadapter="pydantic"),
-    Combo(storage=False, serializer="json", middleware=("queue",)),
+SERIALIZERS = ("json", "json-extended", "orjson", "msgpack", "cbor", "pickle-unsafe")
+TYPEADAPTERS = ("pydantic", "adaptix")
+RUN_MODES = ("main", "thread", "process")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One benchmark cell: a plugin combination and the run mode of its task."""
+
+    combo: Combo
+    run_mode: str = "main"
+
+    @property
+    def id(self) -> str:
+        return self.combo.id if self.run_mode == "main" else f"{self.combo.id}-{self.run_mode}"
+
+
+CELLS = [
+    Cell(Combo(storage=False, serializer="json")),
+    *(Cell(Combo(storage="sqlite", serializer=s)) for s in SERIALIZERS),
+    *(Cell(Combo(storage="sqlite", serializer="json", typeadapter=t)) for t in TYPEADAPTERS),
+    *(Cell(Combo(storage=False, serializer="json"), mode) for mode in RUN_MODES[1:]),
+    Cell(Combo(storage=False, serializer="json", middleware=("queue",))),
+]
+SERIALIZER_CELLS = [
+    *(Combo(storage="sqlite", serializer=s) for s in SERIALIZERS),
+    *(Combo(storage="sqlite", serializer="json", typeadapter=t) for t in TYPEADAPTERS),
 ]
 
 
-@pytest.fixture(params=COMBOS, ids=lambda c: c.id)
-def combo(request: pytest.FixtureRequest) -> Combo:
-    """One plugin combination; skipped when one of its plugins is missing."""
-    chosen: Combo = request.param
-    missing = chosen.missing()
+def _skip_missing(combo: Combo) -> None:
+    missing = combo.missing()
     if missing:
         pytest.skip(f"not installed: {', '.join(missing)} (see requirements-dev.txt)")
+
+
+@pytest.fixture(params=CELLS, ids=lambda c: c.id)
+def cell(request: pytest.FixtureRequest) -> Cell:
+    """One cell of the matrix; skipped when one of its plugins is missing."""
+    chosen: Cell = request.param
+    _skip_missing(chosen.combo)
+    return chosen
+
+
+@pytest.fixture(params=SERIALIZER_CELLS, ids=lambda c: c.id)
+def codec_combo(request: pytest.FixtureRequest) -> Combo:
+    """A serializer (and type adapter) choice for the round-trip benchmark."""
+    chosen: Combo = request.param
+    _skip_missing(chosen)
     return chosen

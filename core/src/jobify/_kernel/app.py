@@ -594,7 +594,10 @@ class Jobify(Router):
                 params = route.func_spec.params
                 ordered = {n: arguments[n] for n in params if n in arguments}
                 bound = inspect.BoundArguments(route.func_spec.signature, ordered)
-                route.func_spec.signature.bind(*bound.args, **bound.kwargs)
+                if len(ordered) != len(params) or _has_var_params(params):
+                    # every parameter present and none variadic always binds: the
+                    # check is skipped then (startup restore time, benchmarks/)
+                    route.func_spec.signature.bind(*bound.args, **bound.kwargs)
                 builder = route.create_builder(bound)
                 if isinstance(trigger, At):
                     await builder._restore_at(row.job_id, row.next_run_at)
@@ -658,6 +661,13 @@ class Jobify(Router):
             if stack is not None:
                 await stack.aclose()
         log.info("Jobify shut down")
+
+
+_VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+
+
+def _has_var_params(params: Mapping[str, inspect.Parameter]) -> bool:
+    return any(p.kind in _VARIADIC for p in params.values())
 
 
 def _job_id_of(value: Any) -> str:

@@ -294,7 +294,8 @@ class ScheduleBuilder(Generic[ReturnT]):
                 if immediate:
                     self._fire(job)  # the task starts on the next loop turn
                 else:
-                    job._handle = app._timer.arm(job.exec_at, self._fire, job)
+                    # the plain function, not a bound method: one object less per pending job
+                    job._handle = app._timer.arm(job.exec_at, ScheduleBuilder._fire, self, job)
             else:
                 octx = OuterContext(
                     app=app,
@@ -336,7 +337,7 @@ class ScheduleBuilder(Generic[ReturnT]):
                 log.exception("observer %r raised; ignored", observer)
 
     def _arm_timer(self, job: Job[ReturnT]) -> asyncio.Handle:
-        handle = self._route.app._timer.arm(job.exec_at, self._fire, job)
+        handle = self._route.app._timer.arm(job.exec_at, ScheduleBuilder._fire, self, job)
         job._handle = handle
         job.status = JobStatus.SCHEDULED
         return handle
@@ -452,7 +453,7 @@ class ScheduleBuilder(Generic[ReturnT]):
             return
         now = self.now()
         try:
-            planned = ctx.cron_parser.next_run(now=ctx.offset)
+            planned = app._timer.next_cron_run(ctx.cron.expression, ctx.cron_parser, ctx.offset)
             next_at = resolve_misfire(
                 ctx.cron.misfire_policy, planned=planned, now=now, parser=ctx.cron_parser
             )
@@ -472,4 +473,4 @@ class ScheduleBuilder(Generic[ReturnT]):
                 job.id, self.name,
             )  # fmt: skip
         if job.status is JobStatus.SCHEDULED:
-            job._handle = app._timer.arm(next_at, self._fire, job)
+            job._handle = app._timer.arm(next_at, ScheduleBuilder._fire, self, job)

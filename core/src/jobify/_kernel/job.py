@@ -79,7 +79,7 @@ class Job(Generic[ReturnT]):
         "_result",
         "_task",
         "_unregister_hook",
-        "_waiter",
+        "_waiters",
         "exception",
         "exec_at",
         "id",
@@ -107,7 +107,7 @@ class Job(Generic[ReturnT]):
         self._handle: asyncio.Handle | None = None
         self._task: asyncio.Task[Any] | None = None
         self._cron_ctx: CronContext[ReturnT] | None = None
-        self._waiter: asyncio.Future[None] | None = None
+        self._waiters: list[asyncio.Future[None]] | None = None
         self._durable = False
 
     def __repr__(self) -> str:
@@ -194,9 +194,20 @@ class Job(Generic[ReturnT]):
         """
         if self.status in _DONE:
             return
-        if self._waiter is None:
-            self._waiter = asyncio.get_running_loop().create_future()
-        await asyncio.shield(self._waiter)
+        # one future per waiter (cheaper than shielding a shared one): cancelling
+        # a waiter cancels only its own future, never the job nor other waiters
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiters = self._waiters
+        if waiters is None:
+            self._waiters = [waiter]
+        else:
+            waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if self._waiters is not None and waiter in self._waiters:
+                self._waiters.remove(waiter)
+            raise
 
     async def cancel(self) -> None:
         """Cancel the job: unschedule it, stop a running execution, drop it from storage."""
@@ -217,6 +228,9 @@ class Job(Generic[ReturnT]):
 
     def _finish(self) -> None:
         """Wake the waiters; the status is already final."""
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        waiters = self._waiters
+        if waiters is not None:
+            self._waiters = None
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)

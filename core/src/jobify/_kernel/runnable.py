@@ -106,10 +106,13 @@ class FuncSpec(Generic[ReturnT]):
             raise TypeError(msg) from None
 
 
+_NO_KWARGS: dict[str, Any] = {}  # shared, never mutated: strategies only unpack it
+
+
 class Runnable(Generic[ReturnT]):
     """A task function bound to one job's arguments, ready to run."""
 
-    __slots__ = ("args", "bound", "func_spec", "kwargs", "name", "origin_arguments", "strategy")
+    __slots__ = ("args", "func_spec", "kwargs", "name", "origin_arguments", "strategy")
 
     def __init__(
         self,
@@ -120,13 +123,19 @@ class Runnable(Generic[ReturnT]):
         func_spec: FuncSpec[ReturnT],
     ) -> None:
         """Bind ``strategy`` to the arguments in ``bound``."""
+        # A pending job keeps only these (memory per pending job, benchmarks/):
+        # ``bound`` is rebuilt on access, and no keyword arguments share one dict.
         self.name = name
-        self.bound = bound
         self.strategy = strategy
         self.func_spec = func_spec
         self.origin_arguments = bound.arguments
         self.args = bound.args
-        self.kwargs = bound.kwargs
+        self.kwargs = bound.kwargs or _NO_KWARGS
+
+    @property
+    def bound(self) -> inspect.BoundArguments:
+        """The call's arguments bound to the task's signature (shares ``origin_arguments``)."""
+        return inspect.BoundArguments(self.func_spec.signature, self.origin_arguments)
 
     def __call__(self) -> Awaitable[ReturnT]:
         """Run the task with its bound arguments (INJECT parameters left as they are)."""

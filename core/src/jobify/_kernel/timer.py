@@ -40,14 +40,38 @@ Trigger = At | CronTrigger
 
 
 class Timer:
-    """Arms timers on the running loop for wall-clock times."""
+    """Arms timers on the running loop for wall-clock times.
 
-    __slots__ = ("_loop", "tz")
+    ``now()`` and ``arm()`` are the scheduler's only time sources:
+    ``jobify.testing.clock.FakeTimer`` overrides both to drive an app on fake
+    time, so kernel code must not call ``datetime.now`` or ``loop.call_at``
+    for job times itself.
+    """
+
+    __slots__ = ("_loop", "_next_runs", "tz")
 
     def __init__(self, tz: ZoneInfo | timezone) -> None:
         """Use ``tz`` for the times this timer reports."""
         self.tz = tz
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._next_runs: dict[tuple[str, datetime, Any], datetime] = {}
+
+    def next_cron_run(self, expression: str, parser: CronParser, after: datetime) -> datetime:
+        """``parser.next_run(now=after)``, computed once for every job sharing ``expression``.
+
+        Jobs on the same schedule advance from the same ``after``; a cron parser
+        is a pure function of the expression and the time, so one computation
+        serves them all (cron CPU, benchmarks/). The memo holds recent runs only.
+        """
+        key = (expression, after, after.tzinfo)
+        memo = self._next_runs
+        found = memo.get(key)
+        if found is None:
+            found = parser.next_run(now=after)
+            if len(memo) >= 1024:
+                memo.clear()
+            memo[key] = found
+        return found
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         """Arm timers on ``loop`` (the app's loop, bound at startup)."""
