@@ -225,3 +225,28 @@ async def test_shutdown_lets_a_running_execution_finish():
     release.set()
     await asyncio.wait_for(stopping, 1)
     assert await caller == "finished"
+
+
+def test_an_app_started_again_under_a_new_event_loop_keeps_working(monkeypatch):
+    """Each asyncio.run is a new loop; the middleware's own queue follows it."""
+    import asyncio
+
+    from jobify import Jobify
+    from jobify_queue import QueueMiddleware
+
+    monkeypatch.setenv("JOBIFY_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("JOBIFY_CONFIG", "")
+    app = Jobify(storage=False, middleware=[QueueMiddleware(workers=2)])
+
+    @app.task
+    async def double(x: int) -> int:
+        return 2 * x
+
+    async def run(x: int) -> int:
+        async with app:
+            job = await double.push(x)
+            await asyncio.wait_for(job.wait(), 5)
+            return job.result()
+
+    assert asyncio.run(run(1)) == 2
+    assert asyncio.run(run(2)) == 4

@@ -81,8 +81,10 @@ class QueueMiddleware(BaseMiddleware):
         _check_count("workers", workers, minimum=1, meaning="jobs that may run at once")
         if maxsize is not None:
             _check_count("maxsize", maxsize, minimum=0, meaning="0 means unbounded")
+        self._own_maxsize: int | None = None
         if queue is None:
-            queue = PriorityJobQueue(DEFAULT_MAXSIZE if maxsize is None else maxsize)
+            self._own_maxsize = DEFAULT_MAXSIZE if maxsize is None else maxsize
+            queue = PriorityJobQueue(self._own_maxsize)
         else:
             if maxsize is not None:
                 msg = (
@@ -103,6 +105,7 @@ class QueueMiddleware(BaseMiddleware):
         self._busy: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._last_loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
         state = "started" if self._tasks else "stopped"
@@ -146,6 +149,11 @@ class QueueMiddleware(BaseMiddleware):
                 solution="Give each app its own QueueMiddleware; shutdown() stops the workers.",
             )
         loop = asyncio.get_running_loop()
+        if self._own_maxsize is not None and loop is not self._last_loop:
+            # an asyncio queue belongs to the loop that first waited on it: an app
+            # started again under a new loop (a second asyncio.run) needs a new one
+            self.queue = PriorityJobQueue(self._own_maxsize)
+        self._last_loop = loop
         tasks = []
         for i in range(self.workers):
             task = loop.create_task(self._work(), name=f"jobify-queue-worker-{i}")
