@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from jobify._assembly.assemble import assemble
 from jobify._assembly.config import Settings
 from jobify.exceptions import ConfigError, PluginConflictError
 from jobify.hookspecs import hookimpl
-from jobify.storage import ScheduledJob, Storage
+from jobify.testing import memory as testing_memory
 
 
 @pytest.fixture(autouse=True)
@@ -22,27 +21,10 @@ def _kernel_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JOBIFY_CONFIG", "")
 
 
-class MemoryStorage(Storage):
+class MemoryStorage(testing_memory.MemoryStorage):
     def __init__(self, *, label: str = "default") -> None:
+        super().__init__()
         self.label = label
-        self.rows: dict[str, ScheduledJob] = {}
-
-    async def startup(self) -> None: ...
-    async def shutdown(self) -> None: ...
-
-    async def get_schedules(self) -> Sequence[ScheduledJob]:
-        return list(self.rows.values())
-
-    async def add_schedule(self, *scheduled: ScheduledJob) -> None:
-        for row in scheduled:
-            self.rows[row.job_id] = row
-
-    async def delete_schedule(self, job_id: str) -> None:
-        self.rows.pop(job_id, None)
-
-    async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
-        for job_id in job_ids:
-            self.rows.pop(job_id, None)
 
 
 class ReprSerializer:

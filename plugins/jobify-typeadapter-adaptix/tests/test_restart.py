@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from jobify import Jobify
-from jobify.storage import ScheduledJob, Storage
+from jobify.testing.memory import MemoryStorage
 from jobify_typeadapter_adaptix import AdaptixConverter
 
 
@@ -33,33 +32,6 @@ class Invoice:
     issued: datetime
     customer: Customer
     grace: timedelta = timedelta(days=14)
-
-
-class MemoryStorage(Storage):
-    """Rows in a dict: survives an app restart as long as the object lives."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, ScheduledJob] = {}
-
-    async def startup(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def get_schedules(self) -> Sequence[ScheduledJob]:
-        return list(self.rows.values())
-
-    async def add_schedule(self, *scheduled: ScheduledJob) -> None:
-        for row in scheduled:
-            self.rows[row.job_id] = row
-
-    async def delete_schedule(self, job_id: str) -> None:
-        self.rows.pop(job_id, None)
-
-    async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
-        for job_id in job_ids:
-            self.rows.pop(job_id, None)
 
 
 class StdlibJSONSerializer:
