@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import subprocess
-import sys
 from http import HTTPStatus
 from importlib.metadata import entry_points
 
-import pluggy
 import pytest
 
-import jobify.hookspecs
 from jobify import Jobify
 from jobify.exceptions import ConfigError
+from jobify.testing.contracts import DistributionContract
 from jobify_serializer_json import ExtendedJSONSerializer, JSONSerializer, UnsafePickleSerializer
 
 GROUP = "jobify"
@@ -23,57 +19,6 @@ NAME = "serializer-json"
 def _entry_point():
     (ep,) = entry_points(group=GROUP, name=NAME)
     return ep
-
-
-def test_entry_point_is_declared_by_this_distribution():
-    ep = _entry_point()
-    assert ep.value == "jobify_serializer_json._hooks"
-    assert ep.dist is not None
-    assert ep.dist.name == "jobify-serializer-json"
-    assert ep.dist.version == "0.1.0"
-
-
-def test_hook_registers_json_as_default_and_the_other_two():
-    hooks = _entry_point().load()
-    calls = []
-
-    def register(name, factory, /, *, default=False):
-        calls.append((name, factory, default))
-
-    hooks.jobify_register_serializers(register)
-    assert calls == [
-        ("json", "jobify_serializer_json.serializer:JSONSerializer", True),
-        ("json-extended", "jobify_serializer_json.extended:ExtendedJSONSerializer", False),
-        ("pickle-unsafe", "jobify_serializer_json.unsafe_pickle:UnsafePickleSerializer", False),
-    ]
-    expected = [JSONSerializer, ExtendedJSONSerializer, UnsafePickleSerializer]
-    for (_, target, _), cls in zip(calls, expected, strict=True):
-        module, _, attr = target.partition(":")
-        assert getattr(importlib.import_module(module), attr) is cls
-
-
-def test_hooks_match_the_kernel_specs():
-    pm = pluggy.PluginManager(jobify.hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(jobify.hookspecs)
-    pm.register(_entry_point().load())
-    pm.check_pending()
-    names = []
-    pm.hook.jobify_register_serializers(
-        register=lambda name, factory, /, *, default=False: names.append(name)
-    )
-    assert names == ["json", "json-extended", "pickle-unsafe"]
-
-
-def test_hooks_module_imports_no_serializer_module():
-    code = (
-        "import sys, jobify_serializer_json._hooks\n"
-        "loaded = [m for m in sys.modules if m.startswith('jobify_serializer_json.')]\n"
-        "assert loaded == ['jobify_serializer_json._hooks'], loaded\n"
-        "assert 'pickle' not in sys.modules\n"
-        "from jobify_serializer_json import JSONSerializer\n"
-        "assert 'jobify_serializer_json.unsafe_pickle' not in sys.modules\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_seed_import_paths_resolve_to_this_plugin():
@@ -164,3 +109,18 @@ def test_unknown_option_of_json_extended_names_registry(tmp_path):
         match=r"unknown option 'registri'. Valid options: registry. Did you mean 'registry'",
     ):
         _app(cfg)
+
+
+class TestDistribution(DistributionContract):
+    """Entry point, hooks against the specs, offers, and a light discovery."""
+
+    entry_point = "serializer-json"
+    distribution = "jobify-serializer-json"
+    offers = {
+        "jobify_register_serializers": [
+            ("json", "jobify_serializer_json.serializer:JSONSerializer", True),
+            ("json-extended", "jobify_serializer_json.extended:ExtendedJSONSerializer", False),
+            ("pickle-unsafe", "jobify_serializer_json.unsafe_pickle:UnsafePickleSerializer", False),
+        ],
+    }
+    lazy_modules = ("pickle", "jobify_serializer_json.unsafe_pickle")

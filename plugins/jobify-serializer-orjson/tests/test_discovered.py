@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import subprocess
-import sys
 from importlib.metadata import entry_points
 
 import orjson
-import pluggy
 import pytest
 
-import jobify.hookspecs
 from jobify import Jobify
 from jobify.exceptions import ConfigError
+from jobify.testing.contracts import DistributionContract
 from jobify_serializer_orjson import OrjsonSerializer
 
 GROUP = "jobify"
@@ -23,47 +19,6 @@ NAME = "serializer-orjson"
 def _entry_point():
     (ep,) = entry_points(group=GROUP, name=NAME)
     return ep
-
-
-def test_entry_point_is_declared_by_this_distribution():
-    ep = _entry_point()
-    assert ep.value == "jobify_serializer_orjson._hooks"
-    assert ep.dist is not None
-    assert ep.dist.name == "jobify-serializer-orjson"
-    assert ep.dist.version == "0.1.0"
-
-
-def test_hook_registers_orjson_not_as_default():
-    hooks = _entry_point().load()
-    calls = []
-
-    def register(name, factory, /, *, default=False):
-        calls.append((name, factory, default))
-
-    hooks.jobify_register_serializers(register)
-    assert calls == [("orjson", "jobify_serializer_orjson.serializer:OrjsonSerializer", False)]
-    module, _, attr = calls[0][1].partition(":")
-    assert getattr(importlib.import_module(module), attr) is OrjsonSerializer
-
-
-def test_hooks_match_the_kernel_specs():
-    pm = pluggy.PluginManager(jobify.hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(jobify.hookspecs)
-    pm.register(_entry_point().load())
-    pm.check_pending()
-    names = []
-    pm.hook.jobify_register_serializers(
-        register=lambda name, factory, /, *, default=False: names.append(name)
-    )
-    assert names == ["orjson"]
-
-
-def test_hooks_module_does_not_import_orjson():
-    code = (
-        "import sys, jobify_serializer_orjson._hooks\n"
-        "assert 'orjson' not in sys.modules, 'orjson imported by discovery'\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_seed_import_path_resolves_to_this_plugin():
@@ -98,3 +53,16 @@ def test_bad_option_in_jobify_toml_fails_at_assembly_naming_the_table(tmp_path):
         Jobify.from_config(
             cfg, autoload=False, hook_plugins=[_entry_point().load()], cron_factory=lambda e: None
         )
+
+
+class TestDistribution(DistributionContract):
+    """Entry point, hooks against the specs, offers, and a light discovery."""
+
+    entry_point = "serializer-orjson"
+    distribution = "jobify-serializer-orjson"
+    offers = {
+        "jobify_register_serializers": [
+            ("orjson", "jobify_serializer_orjson.serializer:OrjsonSerializer", False),
+        ],
+    }
+    lazy_modules = ("orjson",)

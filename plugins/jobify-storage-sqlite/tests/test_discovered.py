@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-import subprocess
-import sys
 from importlib.metadata import entry_points
 
-import pluggy
 import pytest
 
-import jobify.hookspecs
 from jobify import Jobify
 from jobify.exceptions import ConfigError
+from jobify.testing.contracts import DistributionContract
 from jobify_storage_sqlite import SQLiteStorage
 
 GROUP = "jobify"
@@ -22,50 +18,6 @@ NAME = "storage-sqlite"
 def _entry_point():
     (ep,) = entry_points(group=GROUP, name=NAME)
     return ep
-
-
-def test_entry_point_is_declared_by_this_distribution():
-    ep = _entry_point()
-    assert ep.value == "jobify_storage_sqlite._hooks"
-    assert ep.dist is not None
-    assert ep.dist.name == "jobify-storage-sqlite"
-    assert ep.dist.version == "0.1.0"
-
-
-def test_hook_registers_sqlite_as_the_default_storage():
-    hooks = _entry_point().load()
-    calls = []
-
-    def register(name, factory, /, *, default=False):
-        calls.append((name, factory, default))
-
-    hooks.jobify_register_storages(register)
-    assert calls == [("sqlite", "jobify_storage_sqlite.storage:SQLiteStorage", True)]
-    module, _, attr = calls[0][1].partition(":")
-    assert getattr(importlib.import_module(module), attr) is SQLiteStorage
-
-
-def test_hooks_match_the_kernel_specs():
-    pm = pluggy.PluginManager(jobify.hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(jobify.hookspecs)
-    pm.register(_entry_point().load())
-    pm.check_pending()
-    names = []
-    pm.hook.jobify_register_storages(
-        register=lambda name, factory, /, *, default=False: names.append(name)
-    )
-    assert names == ["sqlite"]
-
-
-def test_hooks_module_does_not_import_sqlite3():
-    code = (
-        "import sys, jobify_storage_sqlite._hooks\n"
-        "assert 'sqlite3' not in sys.modules, 'sqlite3 imported by discovery'\n"
-        "assert 'jobify_storage_sqlite.storage' not in sys.modules\n"
-        "from jobify_storage_sqlite import SQLiteStorage\n"
-        "assert 'sqlite3' in sys.modules\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_seed_import_path_resolves_to_this_plugin():
@@ -126,3 +78,16 @@ def test_bad_options_in_jobify_toml_fail_at_assembly(tmp_path, line, match):
     cfg.write_text(f'[jobify.storage]\nuse = "sqlite"\n{line}\n')
     with pytest.raises(ConfigError, match=match):
         _app(cfg)
+
+
+class TestDistribution(DistributionContract):
+    """Entry point, hooks against the specs, offers, and a light discovery."""
+
+    entry_point = "storage-sqlite"
+    distribution = "jobify-storage-sqlite"
+    offers = {
+        "jobify_register_storages": [
+            ("sqlite", "jobify_storage_sqlite.storage:SQLiteStorage", True),
+        ],
+    }
+    lazy_modules = ("sqlite3", "jobify_storage_sqlite.storage")

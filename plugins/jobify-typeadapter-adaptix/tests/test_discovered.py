@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import subprocess
-import sys
 from importlib.metadata import entry_points
 
-import pluggy
 import pytest
 from adaptix import DebugTrail
 
-import jobify.hookspecs
 from jobify import Jobify
 from jobify.exceptions import ConfigError
+from jobify.testing.contracts import DistributionContract
 from jobify_typeadapter_adaptix import AdaptixConverter
 
 GROUP = "jobify"
@@ -23,47 +19,6 @@ NAME = "typeadapter-adaptix"
 def _entry_point():
     (ep,) = entry_points(group=GROUP, name=NAME)
     return ep
-
-
-def test_entry_point_is_declared_by_this_distribution():
-    ep = _entry_point()
-    assert ep.value == "jobify_typeadapter_adaptix._hooks"
-    assert ep.dist is not None
-    assert ep.dist.name == "jobify-typeadapter-adaptix"
-    assert ep.dist.version == "0.1.0"
-
-
-def test_hook_registers_adaptix_not_as_default():
-    hooks = _entry_point().load()
-    calls = []
-
-    def register(name, factory, /, *, default=False):
-        calls.append((name, factory, default))
-
-    hooks.jobify_register_typeadapters(register)
-    assert calls == [("adaptix", "jobify_typeadapter_adaptix.converter:AdaptixConverter", False)]
-    module, _, attr = calls[0][1].partition(":")
-    assert getattr(importlib.import_module(module), attr) is AdaptixConverter
-
-
-def test_hooks_match_the_kernel_specs():
-    pm = pluggy.PluginManager(jobify.hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(jobify.hookspecs)
-    pm.register(_entry_point().load())
-    pm.check_pending()
-    names = []
-    pm.hook.jobify_register_typeadapters(
-        register=lambda name, factory, /, *, default=False: names.append(name)
-    )
-    assert names == ["adaptix"]
-
-
-def test_hooks_module_does_not_import_adaptix():
-    code = (
-        "import sys, jobify_typeadapter_adaptix._hooks\n"
-        "assert 'adaptix' not in sys.modules, 'adaptix imported by discovery'\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_chosen_by_name_in_jobify_toml_with_options(tmp_path):
@@ -122,3 +77,16 @@ def test_seed_has_no_path_for_this_plugin_and_the_package_exports_it():
 
     assert jobify_typeadapter_adaptix.AdaptixConverter is AdaptixConverter
     assert not hasattr(jobify.typeadapter, "AdaptixConverter")
+
+
+class TestDistribution(DistributionContract):
+    """Entry point, hooks against the specs, offers, and a light discovery."""
+
+    entry_point = "typeadapter-adaptix"
+    distribution = "jobify-typeadapter-adaptix"
+    offers = {
+        "jobify_register_typeadapters": [
+            ("adaptix", "jobify_typeadapter_adaptix.converter:AdaptixConverter", False),
+        ],
+    }
+    lazy_modules = ("adaptix",)

@@ -20,6 +20,11 @@ The suites need pytest (they are imported by test modules only) and run
 * :class:`ExecutorContract` (``make_executor``),
 * :class:`CronParserContract` (``factory``),
 * :class:`MiddlewareContract` (``make_middleware``).
+
+And one for the distribution itself, :class:`DistributionContract` (class
+attributes ``entry_point``, ``distribution``, ``offers``, ``lazy_modules``):
+the entry point is declared by it, its hooks match the specs, register what
+they say, and import nothing heavy at discovery.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ if TYPE_CHECKING:
     from jobify import Jobify
 
 __all__ = (
+    "DistributionContract",
     "CronParserContract",
     "CrossProcessStorage",
     "ExecutorContract",
@@ -797,3 +803,80 @@ class MiddlewareContract:
                 await asyncio.sleep(0)
             left = asyncio.all_tasks() - before
             assert not left, f"tasks left after the app stopped: {left}"
+
+
+class DistributionContract:
+    """What every plugin distribution's discovery must satisfy.
+
+    Set the class attributes in a subclass::
+
+        class TestDiscovered(DistributionContract):
+            entry_point = "storage-sqlite"
+            distribution = "jobify-storage-sqlite"
+            offers = {
+                "jobify_register_storages": [
+                    ("sqlite", "jobify_storage_sqlite.storage:SQLiteStorage", True),
+                ],
+            }
+            lazy_modules = ("sqlite3", "jobify_storage_sqlite.storage")
+    """
+
+    entry_point: str = ""
+    distribution: str = ""
+    offers: dict[str, list[tuple[str, str, bool]]] = {}  # noqa: RUF012 - read-only per subclass
+    lazy_modules: tuple[str, ...] = ()
+
+    @classmethod
+    def hooks_module(cls) -> Any:
+        """The plugin's hook module, loaded through its entry point."""
+        from importlib.metadata import entry_points
+
+        found = list(entry_points(group="jobify", name=cls.entry_point))
+        assert len(found) == 1, f"entry point {cls.entry_point!r} in group 'jobify': {found}"
+        return found[0].load()
+
+    def test_entry_point_is_declared_by_this_distribution(self) -> None:
+        from importlib.metadata import entry_points
+
+        (ep,) = entry_points(group="jobify", name=self.entry_point)
+        assert ep.dist is not None
+        assert ep.dist.name == self.distribution
+        assert ep.value == self.distribution.replace("-", "_") + "._hooks"
+
+    def test_hooks_register_what_they_offer(self) -> None:
+        hooks = self.hooks_module()
+        for hook, expected in self.offers.items():
+            calls: list[tuple[str, Any, bool]] = []
+
+            def register(name: str, factory: Any, /, *, default: bool = False) -> None:
+                calls.append((name, factory, default))  # noqa: B023 - called right away
+
+            getattr(hooks, hook)(register)
+            assert calls == expected, hook
+            for _name, target, _default in calls:
+                module, _, attr = target.partition(":")
+                assert callable(getattr(importlib.import_module(module), attr)), target
+
+    def test_hooks_match_the_kernel_specs(self) -> None:
+        import pluggy
+
+        from jobify import hookspecs
+
+        pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        pm.add_hookspecs(hookspecs)
+        pm.register(self.hooks_module())
+        pm.check_pending()
+        implemented = {
+            name for name in dir(pm.hook) if name.startswith("jobify_") and
+            getattr(pm.hook, name).get_hookimpls()
+        }  # fmt: skip
+        assert set(self.offers) <= implemented
+
+    def test_discovery_imports_nothing_heavy(self) -> None:
+        module = self.distribution.replace("-", "_") + "._hooks"
+        code = (
+            f"import sys, {module}\n"
+            f"loaded = [m for m in {list(self.lazy_modules)!r} if m in sys.modules]\n"
+            "assert not loaded, f'imported at discovery: {loaded}'\n"
+        )
+        subprocess.run([sys.executable, "-c", code], check=True, timeout=60)  # noqa: S603
