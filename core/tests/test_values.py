@@ -211,3 +211,16 @@ def test_compute_delay_counts_attempts_from_one_like_the_reference():
 
     retry = SmartRetry(3, initial_delay=0.1, backoff_factor=2, jitter=False)
     assert [retry.compute_delay(n) for n in (1, 2, 3)] == [0.1, 0.2, 0.4]
+
+
+def test_state_starts_from_a_copy_of_its_argument():
+    from jobify import RequestState, State
+
+    source = {"a": 1}
+    state = State(source)
+    source["b"] = 2
+    state.c = 3
+    assert dict(state) == {"a": 1, "c": 3}
+    assert source == {"a": 1, "b": 2}
+    assert dict(State(state)) == {"a": 1, "c": 3}
+    assert dict(RequestState()) == {}

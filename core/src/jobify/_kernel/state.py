@@ -13,7 +13,9 @@ class State(UserDict[str, Any]):
 
     def __init__(self, state: dict[str, Any] | None = None) -> None:
         """Start from a copy of ``state``."""
-        super().__init__(state or {})
+        # set the dict directly: UserDict's update() path costs more, and a
+        # RequestState is made for every job run
+        object.__setattr__(self, "data", dict(state) if state else {})
 
     def __getattr__(self, name: str) -> Any:
         if name == "data" or name.startswith("__"):
