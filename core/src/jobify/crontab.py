@@ -13,15 +13,13 @@ from abc import abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-from jobify._assembly.seed import seed_getattr
+from jobify._assembly.seed import seed_getattr, seed_names
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from jobify_cron_croniter import CronTab as CronTab
-    from jobify_cron_croniter import create_crontab as create_crontab
 
-__all__ = ("CronFactory", "CronParser", "CronTab", "create_crontab")
+__all__ = ("CronFactory", "CronParser", *seed_names(__name__))  # seed names resolve lazily
 
 
 class CronParser(Protocol):

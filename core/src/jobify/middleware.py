@@ -19,23 +19,18 @@ from abc import abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-from jobify._assembly.seed import seed_getattr
+from jobify._assembly.seed import seed_getattr, seed_names
 
 if TYPE_CHECKING:
     from jobify._kernel.context import JobContext, OuterContext
-    from jobify_queue import Item as Item
-    from jobify_queue import JobifyQueue as JobifyQueue
-    from jobify_queue import QueueMiddleware as QueueMiddleware
 
 __all__ = (
     "BaseMiddleware",
     "BaseOuterMiddleware",
     "CallNext",
     "CallNextOuter",
-    "Item",
-    "JobifyQueue",
-    "QueueMiddleware",
-)
+    *seed_names(__name__),
+)  # seed names resolve lazily
 
 CallNext: TypeAlias = "Callable[[JobContext], Awaitable[Any]]"
 CallNextOuter: TypeAlias = "Callable[[OuterContext], Awaitable[asyncio.Handle]]"

@@ -11,27 +11,11 @@ and ``CBORSerializer`` from their own distributions).
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from jobify._assembly.seed import seed_getattr
+from jobify._assembly.seed import seed_getattr, seed_names
 
-if TYPE_CHECKING:
-    from jobify_serializer_cbor import CBORSerializer as CBORSerializer
-    from jobify_serializer_json import ExtendedJSONSerializer as ExtendedJSONSerializer
-    from jobify_serializer_json import JSONSerializer as JSONSerializer
-    from jobify_serializer_json import UnsafePickleSerializer as UnsafePickleSerializer
-    from jobify_serializer_msgpack import MsgpackSerializer as MsgpackSerializer
-    from jobify_serializer_orjson import OrjsonSerializer as OrjsonSerializer
-
-__all__ = (
-    "CBORSerializer",
-    "ExtendedJSONSerializer",
-    "JSONSerializer",
-    "MsgpackSerializer",
-    "OrjsonSerializer",
-    "Serializer",
-    "UnsafePickleSerializer",
-)
+__all__ = ("Serializer", *seed_names(__name__))  # seed names resolve lazily
 
 
 class Serializer(Protocol):

@@ -13,16 +13,15 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
-from jobify._assembly.seed import seed_getattr
+from jobify._assembly.seed import seed_getattr, seed_names
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
     from jobify._kernel.values import JobStatus
-    from jobify_storage_sqlite import SQLiteStorage as SQLiteStorage
 
-__all__ = ("SQLiteStorage", "ScheduledJob", "Storage")
+__all__ = ("ScheduledJob", "Storage", *seed_names(__name__))  # seed names resolve lazily
 
 
 class ScheduledJob(NamedTuple):

@@ -9,14 +9,11 @@ unchanged. ``PydanticConverter`` comes from ``jobify-typeadapter-pydantic``.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from jobify._assembly.seed import seed_getattr
+from jobify._assembly.seed import seed_getattr, seed_names
 
-if TYPE_CHECKING:
-    from jobify_typeadapter_pydantic import PydanticConverter as PydanticConverter
-
-__all__ = ("Dumper", "Loader", "PydanticConverter")
+__all__ = ("Dumper", "Loader", *seed_names(__name__))  # seed names resolve lazily
 
 T = TypeVar("T")
 

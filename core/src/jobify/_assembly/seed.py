@@ -78,3 +78,8 @@ def install_hint(capability: str) -> str:
     """``pip install <distribution>`` for the default implementation of ``capability``."""
     dist = DEFAULT_DISTRIBUTIONS.get(capability)
     return f"pip install {dist}" if dist else "install a plugin distribution that provides it"
+
+
+def seed_names(module: str) -> tuple[str, ...]:
+    """The lazily resolved names of ``module``, for its ``__all__``."""
+    return tuple(sorted(name for mod, name in SEED if mod == module))
