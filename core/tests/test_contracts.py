@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 
-from jobify.storage import ScheduledJob, Storage
+from jobify import JobStatus
+from jobify.storage import Claim, ScheduledJob, Storage
 from jobify.testing.contracts import (
+    T0,
+    ClusterStorageContract,
     CronParserContract,
     CrossProcessStorage,
     ExecutorContract,
@@ -23,7 +26,8 @@ from jobify.testing.contracts import (
     StorageContract,
     TypeAdapterContract,
 )
-from jobify.testing.memory import MemoryStorage
+from jobify.testing.contracts import row as make_row
+from jobify.testing.memory import ClaimRecord, MemoryCluster, MemoryNodeStorage, MemoryStorage
 
 HERE = str(Path(__file__).parent)
 
@@ -59,6 +63,133 @@ async def test_storage_that_drops_a_write_fails_the_contract() -> None:
     with pytest.raises(AssertionError):
         await StorageContract().test_concurrent_writes_all_land(
             lambda: DroppingStorage(backing, drop_every=97)
+        )
+
+
+# --- cluster storages ---------------------------------------------------------------
+
+
+class TestMemoryCluster(ClusterStorageContract):
+    """jobify.testing.memory.MemoryCluster, offered to kernel tests, passes the suite."""
+
+    @pytest.fixture
+    def cluster(self) -> MemoryCluster:
+        return MemoryCluster()
+
+    @pytest.fixture
+    def make_storage(self, cluster: MemoryCluster) -> Callable[[], MemoryNodeStorage]:
+        return cluster.node
+
+    @pytest.fixture
+    def kill(self, cluster: MemoryCluster) -> Callable[[MemoryNodeStorage], Any]:
+        return cluster.kill
+
+    @pytest.fixture
+    def adoption_timeout(self) -> float:
+        return 0.5  # adoption happens inside kill()
+
+
+async def test_memory_cluster_logs_claims_and_owners_and_refuses_a_dead_node() -> None:
+    cluster = MemoryCluster()
+    a, b = cluster.node("a"), cluster.node()
+    assert b.name == "node-1"
+    for node in (a, b):
+        await node.startup()
+        await node.join(_ignore)
+    await a.add_schedule(make_row("x"))
+    assert cluster.owner_of("x") == "a"
+    assert (await b.claim("x", T0)).won
+    assert not (await a.claim("x", T0)).won
+    assert cluster.claims == [ClaimRecord("node-1", "x", True), ClaimRecord("a", "x", False)]
+    assert cluster.owner_of("x") == "node-1"
+    assert cluster.owner_of("missing") is None
+    await cluster.kill(b)
+    assert cluster.owner_of("x") == "a"
+    assert cluster.rows["x"].status is JobStatus.SCHEDULED
+    with pytest.raises(RuntimeError, match="node 'node-1' is dead"):
+        await b.get_schedules()
+    with pytest.raises(ValueError, match="a live node is already named 'a'"):
+        cluster.node("a")
+    await a.shutdown()
+
+
+async def _ignore(rows: Any) -> None:
+    del rows
+
+
+class RacyClaimNode(MemoryNodeStorage):
+    """The bug: the claim checks the row, awaits, then writes it (not atomic)."""
+
+    async def claim(self, job_id: str, due: datetime) -> Claim:
+        row = self.cluster.rows.get(job_id)
+        if row is None or row.next_run_at > due or row.status is not JobStatus.SCHEDULED:
+            return Claim(False, row)
+        await asyncio.sleep(0)  # another node's claim reads the row here
+        running = self.cluster.rows[job_id] = row._replace(status=JobStatus.RUNNING)
+        return Claim(True, running)
+
+
+class GreedyJoinNode(MemoryNodeStorage):
+    """The bug: joining takes every row, the live nodes' ones too."""
+
+    async def join(self, adopt: Any) -> Any:
+        cluster = self.cluster
+        cluster._take(self, [j for j in cluster.rows if cluster._owners.get(j) is not self])
+        return await super().join(adopt)
+
+
+class SilentLeaveNode(MemoryNodeStorage):
+    """The bug: shutdown does not leave; its rows wait for the next join (a lease expiry)."""
+
+    async def shutdown(self) -> None:
+        self._started = False
+        self._adopt = None
+        self.cluster._joined.remove(self)
+
+
+class RunningAdoptionCluster(MemoryCluster):
+    """The bug: adopted rows keep their RUNNING status, so nobody runs them again."""
+
+    def _take(self, node: MemoryNodeStorage, job_ids: Any) -> list[ScheduledJob]:
+        for job_id in job_ids:
+            self._owners[job_id] = node
+        return [self.rows[job_id] for job_id in job_ids]
+
+
+def _broken_cluster(
+    node: type[MemoryNodeStorage], cluster: MemoryCluster | None = None
+) -> tuple[Callable[[], MemoryNodeStorage], Callable[[MemoryNodeStorage], Any]]:
+    """``make_storage`` and ``kill`` for a cluster of ``node`` objects."""
+    shared = MemoryCluster() if cluster is None else cluster
+    return (lambda: node(shared)), shared.kill
+
+
+async def test_cluster_storage_whose_claim_is_not_atomic_fails_the_contract() -> None:
+    with pytest.raises(AssertionError, match="won by several nodes"):
+        await ClusterStorageContract().test_concurrent_claims_win_each_run_once(
+            *_broken_cluster(RacyClaimNode)
+        )
+
+
+async def test_cluster_storage_whose_join_steals_live_rows_fails_the_contract() -> None:
+    with pytest.raises(AssertionError, match="took a live node's rows"):
+        await ClusterStorageContract().test_joining_does_not_take_the_rows_of_live_nodes(
+            *_broken_cluster(GreedyJoinNode)
+        )
+
+
+async def test_cluster_storage_whose_shutdown_does_not_leave_fails_the_contract() -> None:
+    with pytest.raises(AssertionError, match="not adopted within 0.2 s"):
+        await ClusterStorageContract().test_a_node_that_leaves_hands_its_rows_over_at_once(
+            *_broken_cluster(SilentLeaveNode), 0.2
+        )
+
+
+async def test_cluster_storage_that_adopts_running_rows_as_running_fails_the_contract() -> None:
+    make, kill = _broken_cluster(MemoryNodeStorage, RunningAdoptionCluster())
+    with pytest.raises(AssertionError, match="running"):
+        await ClusterStorageContract().test_a_killed_nodes_rows_are_adopted_by_a_survivor(
+            make, kill, 0.2
         )
 
 

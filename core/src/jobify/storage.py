@@ -6,6 +6,10 @@ jobs: ``add_schedule`` when a job is scheduled or a cron job advances,
 ``delete_schedule`` when a job ends, ``get_schedules`` once at startup.
 ``SQLiteStorage`` comes from the ``jobify-storage-sqlite`` distribution and is
 importable from here when that is installed.
+
+A storage that several app processes share implements :class:`ClusterStorage`
+as well; the kernel then claims each durable run before starting it, so that
+one node runs it (see that class).
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 from jobify._assembly.seed import seed_getattr, seed_names
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Callable, Sequence
     from datetime import datetime
 
     from jobify._kernel.values import JobStatus
 
-__all__ = ("ScheduledJob", "Storage", *seed_names(__name__))  # seed names resolve lazily
+# seed names resolve lazily
+__all__ = ("Claim", "ClusterStorage", "ScheduledJob", "Storage", *seed_names(__name__))
 
 
 class ScheduledJob(NamedTuple):
@@ -67,6 +72,67 @@ class Storage(Protocol):
     @abstractmethod
     async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
         """Remove the rows of ``job_ids``; missing rows are not an error."""
+
+
+class Claim(NamedTuple):
+    """The outcome of :meth:`ClusterStorage.claim`.
+
+    ``won``: this node runs the job, and ``row`` is the claimed row (status
+    RUNNING, its ``message`` holding the cluster's cron counters). Lost:
+    another node runs it or has moved it, and ``row`` is the row as it is now,
+    or None when no row is left (the job ended or was cancelled elsewhere).
+    """
+
+    won: bool
+    row: ScheduledJob | None
+
+
+@runtime_checkable
+class ClusterStorage(Storage, Protocol):
+    """A storage shared by several app processes (nodes) that act as one scheduler.
+
+    The kernel detects it once, at startup, and then:
+
+    - calls :meth:`join` instead of ``get_schedules`` to restore: the node
+      gets the rows it owns, and the storage hands it rows it adopts later
+      from nodes that died;
+    - claims each durable run with :meth:`claim` just before it starts and
+      runs it only when the claim is won, so each run happens on one node;
+    - starts the ``cron=`` tasks declared in code with
+      :meth:`add_schedule_if_absent`, so that every node arms the same row
+      and the nodes share its run counts.
+
+    ``add_schedule`` writes rows owned by this node; ``get_schedules``
+    returns every row of the cluster (for ``jobify jobs``); ``shutdown``
+    leaves the cluster so the other nodes adopt this node's rows at once.
+    """
+
+    @abstractmethod
+    async def join(
+        self, adopt: Callable[[Sequence[ScheduledJob]], Awaitable[None]]
+    ) -> Sequence[ScheduledJob]:
+        """Join the cluster and return the rows this node restores.
+
+        Called once, after ``startup``, when the app is ready to arm jobs.
+        The storage starts its node lease here and adopts the rows of nodes
+        whose lease expired (a job RUNNING on a dead node is SCHEDULED again:
+        at-least-once). Rows it adopts later, while the app runs, go to
+        ``await adopt(rows)``; the callback never raises.
+        """
+
+    @abstractmethod
+    async def claim(self, job_id: str, due: datetime) -> Claim:
+        """Atomically take the run of ``job_id`` that this node armed for ``due``.
+
+        Won when the row is SCHEDULED with ``next_run_at <= due``: the row
+        becomes RUNNING and owned by this node in the same atomic step, so at
+        most one node wins each run. A connection lost on the way is retried;
+        the claim returns only with an answer from the database.
+        """
+
+    @abstractmethod
+    async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
+        """Insert ``scheduled`` unless a row with its ``job_id`` exists; return the stored row."""
 
 
 def __getattr__(name: str) -> Any:

@@ -32,7 +32,7 @@ from jobify._kernel.state import State
 from jobify._kernel.timer import At, Timer
 from jobify._kernel.values import Cron, JobStatus
 from jobify.exceptions import ApplicationStateError, ConfigError, RouteAlreadyRegisteredError
-from jobify.storage import ScheduledJob, Storage
+from jobify.storage import ClusterStorage, ScheduledJob, Storage
 from jobify.typeadapter import IdentityAdapter
 
 if TYPE_CHECKING:
@@ -265,6 +265,10 @@ class Jobify(Router):
         self.assembly = asm
         storage_obj = asm.storage
         self._storage_on = storage_obj not in (None, False)
+        # a shared storage makes the nodes claim each durable run (builder._fire)
+        self._cluster: ClusterStorage | None = (
+            storage_obj if isinstance(storage_obj, ClusterStorage) else None
+        )
         if self._storage_on and asm.serializer is None:
             msg = (
                 f"storage {type(storage_obj).__name__} needs a serializer, and none is "
@@ -564,6 +568,15 @@ class Jobify(Router):
             cron = spec if isinstance(spec, Cron) else Cron(spec)
             job_id = f"{route.name}{CRON_JOB_SUFFIX}"
             existing = self._jobs.get(job_id)
+            if existing is None and self._cluster is not None and route.is_persist:
+                # every node declares it: the first to start stores the row, the
+                # others arm that same row, so runs and counts are shared
+                builder = route.schedule(*cron.args, **cron.kwargs)
+                stored = await self._cluster.add_schedule_if_absent(
+                    builder._declared_cron_row(cron, job_id)
+                )
+                await self._restore_row(stored)
+                existing = self._jobs.get(job_id)
             if existing is not None:
                 ctx = existing.cron_context
                 if ctx is not None and ctx.cron.expression == cron.expression:
@@ -572,46 +585,76 @@ class Jobify(Router):
             await builder.cron(cron, job_id=job_id, replace=True)
 
     async def _restore(self) -> None:
-        storage = self.configs.storage
-        rows = await storage.get_schedules()
+        cluster = self._cluster
+        if cluster is None:
+            rows = await self.configs.storage.get_schedules()
+        else:
+            rows = await cluster.join(self._adopt)
         restored = 0
         for row in rows:
-            route = self._all_routes.get(row.name)
-            if route is None:
-                await self._set_aside(
-                    row, f"no task named {row.name!r} is declared (was it renamed or removed?)"
-                )
-                continue
-            if row.job_id in self._jobs:
-                continue
-            try:
-                arguments, trigger, cron_state = decode(
-                    row.message,
-                    spec=route.func_spec,
-                    serializer=self.configs.serializer,
-                    loader=self.configs.loader,
-                )
-                params = route.func_spec.params
-                ordered = {n: arguments[n] for n in params if n in arguments}
-                bound = inspect.BoundArguments(route.func_spec.signature, ordered)
-                if len(ordered) != len(params) or _has_var_params(params):
-                    # every parameter present and none variadic always binds: the
-                    # check is skipped then (startup restore time, benchmarks/)
-                    route.func_spec.signature.bind(*bound.args, **bound.kwargs)
-                builder = route.create_builder(bound)
-                if isinstance(trigger, At):
-                    await builder._restore_at(row.job_id, row.next_run_at)
-                else:
-                    assert cron_state is not None  # noqa: S101
-                    await builder._restore_cron(
-                        row.job_id, trigger.cron, row.next_run_at, cron_state
-                    )
-            except (MessageError, TypeError, ValueError) as exc:
-                await self._set_aside(row, f"its message cannot be decoded: {exc}")
-                continue
-            restored += 1
+            if row.job_id not in self._jobs and await self._restore_row(row):
+                restored += 1
         if restored:
             log.info("restored %d stored job(s)", restored)
+
+    async def _adopt(self, rows: Sequence[ScheduledJob]) -> None:
+        """Arm rows the cluster storage took over from a node that died or left.
+
+        A row already live here (a ``cron=`` task every node arms) is re-armed
+        at the row's time when that is earlier: the run the dead node did not
+        finish happens again (at-least-once).
+        """
+        if not self.configs.app_started:
+            return  # stopping: the rows stay ours and go to the others when we leave
+        adopted = 0
+        for row in rows:
+            try:
+                job = self._jobs.get(row.job_id)
+                if job is None:
+                    adopted += await self._restore_row(row)
+                elif job._task is None and row.next_run_at < job.exec_at:
+                    await self._restore_row(row, reuse=job)
+            except Exception:
+                log.exception("could not arm adopted job %s (%s)", row.job_id, row.name)
+        if adopted:
+            log.info("adopted %d job(s) from another node", adopted)
+
+    async def _restore_row(self, row: ScheduledJob, reuse: Job[Any] | None = None) -> bool:
+        """Arm one stored row; an undecodable row or one of an unknown task is set aside."""
+        route = self._all_routes.get(row.name)
+        if route is None:
+            await self._set_aside(
+                row, f"no task named {row.name!r} is declared (was it renamed or removed?)"
+            )
+            return False
+        try:
+            arguments, trigger, cron_state = decode(
+                row.message,
+                spec=route.func_spec,
+                serializer=self.configs.serializer,
+                loader=self.configs.loader,
+            )
+            params = route.func_spec.params
+            ordered = {n: arguments[n] for n in params if n in arguments}
+            bound = inspect.BoundArguments(route.func_spec.signature, ordered)
+            if len(ordered) != len(params) or _has_var_params(params):
+                # every parameter present and none variadic always binds: the
+                # check is skipped then (startup restore time, benchmarks/)
+                route.func_spec.signature.bind(*bound.args, **bound.kwargs)
+            builder = route.create_builder(bound)
+            if reuse is not None:
+                reuse = builder._detach(reuse)
+            if isinstance(trigger, At):
+                await builder._restore_at(row.job_id, row.next_run_at, reuse)
+            else:
+                assert cron_state is not None  # noqa: S101
+                await builder._restore_cron(
+                    row.job_id, trigger.cron, row.next_run_at, cron_state, reuse
+                )
+        except (MessageError, TypeError, ValueError) as exc:
+            await self._set_aside(row, f"its message cannot be decoded: {exc}")
+            return False
+        return True
 
     async def _set_aside(self, row: ScheduledJob, reason: str) -> None:
         log.warning("stored job %s (%s) set aside: %s", row.job_id, row.name, reason)

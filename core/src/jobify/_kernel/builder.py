@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from jobify._kernel.context import JobContext, OuterContext
 from jobify._kernel.job import CronContext, Job
-from jobify._kernel.message import CronState, encode
+from jobify._kernel.message import CronState, MessageError, decode, encode
 from jobify._kernel.runnable import Runnable
 from jobify._kernel.state import RequestState
 from jobify._kernel.timer import At, CronTrigger, resolve_misfire
 from jobify._kernel.values import Cron, JobStatus
 from jobify.exceptions import ApplicationStateError, DuplicateJobError, JobTimeoutError
+from jobify.storage import ScheduledJob
 
 if TYPE_CHECKING:
     import inspect
@@ -30,11 +31,13 @@ if TYPE_CHECKING:
     from jobify._kernel.registry import RootRoute
     from jobify._kernel.runnable import FuncSpec
     from jobify._kernel.timer import Trigger
+    from jobify.storage import Claim
 
 __all__ = ("ScheduleBuilder",)
 
 ReturnT = TypeVar("ReturnT")
 log = logging.getLogger("jobify")
+_EPSILON = timedelta(microseconds=1)  # a tick's "just before", for misfire decisions
 
 
 def _check_aware(value: object, where: str) -> datetime:
@@ -221,13 +224,20 @@ class ScheduleBuilder(Generic[ReturnT]):
         await self._arm(job, At(when), None, immediate=immediate)
         return job
 
-    async def _restore_at(self, job_id: str, at: datetime) -> None:
+    async def _restore_at(
+        self, job_id: str, at: datetime, reuse: Job[ReturnT] | None = None
+    ) -> None:
         """Re-arm a stored one-off job; a time already past runs now."""
-        job = self._new_job(job_id, at)
+        job = self._new_job(job_id, at, reuse)
         await self._arm(job, At(at), None, persist=False)
 
     async def _restore_cron(
-        self, job_id: str, cron: Cron, planned: datetime, state: CronState
+        self,
+        job_id: str,
+        cron: Cron,
+        planned: datetime,
+        state: CronState,
+        reuse: Job[ReturnT] | None = None,
     ) -> None:
         """Re-arm a stored cron job, applying its misfire policy to a missed run."""
         app = self._route.app
@@ -237,8 +247,25 @@ class ScheduleBuilder(Generic[ReturnT]):
         )
         await self._start_cron(
             cron, parser, job_id=job_id, next_at=next_at, run_count=state.run_count,
-            failure_count=state.failure_count, persist=next_at != planned,
+            failure_count=state.failure_count, reuse=reuse, persist=next_at != planned,
         )  # fmt: skip
+
+    def _declared_cron_row(self, cron: Cron, job_id: str) -> ScheduledJob:
+        """The stored row a ``cron=`` task starts with, before any run."""
+        app = self._route.app
+        parser = app._make_cron_parser(cron.expression)
+        now = self.now()
+        start = cron.start_date
+        next_at = start if start is not None and start > now else parser.next_run(now=now)
+        message = encode(
+            spec=self.func_spec,
+            arguments=self.runnable.origin_arguments,
+            trigger=CronTrigger(cron),
+            cron_state=CronState(run_count=0, failure_count=0, offset=next_at),
+            dumper=app.configs.dumper,
+            serializer=app.configs.serializer,
+        )
+        return ScheduledJob(job_id, self.name, message, JobStatus.SCHEDULED, next_at)
 
     async def _start_cron(
         self,
@@ -366,12 +393,126 @@ class ScheduleBuilder(Generic[ReturnT]):
             job._durable = True
 
     def _fire(self, job: Job[ReturnT]) -> None:
-        """Timer callback: start the job's execution as a task."""
+        """Timer callback: start the job's execution as a task.
+
+        On a cluster storage a durable job is claimed first, so that one node runs it.
+        """
         job._handle = None
         app = self._route.app
-        task = asyncio.get_running_loop().create_task(self._execute(job))
+        if app._cluster is not None and job._durable:
+            coro = self._claim_and_execute(job)
+        else:
+            coro = self._execute(job)
+        task = asyncio.get_running_loop().create_task(coro)
         job._task = task
         app._tasks.add(task)  # removed by _execute's end, or by _unregister
+
+    async def _claim_and_execute(self, job: Job[ReturnT]) -> None:
+        app = self._route.app
+        cluster = app._cluster
+        assert cluster is not None  # noqa: S101 - _fire checked it
+        try:
+            claim = await cluster.claim(job.id, job.exec_at)
+            run = await self._take_claim(job, claim)
+        except asyncio.CancelledError:
+            self._end_local(job, JobStatus.CANCELLED)
+            raise
+        except Exception:
+            log.exception("job %s (%s): claim failed; trying again in 1 s", job.id, self.name)
+            self._rearm(job, self.now() + timedelta(seconds=1))
+            return
+        if run:
+            await self._execute(job)
+
+    async def _take_claim(self, job: Job[ReturnT], claim: Claim) -> bool:
+        """Apply a claim's outcome to the local job; True when this node runs it now."""
+        ctx = job.cron_context
+        row = claim.row
+        if ctx is None or row is None:
+            if claim.won:
+                return True
+            # another node ran it, runs it, or it ended there: nothing left to do here
+            log.info("job %s (%s) is run by another node", job.id, self.name)
+            job._durable = False
+            self._end_local(job, JobStatus.CANCELLED)
+            return False
+        self._sync_cron(ctx, row)
+        due = job.exec_at
+        if not claim.won:
+            if row.status is JobStatus.SCHEDULED and row.next_run_at > due:
+                next_at = row.next_run_at
+            else:  # another node runs this run (or just did): wait for the next one
+                try:
+                    next_at = self._route.app._timer.next_cron_run(
+                        ctx.cron.expression, ctx.cron_parser, due
+                    )
+                except ValueError:
+                    job._durable = False
+                    self._end_local(job, JobStatus.CANCELLED)
+                    return False
+            ctx.offset = next_at
+            self._rearm(job, next_at)
+            return False
+        planned = row.next_run_at
+        if planned < due:  # the row lags behind this node's timer: missed runs
+            planned = resolve_misfire(
+                ctx.cron.misfire_policy,
+                planned=planned,
+                now=due - _EPSILON,
+                parser=ctx.cron_parser,
+            )
+            if planned > due:  # the policy drops them: store the next run, run nothing now
+                ctx.offset = planned
+                await self._persist(job.id, planned, CronTrigger(ctx.cron))
+                self._rearm(job, planned)
+                return False
+        ctx.offset = planned
+        return True
+
+    def _sync_cron(self, ctx: CronContext[ReturnT], row: ScheduledJob) -> None:
+        """Take the cluster's counters (and schedule) of a cron job from its stored row."""
+        app = self._route.app
+        try:
+            _, trigger, state = decode(
+                row.message,
+                spec=self.func_spec,
+                serializer=app.configs.serializer,
+                loader=app.configs.loader,
+            )
+        except MessageError:
+            log.exception("cron job %s (%s): stored counters unreadable", row.job_id, self.name)
+            return
+        if state is not None:
+            ctx.run_count = state.run_count
+            ctx.failure_count = state.failure_count
+        if isinstance(trigger, CronTrigger) and trigger.cron != ctx.cron:
+            ctx.cron = trigger.cron
+            ctx.cron_parser = app._make_cron_parser(trigger.cron.expression)
+
+    def _rearm(self, job: Job[ReturnT], at: datetime) -> None:
+        """Arm ``job`` again at ``at`` from inside its own (ending) task."""
+        app = self._route.app
+        task = job._task
+        if task is not None:
+            app._tasks.discard(task)
+            job._task = None
+        if not app.configs.app_started or job.status is JobStatus.CANCELLED:
+            return
+        job.update(exec_at=at, status=JobStatus.SCHEDULED)
+        job._handle = app._timer.arm(at, ScheduleBuilder._fire, self, job)
+
+    def _end_local(self, job: Job[ReturnT], status: JobStatus) -> None:
+        """End ``job`` here without running it (its row is another node's business)."""
+        app = self._route.app
+        task = job._task
+        if task is not None:
+            app._tasks.discard(task)
+            job._task = None
+        if job.is_done():
+            return
+        job.status = status
+        job._finish()
+        app._unregister(job.id)
 
     async def _execute(self, job: Job[ReturnT]) -> None:
         route = self._route

@@ -1,4 +1,4 @@
-"""An in-memory storage for tests of apps: durable jobs without a file.
+"""In-memory storages for tests of apps: durable jobs without a file or a server.
 
 Two apps given storages that share one ``rows`` dict see the same jobs, which
 is how a test restarts an app (with :class:`~jobify.testing.clock.FakeClock`,
@@ -8,15 +8,32 @@ misfire policies included) without SQLite::
     first = Jobify(storage=MemoryStorage(rows), serializer=...)
     ...
     second = Jobify(storage=MemoryStorage(rows), serializer=...)  # sees first's jobs
+
+:class:`MemoryCluster` is a :class:`~jobify.storage.ClusterStorage` shared by
+several apps (nodes) of one event loop: each claim is atomic because nothing
+inside awaits, so tests of the kernel's cluster behaviour are deterministic::
+
+    cluster = MemoryCluster()
+    a = Jobify(storage=cluster.node("a"), serializer=...)
+    b = Jobify(storage=cluster.node("b"), serializer=...)
+    async with a, b:
+        ...
+        await cluster.kill(a.configs.storage)  # b adopts a's rows before this returns
+        assert {cluster.owner_of(job_id) for job_id in cluster.rows} == {"b"}
+        assert [won for _node, _job_id, won in cluster.claims] == [...]
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import NamedTuple
 
-from jobify.storage import ScheduledJob, Storage
+from jobify._kernel.values import JobStatus
+from jobify.storage import Claim, ClusterStorage, ScheduledJob, Storage
 
-__all__ = ("MemoryStorage",)
+__all__ = ("ClaimRecord", "MemoryCluster", "MemoryNodeStorage", "MemoryStorage")
 
 
 class MemoryStorage(Storage):
@@ -49,3 +66,244 @@ class MemoryStorage(Storage):
         """Remove rows; missing ones are fine."""
         for job_id in job_ids:
             self.rows.pop(job_id, None)
+
+
+# --- a cluster of nodes in one event loop ------------------------------------------
+
+Adopt = Callable[[Sequence[ScheduledJob]], Awaitable[None]]
+
+
+class ClaimRecord(NamedTuple):
+    """One call of :meth:`MemoryNodeStorage.claim`, as logged in :attr:`MemoryCluster.claims`."""
+
+    node: str
+    job_id: str
+    won: bool
+
+
+class MemoryCluster:
+    """The shared rows of in-memory cluster nodes, and the switches tests pull.
+
+    ``rows`` (job id -> row) and ``aside`` (job id -> (row, reason), the rows
+    set aside by the kernel) may be read and edited by tests directly; a row
+    put in ``rows`` by hand has no owner and goes to the next node that joins.
+    ``claims`` logs every claim in call order.
+    """
+
+    def __init__(self) -> None:
+        """Start with no rows and no nodes."""
+        self.rows: dict[str, ScheduledJob] = {}
+        self.aside: dict[str, tuple[ScheduledJob, str]] = {}
+        self.claims: list[ClaimRecord] = []
+        self._owners: dict[str, MemoryNodeStorage] = {}
+        self._nodes: list[MemoryNodeStorage] = []
+        self._joined: list[MemoryNodeStorage] = []  # live joined nodes, in join order
+        self._turn = 0  # round-robin over _joined for the next adoption
+        self._numbers = itertools.count(1)
+
+    def node(self, name: str | None = None) -> MemoryNodeStorage:
+        """Return a new node storage on this cluster's rows, named ``name`` or ``node-N``."""
+        return MemoryNodeStorage(self, name)
+
+    def owner_of(self, job_id: str) -> str | None:
+        """The name of the node that owns ``job_id``'s row; None for no row or no owner."""
+        owner = self._owners.get(job_id)
+        return owner.name if owner is not None and job_id in self.rows else None
+
+    async def kill(self, storage: MemoryNodeStorage) -> None:
+        """Make ``storage``'s node die abruptly; one joined survivor adopts its rows.
+
+        The dead node does not leave: its later calls raise RuntimeError. A
+        survivor is picked round-robin among the live joined nodes, and its
+        ``adopt`` callback has been awaited when this returns; with no
+        survivor the rows wait, orphaned, for the next node that joins.
+        """
+        if storage.cluster is not self:
+            msg = f"node {storage.name!r} belongs to another MemoryCluster; kill it with that one"
+            raise ValueError(msg)
+        storage._check_alive()
+        storage._dead = True
+        await self._hand_over(storage)
+
+    # -- used by the nodes; all synchronous except the adopter's callback ------------
+
+    def _register(self, node: MemoryNodeStorage, name: str | None) -> str:
+        if name is None:
+            taken = {n.name for n in self._nodes}
+            name = next(f"node-{i}" for i in self._numbers if f"node-{i}" not in taken)
+        elif any(n.name == name and n._live for n in self._nodes):
+            msg = (
+                f"a live node is already named {name!r} in this cluster; pass another "
+                "name, or none for a generated one"
+            )
+            raise ValueError(msg)
+        self._nodes.append(node)
+        return name
+
+    def _orphaned(self) -> list[str]:
+        """Job ids whose owner is unknown, dead or gone."""
+        return [
+            job_id
+            for job_id in self.rows
+            if (owner := self._owners.get(job_id)) is None or not owner._live
+        ]
+
+    def _take(self, node: MemoryNodeStorage, job_ids: Sequence[str]) -> list[ScheduledJob]:
+        """Give ``job_ids`` to ``node``; RUNNING rows become SCHEDULED (at-least-once)."""
+        taken = []
+        for job_id in job_ids:
+            row = self.rows[job_id]
+            if row.status == JobStatus.RUNNING:
+                row = self.rows[job_id] = row._replace(status=JobStatus.SCHEDULED)
+            self._owners[job_id] = node
+            taken.append(row)
+        return taken
+
+    async def _hand_over(self, gone: MemoryNodeStorage) -> None:
+        """Move the rows of a node that died or left to one live joined node."""
+        if gone in self._joined:
+            self._joined.remove(gone)
+        job_ids = [j for j in self.rows if self._owners.get(j) is gone]
+        if not self._joined:
+            self._take(gone, job_ids)  # orphaned, SCHEDULED, until the next join
+            return
+        adopter = self._joined[self._turn % len(self._joined)]
+        self._turn += 1
+        rows = self._take(adopter, job_ids)
+        if rows and adopter._adopt is not None:
+            await adopter._adopt(rows)
+
+
+class MemoryNodeStorage(ClusterStorage):
+    """One node of a :class:`MemoryCluster`: a :class:`~jobify.storage.ClusterStorage`.
+
+    Build it with :meth:`MemoryCluster.node`. Calls other than ``startup``
+    need a started node; a killed node raises RuntimeError on every call.
+    ``shutdown`` leaves the cluster; a left node may ``startup`` again, as a
+    restarted app does, and then joins anew.
+    """
+
+    def __init__(self, cluster: MemoryCluster, name: str | None = None) -> None:
+        """Add a node named ``name`` (``node-N`` when None) to ``cluster``."""
+        self.cluster = cluster
+        self._started = False
+        self._dead = False
+        self._adopt: Adopt | None = None
+        self.name = cluster._register(self, name)
+
+    def __repr__(self) -> str:
+        state = (
+            "dead"
+            if self._dead
+            else "joined"
+            if self._adopt
+            else "live"
+            if self._live
+            else "stopped"
+        )
+        return f"<MemoryNodeStorage {self.name!r} {state}>"
+
+    @property
+    def _live(self) -> bool:
+        return self._started and not self._dead
+
+    def _check_alive(self) -> None:
+        if self._dead:
+            msg = (
+                f"node {self.name!r} is dead (MemoryCluster.kill was called on it); "
+                "build a new node with cluster.node() to rejoin"
+            )
+            raise RuntimeError(msg)
+
+    def _check_started(self) -> None:
+        self._check_alive()
+        if not self._started:
+            msg = (
+                f"node {self.name!r} is not started: call startup() first "
+                "(or again, after its shutdown)"
+            )
+            raise RuntimeError(msg)
+
+    async def startup(self) -> None:
+        """Become a live node; its rows are not adopted by joining nodes."""
+        self._check_alive()
+        self._started = True
+
+    async def shutdown(self) -> None:
+        """Leave: this node's rows, RUNNING ones as SCHEDULED, go to a survivor now."""
+        self._check_started()
+        self._started = False
+        self._adopt = None
+        await self.cluster._hand_over(self)
+
+    async def join(self, adopt: Adopt) -> Sequence[ScheduledJob]:
+        """Adopt the orphaned rows, register ``adopt`` and return every row this node owns."""
+        self._check_started()
+        if self._adopt is not None:
+            msg = f"node {self.name!r} joined already; join is called once per startup"
+            raise RuntimeError(msg)
+        cluster = self.cluster
+        cluster._take(self, cluster._orphaned())
+        self._adopt = adopt
+        cluster._joined.append(self)
+        return [r for j, r in cluster.rows.items() if cluster._owners.get(j) is self]
+
+    async def claim(self, job_id: str, due: datetime) -> Claim:
+        """Win when the row is SCHEDULED and due, or RUNNING here and due (a retry)."""
+        self._check_started()
+        cluster = self.cluster
+        row = cluster.rows.get(job_id)
+        won = (
+            row is not None
+            and row.next_run_at <= due
+            and (
+                row.status == JobStatus.SCHEDULED
+                or (row.status == JobStatus.RUNNING and cluster._owners.get(job_id) is self)
+            )
+        )
+        if won:
+            assert row is not None  # noqa: S101 - for the type checker
+            row = cluster.rows[job_id] = row._replace(status=JobStatus.RUNNING)
+            cluster._owners[job_id] = self
+        cluster.claims.append(ClaimRecord(self.name, job_id, won))
+        return Claim(won, row)
+
+    async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
+        """Insert ``scheduled`` owned by this node unless its job id has a row; return the row."""
+        self._check_started()
+        stored = self.cluster.rows.get(scheduled.job_id)
+        if stored is not None:
+            return stored
+        await self.add_schedule(scheduled)
+        return scheduled
+
+    async def get_schedules(self) -> Sequence[ScheduledJob]:
+        """Every row of the cluster, whoever owns it (set-aside rows excluded)."""
+        self._check_started()
+        return list(self.cluster.rows.values())
+
+    async def add_schedule(self, *scheduled: ScheduledJob) -> None:
+        """Insert or replace rows, owned by this node from now on."""
+        self._check_started()
+        for row in scheduled:
+            self.cluster.rows[row.job_id] = row
+            self.cluster._owners[row.job_id] = self
+
+    async def delete_schedule(self, job_id: str) -> None:
+        """Remove one row, whoever owns it; a missing one is fine."""
+        await self.delete_schedule_many([job_id])
+
+    async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
+        """Remove rows, whoever owns them; missing ones are fine."""
+        self._check_started()
+        for job_id in job_ids:
+            self.cluster.rows.pop(job_id, None)
+            self.cluster._owners.pop(job_id, None)
+
+    async def set_aside(self, job_id: str, reason: str) -> None:
+        """Move a row the kernel cannot restore to ``cluster.aside``, out of every node's view."""
+        self._check_started()
+        row = self.cluster.rows.pop(job_id, None)
+        self.cluster._owners.pop(job_id, None)
+        if row is not None:
+            self.cluster.aside[job_id] = (row, reason)
