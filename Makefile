@@ -20,8 +20,9 @@ $(STAMP): requirements-dev.txt $(DISTS)
 demo: setup
 	timeout --preserve-status --signal=INT 12 $(BIN)/jobify run
 
+# Runs pytest against a throwaway local PostgreSQL server (installed when missing).
 test: setup
-	$(BIN)/pytest
+	scripts/with-postgres $(BIN)/pytest
 	$(MAKE) lint
 
 lint: setup
