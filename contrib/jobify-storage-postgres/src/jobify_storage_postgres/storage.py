@@ -1,0 +1,1248 @@
+"""``PostgresStorage``: one schedule shared by several app processes (nodes).
+
+Every node of a cluster points at the same PostgreSQL schema. A row belongs
+to the node that wrote it (``owner``); before each durable run the kernel
+*claims* it (:meth:`PostgresStorage.claim`), one conditional ``UPDATE``, so
+one node runs each run. Each node holds a *lease* in the ``nodes`` table,
+measured on the database clock (``now()``) and renewed every third of
+``lease_seconds``; in the same beat a node that joined looks for nodes whose
+lease expired and *adopts* their rows (RUNNING ones become SCHEDULED again:
+at-least-once). A node that shuts down cleanly gives its rows back at once and
+says so on the ``<schema>_cluster`` channel (``LISTEN``/``NOTIFY``), so the
+others adopt them without waiting for the lease.
+
+Calls made in one event-loop turn share one statement (writes: an upsert of
+``unnest``-ed arrays; claims: one data-modifying CTE), and every operation is
+retried with exponential backoff while the database cannot be reached: a
+write returns only after its commit. See the README for the guarantees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import functools
+import logging
+import math
+import os
+import random
+import re
+import secrets
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any, Final, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import attrs
+
+from jobify import JobStatus
+from jobify.exceptions import BaseJobifyError
+from jobify.storage import Claim, ClusterStorage, ScheduledJob
+
+__all__ = (
+    "SCHEMA_VERSION",
+    "PostgresSchemaError",
+    "PostgresStatistics",
+    "PostgresStorage",
+    "PostgresStorageError",
+    "PostgresStorageStateError",
+)
+
+log = logging.getLogger("jobify.storage.postgres")
+
+SCHEMA_VERSION: Final = 1
+"""The table layout this version writes, kept in ``<schema>.meta``."""
+
+# Each entry moves the schema from version ``n - 1`` to ``n``; ``{s}`` is the
+# quoted schema. Version 0 is "no tables", so creating is migrating from 0.
+_MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
+    1: (
+        """CREATE TABLE {s}.jobs (
+            job_id text PRIMARY KEY,
+            name text NOT NULL,
+            message bytea NOT NULL,
+            status text NOT NULL,
+            next_run_at timestamptz NOT NULL,
+            owner text NULL,
+            set_aside text NULL,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        )""",
+        "CREATE INDEX jobs_owner_idx ON {s}.jobs (owner)",
+        """CREATE TABLE {s}.nodes (
+            node_id text PRIMARY KEY,
+            started_at timestamptz NOT NULL DEFAULT now(),
+            lease_until timestamptz NOT NULL
+        )""",
+    ),
+}
+
+_SCHEMA_RULE: Final = re.compile(r"[a-z_][a-z0-9_]{0,54}")
+_RETRY_START: Final = 0.05
+_ADOPT_BATCH: Final = 500
+_STATUSES: Final = ", ".join(repr(s.value) for s in JobStatus)
+_SCHEDULED: Final = JobStatus.SCHEDULED.value
+_RUNNING: Final = JobStatus.RUNNING.value
+
+# The database could not be reached: retried with backoff until it answers.
+_CONNECTION_ERRORS: Final = (
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08, and a connection that is gone
+    asyncpg.InterfaceError,  # the client side of a broken connection
+    asyncpg.exceptions.InternalClientError,  # a protocol state left broken by a killed backend
+    asyncpg.AdminShutdownError,  # pg_terminate_backend, server shutting down
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,  # server starting up or in recovery
+    asyncpg.TooManyConnectionsError,
+    OSError,  # refused, reset, unreachable
+    TimeoutError,
+)
+# The statement was rolled back and may simply be run again (two nodes' batches).
+_TRANSIENT_ERRORS: Final = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+
+T = TypeVar("T")
+
+
+class PostgresStorageError(BaseJobifyError, RuntimeError):
+    """PostgreSQL refused an operation for a reason other than a lost connection.
+
+    A constraint, a permission or a syntax error, for example: retrying would
+    not help, so every caller of the failed statement gets this error, with
+    the ``asyncpg`` error as ``__cause__``.
+    """
+
+
+class PostgresSchemaError(PostgresStorageError):
+    """The schema holds tables this version cannot use (a newer version's)."""
+
+
+class PostgresStorageStateError(BaseJobifyError, RuntimeError):
+    """The storage is not in the state the call needs (not started, shut down, joined)."""
+
+
+@attrs.frozen(kw_only=True)
+class PostgresStatistics:
+    """A snapshot of what one :class:`PostgresStorage` did since it was built.
+
+    Attributes:
+        round_trips: statements sent to the server by calls (``BEGIN`` and
+            ``COMMIT`` included, lease beats and startup not).
+        write_batches: statements (or transactions) that carried writes.
+        largest_write_batch: most calls answered by one write batch.
+        claim_batches: claim statements.
+        largest_claim_batch: most claims answered by one statement.
+        claims_won: claims this node won.
+        claims_lost: claims another node won or whose row had moved or gone.
+        rows_written: rows upserted by ``add_schedule``.
+        rows_deleted: rows removed by ``delete_schedule(_many)``.
+        rows_adopted: rows taken over from nodes that died or left.
+        retries: attempts repeated after a connection error or a deadlock.
+        outages: times the database became unreachable (one warning each).
+    """
+
+    round_trips: int = 0
+    write_batches: int = 0
+    largest_write_batch: int = 0
+    claim_batches: int = 0
+    largest_claim_batch: int = 0
+    claims_won: int = 0
+    claims_lost: int = 0
+    rows_written: int = 0
+    rows_deleted: int = 0
+    rows_adopted: int = 0
+    retries: int = 0
+    outages: int = 0
+
+
+_COUNTERS: Final = tuple(f.name for f in attrs.fields(PostgresStatistics))
+
+
+class _State(enum.Enum):
+    NEW = "not started"
+    STARTING = "starting"
+    RUNNING = "running"
+    STOPPING = "shutting down"
+    STOPPED = "shut down"
+
+
+# --- options -------------------------------------------------------------------
+
+
+def _check_dsn(inst: PostgresStorage, attribute: attrs.Attribute[Any], value: Any) -> None:
+    example = "e.g. dsn='postgresql://jobify:secret@db.example:5432/jobs'"
+    if value is None:
+        msg = (
+            "PostgresStorage(dsn=None): the dsn option is required: a PostgreSQL URL; "
+            f'{example} (in jobify.toml: dsn = "postgresql://..." under [jobify.storage])'
+        )
+        raise ValueError(msg)
+    if not isinstance(value, str):
+        msg = (
+            f"PostgresStorage(dsn={value!r}): expected a str, got {type(value).__name__}; {example}"
+        )
+        raise TypeError(msg)
+    if urlsplit(value).scheme not in ("postgresql", "postgres"):
+        msg = (
+            f"PostgresStorage(dsn={_mask(value)!r}): not a PostgreSQL URL (it must start with "
+            f"postgresql:// or postgres://); {example}"
+        )
+        raise ValueError(msg)
+
+
+def _check_schema(inst: PostgresStorage, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str):
+        msg = (
+            f"PostgresStorage(schema={value!r}): expected a str, got {type(value).__name__}; "
+            "e.g. schema='jobify'"
+        )
+        raise TypeError(msg)
+    if not _SCHEMA_RULE.fullmatch(value) or value.startswith("pg_"):
+        suggestion = re.sub(r"[^a-z0-9_]", "_", value.lower()).removeprefix("pg_")[:55]
+        if not suggestion or suggestion[0].isdigit():
+            suggestion = f"_{suggestion}"[:55] if suggestion else "jobify"
+        msg = (
+            f"PostgresStorage(schema={value!r}): not a plain schema name. Use at most 55 "
+            "lowercase ASCII letters, digits and underscores, not starting with a digit or "
+            f"'pg_' ([a-z_][a-z0-9_]{{0,54}}), e.g. schema={suggestion!r}"
+        )
+        raise ValueError(msg)
+
+
+def _check_node_name(inst: PostgresStorage, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        msg = (
+            f"PostgresStorage(node_name={value!r}): expected a str or None, got "
+            f"{type(value).__name__}; e.g. node_name='worker-1'"
+        )
+        raise TypeError(msg)
+    if not value or len(value) > 40 or not value.isprintable():
+        msg = (
+            f"PostgresStorage(node_name={value!r}): expected 1 to 40 printable characters "
+            "(it prefixes the node id); e.g. node_name='worker-1'"
+        )
+        raise ValueError(msg)
+
+
+def _seconds_checker(example: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        name = attribute.name
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            msg = (
+                f"PostgresStorage({name}={value!r}): expected seconds as a number, "
+                f"got {type(value).__name__}; e.g. {name}={example}"
+            )
+            raise TypeError(msg)
+        if not 0 < value < math.inf:
+            msg = (
+                f"PostgresStorage({name}={value!r}): expected a finite number of seconds "
+                f"> 0; e.g. {name}={example}"
+            )
+            raise ValueError(msg)
+
+    return check
+
+
+def _check_pool_size(inst: PostgresStorage, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = (
+            f"PostgresStorage(pool_size={value!r}): expected an int, got "
+            f"{type(value).__name__}; e.g. pool_size=4"
+        )
+        raise TypeError(msg)
+    if value < 1:
+        msg = (
+            f"PostgresStorage(pool_size={value!r}): at least 1 connection is needed; "
+            "e.g. pool_size=4"
+        )
+        raise ValueError(msg)
+
+
+def _mask(dsn: str) -> str:
+    """Return ``dsn`` with its password replaced by ``***``, for messages and repr."""
+    try:
+        parts = urlsplit(dsn)
+    except ValueError:
+        return "<unparsable dsn>"
+    if parts.password is None:
+        return dsn
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+# --- rows ----------------------------------------------------------------------
+
+
+def _check_text(where: str, job_id: str, field: str, text: str) -> None:
+    """Refuse text PostgreSQL cannot store (NUL, a lone surrogate) before it is queued."""
+    if "\x00" in text:
+        msg = (
+            f"{where}: row {job_id!r}: {field} holds a NUL character at index "
+            f"{text.index(chr(0))}, which PostgreSQL text cannot store; remove it"
+        )
+        raise ValueError(msg)
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        msg = (
+            f"{where}: row {job_id!r}: {field} holds {text[exc.start]!r} at index "
+            f"{exc.start}, a lone surrogate PostgreSQL cannot store as text; use valid "
+            "Unicode text (e.g. decode bytes with errors='replace')"
+        )
+        raise ValueError(msg) from None
+
+
+def _checked(job: ScheduledJob, where: str) -> ScheduledJob:
+    """Check one row on the caller's side and normalise it (bytes message, JobStatus)."""
+    try:
+        job_id, name, message, status, next_run_at = job
+    except (TypeError, ValueError):
+        msg = f"{where}: expected ScheduledJob rows, got {job!r}"
+        raise TypeError(msg) from None
+    if not isinstance(job_id, str):
+        msg = f"{where}: job_id must be a str, got {job_id!r}"
+        raise TypeError(msg)
+    if not isinstance(name, str):
+        msg = f"{where}: row {job_id!r}: name must be a str, got {name!r}"
+        raise TypeError(msg)
+    _check_text(where, job_id, "job_id", job_id)
+    _check_text(where, job_id, "name", name)
+    if not isinstance(message, bytes | bytearray | memoryview):
+        msg = f"{where}: row {job_id!r}: message must be bytes, got {type(message).__name__}"
+        raise TypeError(msg)
+    try:
+        job_status = JobStatus(status)
+    except ValueError:
+        msg = f"{where}: row {job_id!r}: status {status!r} is not a JobStatus; use {_STATUSES}"
+        raise ValueError(msg) from None
+    if not isinstance(next_run_at, datetime):
+        msg = f"{where}: row {job_id!r}: next_run_at must be a datetime, got {next_run_at!r}"
+        raise TypeError(msg)
+    if next_run_at.utcoffset() is None:
+        msg = (
+            f"{where}: row {job_id!r}: next_run_at {next_run_at!r} is naive; pass an aware "
+            "datetime, e.g. datetime.now(timezone.utc)"
+        )
+        raise ValueError(msg)
+    return ScheduledJob(job_id, name, bytes(message), job_status, next_run_at)
+
+
+def _check_id(where: str, job_id: Any) -> str:
+    if not isinstance(job_id, str):
+        msg = f"{where}: job ids must be str, got {job_id!r}"
+        raise TypeError(msg)
+    return job_id
+
+
+def _from_record(rec: Any) -> ScheduledJob:
+    try:
+        status = JobStatus(rec["status"])
+    except ValueError:  # written by another tool: shown as what the kernel stores
+        status = JobStatus.SCHEDULED
+    return ScheduledJob(rec["job_id"], rec["name"], rec["message"], status, rec["next_run_at"])
+
+
+# --- batching ------------------------------------------------------------------
+
+
+class _Op:
+    """One call waiting for its batch: its kind, its arguments and the caller's future."""
+
+    __slots__ = ("args", "future", "kind")
+
+    def __init__(self, kind: str, args: Any, future: asyncio.Future[Any]) -> None:
+        self.kind = kind
+        self.args = args
+        self.future = future
+
+
+class _Batcher:
+    """Collect the calls of one loop turn; run them as one batch, one batch at a time.
+
+    While a batch runs, new calls gather for the next one, so under load the
+    batches grow instead of the round trips multiplying.
+    """
+
+    __slots__ = ("flush", "flushing", "loop", "pending", "scheduled")
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, flush: Callable[[list[_Op]], Awaitable[None]]
+    ) -> None:
+        self.loop = loop
+        self.flush = flush
+        self.pending: list[_Op] = []
+        self.flushing: asyncio.Task[None] | None = None
+        self.scheduled = False
+
+    def put(self, kind: str, args: Any) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = self.loop.create_future()
+        self.pending.append(_Op(kind, args, future))
+        self._schedule()
+        return future
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.pending) or self.flushing is not None
+
+    def _schedule(self) -> None:
+        if self.flushing is None and not self.scheduled:
+            self.scheduled = True
+            self.loop.call_soon(self._start)  # after the calls already made this turn
+
+    def _start(self) -> None:
+        self.scheduled = False
+        if self.flushing is not None or not self.pending:
+            return
+        ops, self.pending = self.pending, []
+        self.flushing = self.loop.create_task(self._run(ops))
+
+    async def _run(self, ops: list[_Op]) -> None:
+        try:
+            await self.flush(ops)
+        except BaseException as exc:
+            for op in ops:
+                if not op.future.done():
+                    op.future.set_exception(
+                        exc
+                        if isinstance(exc, Exception)
+                        else PostgresStorageStateError(
+                            "PostgresStorage: shut down while the call waited for the database"
+                        )
+                    )
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            self.flushing = None
+            if self.pending:
+                self._schedule()
+
+    async def drain(self) -> None:
+        """Wait until every call made so far is answered."""
+        while self.busy:
+            if self.flushing is not None:
+                await asyncio.wait([self.flushing])
+            else:
+                await asyncio.sleep(0)
+
+    def cancel(self, error: BaseException) -> None:
+        """Fail the calls not started yet and stop the running batch."""
+        for op in self.pending:
+            if not op.future.done():
+                op.future.set_exception(error)
+        self.pending = []
+        if self.flushing is not None:
+            self.flushing.cancel()
+
+
+def _settle(op: _Op, result: Any = None, error: BaseException | None = None) -> None:
+    if op.future.done():
+        return
+    if error is not None:
+        op.future.set_exception(error)
+    else:
+        op.future.set_result(result)
+
+
+# --- the storage ---------------------------------------------------------------
+
+
+@attrs.define(eq=False, repr=False)
+class PostgresStorage(ClusterStorage):
+    """Durable jobs in PostgreSQL, shared by every node that uses the same schema.
+
+    Each run is claimed by one node; the rows of a node whose lease expires,
+    or that shuts down, are adopted by the others. Calls made in one loop turn
+    share a statement, and a lost connection is retried until it comes back.
+
+    Args:
+        dsn: the PostgreSQL URL, ``postgresql://user:password@host:port/db``
+            (any libpq URL parameter asyncpg accepts). Required.
+        schema: the PostgreSQL schema holding the tables, created if missing;
+            every node of one cluster uses the same. A lowercase identifier
+            of at most 55 characters (``[a-z_][a-z0-9_]{0,54}``).
+        node_name: a readable prefix of this node's id (the id stays unique:
+            ``<node_name>:<host>:<pid>:<random>``).
+        lease_seconds: how long a node stays alive in the others' eyes
+            without renewing (database clock); renewed every third of it.
+        retry_max_delay: the longest wait, in seconds, between two attempts
+            while the database cannot be reached.
+        pool_size: connections in the pool (one more listens for notices).
+    """
+
+    dsn: str = attrs.field(default=None, validator=_check_dsn)
+    schema: str = attrs.field(default="jobify", kw_only=True, validator=_check_schema)
+    node_name: str | None = attrs.field(default=None, kw_only=True, validator=_check_node_name)
+    lease_seconds: float = attrs.field(
+        default=15.0, kw_only=True, validator=_seconds_checker("15.0")
+    )
+    retry_max_delay: float = attrs.field(
+        default=5.0, kw_only=True, validator=_seconds_checker("5.0")
+    )
+    pool_size: int = attrs.field(default=4, kw_only=True, validator=_check_pool_size)
+    _state: _State = attrs.field(init=False, default=_State.NEW)
+    _node_id: str | None = attrs.field(init=False, default=None)
+    _pool: Any = attrs.field(init=False, default=None)
+    _listener: Any = attrs.field(init=False, default=None)
+    _loop: asyncio.AbstractEventLoop | None = attrs.field(init=False, default=None)
+    _writes: _Batcher | None = attrs.field(init=False, default=None)
+    _claims: _Batcher | None = attrs.field(init=False, default=None)
+    _lease_task: asyncio.Task[None] | None = attrs.field(init=False, default=None)
+    _wake: asyncio.Event | None = attrs.field(init=False, default=None)
+    _adopt: Callable[[Sequence[ScheduledJob]], Awaitable[None]] | None = attrs.field(
+        init=False, default=None
+    )
+    _in_outage: bool = attrs.field(init=False, default=False)
+    _counts: dict[str, int] = attrs.field(init=False, factory=lambda: dict.fromkeys(_COUNTERS, 0))
+
+    def __repr__(self) -> str:
+        return (
+            f"PostgresStorage({_mask(self.dsn)!r}, schema={self.schema!r}, "
+            f"node_name={self.node_name!r}, lease_seconds={self.lease_seconds!r}, "
+            f"retry_max_delay={self.retry_max_delay!r}, pool_size={self.pool_size!r})"
+        )
+
+    @property
+    def node_id(self) -> str | None:
+        """This node's id in the cluster while started (a new one at each startup), else None."""
+        return self._node_id
+
+    @property
+    def channel(self) -> str:
+        """The ``LISTEN``/``NOTIFY`` channel of the cluster: ``<schema>_cluster``."""
+        return f"{self.schema}_cluster"
+
+    @property
+    def _where(self) -> str:
+        return f"PostgresStorage(schema {self.schema!r})"
+
+    def statistics(self) -> PostgresStatistics:
+        """Return a snapshot of the counters (round trips, batches, claims, adoptions)."""
+        return PostgresStatistics(**self._counts)
+
+    # --- lifecycle -------------------------------------------------------------
+
+    async def startup(self) -> None:
+        """Connect, create or migrate the schema, and start this node's lease.
+
+        A database that cannot be reached is retried (with a warning) until it
+        answers; the task can be cancelled meanwhile.
+
+        Raises:
+            PostgresSchemaError: the schema was written by a newer version.
+            PostgresStorageError: PostgreSQL refused (credentials, permissions).
+            PostgresStorageStateError: the storage is already started.
+        """
+        if self._state is not _State.NEW and self._state is not _State.STOPPED:
+            msg = (
+                f"{self._where}.startup(): the storage is {self._state.value} already; "
+                "call shutdown() before starting it again"
+            )
+            raise PostgresStorageStateError(msg)
+        self._state = _State.STARTING
+        self._loop = asyncio.get_running_loop()
+        self._node_id = self._new_node_id()
+        self._adopt = None
+        try:
+            self._pool = await self._retry("startup", self._create_pool, pooled=False)
+            await self._retry("startup", self._migrate)
+            await self._retry("startup", self._renew)
+        except BaseException:
+            if self._pool is not None:
+                self._pool.terminate()
+                self._pool = None
+            self._state = _State.NEW
+            raise
+        self._writes = _Batcher(self._loop, self._flush_writes)
+        self._claims = _Batcher(self._loop, self._flush_claims)
+        self._wake = asyncio.Event()
+        self._state = _State.RUNNING
+        self._lease_task = self._loop.create_task(
+            self._lease_loop(), name=f"jobify-postgres-lease:{self._node_id}"
+        )
+
+    async def shutdown(self) -> None:
+        """Leave the cluster: answer pending calls, hand this node's rows back, close.
+
+        This node's RUNNING rows become SCHEDULED, its lease ends and the
+        other nodes are notified, so they adopt its rows at once. Pending
+        calls get ``lease_seconds`` to finish (longer only if the database is
+        down, then they fail). Calling it again, or before ``startup()``,
+        does nothing.
+        """
+        if self._state is not _State.RUNNING:
+            return
+        self._state = _State.STOPPING
+        try:
+            pending = [b.drain() for b in (self._writes, self._claims) if b is not None]
+            try:
+                async with asyncio.timeout(self.lease_seconds):
+                    await asyncio.gather(*pending)
+            except TimeoutError:
+                log.warning(
+                    "%s: shutdown: calls still waiting for the database after %ss fail",
+                    self._where,
+                    self.lease_seconds,
+                )
+            await self._stop_tasks()
+            try:
+                async with asyncio.timeout(self.lease_seconds):
+                    await self._retry("shutdown", self._leave)
+            except TimeoutError:
+                log.warning(
+                    "%s: could not leave the cluster; the other nodes adopt this node's "
+                    "jobs when its lease expires",
+                    self._where,
+                )
+        finally:
+            await self._close(graceful=True)
+
+    async def _stop_tasks(self) -> None:
+        error = PostgresStorageStateError(f"{self._where}: the storage was shut down")
+        for batcher in (self._writes, self._claims):
+            if batcher is not None:
+                batcher.cancel(error)
+        tasks = [t for t in (self._lease_task,) if t is not None]
+        tasks += [b.flushing for b in (self._writes, self._claims) if b and b.flushing]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._lease_task = None
+
+    async def _close(self, *, graceful: bool) -> None:
+        listener, self._listener = self._listener, None
+        pool, self._pool = self._pool, None
+        if listener is not None:
+            if graceful:
+                with contextlib.suppress(*_CONNECTION_ERRORS):
+                    await listener.close(timeout=2)
+            listener.terminate()
+        if pool is not None:
+            if graceful:
+                try:
+                    async with asyncio.timeout(2):
+                        await pool.close()
+                except (TimeoutError, *_CONNECTION_ERRORS):
+                    pool.terminate()
+            else:
+                pool.terminate()
+        self._state = _State.STOPPED
+        self._node_id = None
+
+    async def _abort(self) -> None:
+        """Drop everything without leaving the cluster, as a crash would (for tests).
+
+        The lease is no longer renewed and nothing is handed back, so the
+        other nodes adopt this node's rows only when its lease expires.
+        """
+        if self._state not in (_State.RUNNING, _State.STOPPING):
+            return
+        self._state = _State.STOPPING
+        await self._stop_tasks()
+        await self._close(graceful=False)
+
+    def _new_node_id(self) -> str:
+        parts = [socket.gethostname(), str(os.getpid()), secrets.token_hex(4)]
+        if self.node_name is not None:
+            parts.insert(0, self.node_name)
+        return ":".join(parts)
+
+    async def _create_pool(self, _conn: None = None) -> Any:
+        return await asyncpg.create_pool(
+            self.dsn,
+            min_size=1,
+            max_size=self.pool_size,
+            server_settings={"application_name": self._application_name},
+        )
+
+    @property
+    def _application_name(self) -> str:
+        return (self._node_id or "jobify")[:63]  # what pg_stat_activity shows
+
+    async def _migrate(self, conn: Any) -> None:
+        s = _quote(self.schema)
+        async with conn.transaction():
+            # nodes start together: one of them creates or migrates, the others wait
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"jobify:{s}")
+            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {s}")
+            await conn.execute(f"CREATE TABLE IF NOT EXISTS {s}.meta (version int NOT NULL)")
+            stored = await conn.fetchval(f"SELECT max(version) FROM {s}.meta")  # noqa: S608
+            version = 0 if stored is None else int(stored)
+            if version > SCHEMA_VERSION:
+                msg = (
+                    f"{self._where}.startup(): the schema is at version {version}, written by "
+                    f"a newer jobify-storage-postgres; this one knows version {SCHEMA_VERSION} "
+                    "at most. Upgrade jobify-storage-postgres on this node (every node of a "
+                    "cluster must run a version that knows the schema), or use another schema"
+                )
+                raise PostgresSchemaError(msg)
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[target]:
+                    await conn.execute(statement.format(s=s))
+                log.info("%s: schema migrated to version %d", self._where, target)
+            if version < SCHEMA_VERSION:
+                await conn.execute(f"DELETE FROM {s}.meta")  # noqa: S608
+                await conn.execute(f"INSERT INTO {s}.meta (version) VALUES ($1)", SCHEMA_VERSION)  # noqa: S608
+
+    # --- state and retries ---------------------------------------------------------
+
+    def _check_running(self, what: str) -> None:
+        if self._state is _State.RUNNING:
+            if asyncio.get_running_loop() is not self._loop:
+                msg = (
+                    f"{self._where}.{what}(): called from another event loop than the one "
+                    "that ran startup(); use the storage from one loop"
+                )
+                raise PostgresStorageStateError(msg)
+            return
+        if self._state is _State.NEW:
+            fix = "call `await storage.startup()` first (an app does it in `async with app`)"
+        else:
+            fix = "call `await storage.startup()` to use it again"
+        msg = f"{self._where}.{what}(): the storage is {self._state.value}; {fix}"
+        raise PostgresStorageStateError(msg)
+
+    async def _retry(
+        self, what: str, fn: Callable[[Any], Awaitable[T]], *, pooled: bool = True
+    ) -> T:
+        """Run ``fn(connection)`` until it succeeds or fails for a reason retrying cannot fix."""
+        delay = _RETRY_START
+        while True:
+            if self._state is _State.STOPPED or (pooled and self._pool is None):
+                msg = f"{self._where}.{what}(): the storage was shut down"
+                raise PostgresStorageStateError(msg)
+            try:
+                if pooled:
+                    async with self._pool.acquire() as conn:
+                        try:
+                            result = await fn(conn)
+                        except _CONNECTION_ERRORS:
+                            if not conn.is_closed():
+                                conn.terminate()  # the pool opens a fresh one
+                            raise
+                else:
+                    result = await fn(None)
+            except asyncpg.exceptions.DataError as exc:  # a value asyncpg cannot encode
+                error = PostgresStorageError(f"{self._where}.{what}(): {exc}")
+                raise error from exc
+            except _CONNECTION_ERRORS as exc:
+                if not self._in_outage:
+                    self._in_outage = True
+                    self._counts["outages"] += 1
+                    log.warning(
+                        "%s.%s(): the database cannot be reached (%s: %s); retrying until "
+                        "it answers (%s)",
+                        self._where,
+                        what,
+                        type(exc).__name__,
+                        exc,
+                        _mask(self.dsn),
+                    )
+            except _TRANSIENT_ERRORS as exc:
+                log.debug("%s.%s(): %s; running it again", self._where, what, exc)
+            except asyncpg.PostgresError as exc:
+                error = PostgresStorageError(
+                    f"{self._where}.{what}(): PostgreSQL refused it: {type(exc).__name__}: "
+                    f"{exc}. See the asyncpg error above (the __cause__)"
+                )
+                raise error from exc
+            else:
+                if self._in_outage:
+                    self._in_outage = False
+                    log.warning("%s: the database answers again", self._where)
+                return result
+            self._counts["retries"] += 1
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
+            delay = min(delay * 2, self.retry_max_delay)
+
+    async def _round_trip(self, conn: Any, method: str, sql: str, *args: Any) -> Any:
+        self._counts["round_trips"] += 1
+        return await getattr(conn, method)(sql, *args)
+
+    # --- the Storage contract ----------------------------------------------------
+
+    async def get_schedules(self) -> list[ScheduledJob]:
+        """Return every row of the cluster that is not set aside, soonest first.
+
+        Writes this node made before the call are seen (they are committed first).
+        """
+        self._check_running("get_schedules")
+        await self._drained_writes()
+        sql = (
+            "SELECT job_id, name, message, status, next_run_at "  # noqa: S608
+            f"FROM {_quote(self.schema)}.jobs WHERE set_aside IS NULL "
+            "ORDER BY next_run_at, job_id"
+        )
+
+        async def read(conn: Any) -> list[ScheduledJob]:
+            return [_from_record(r) for r in await self._round_trip(conn, "fetch", sql)]
+
+        return await self._retry("get_schedules", read)
+
+    async def add_schedule(self, *scheduled: ScheduledJob) -> None:
+        """Upsert ``scheduled`` rows, owned by this node; return after the commit.
+
+        Calls made in the same loop turn (and while a batch is on its way)
+        share one statement. Replacing a row clears its set-aside mark.
+
+        Raises:
+            TypeError: a row has a value of the wrong type (before anything is sent).
+            ValueError: a bad status, a naive ``next_run_at``, or text
+                PostgreSQL cannot store.
+            PostgresStorageError: PostgreSQL refused the statement.
+            PostgresStorageStateError: the storage is not running.
+        """
+        where = f"{self._where}.add_schedule()"
+        rows = [_checked(job, where) for job in scheduled]
+        self._check_running("add_schedule")
+        if rows:
+            await self._write("upsert", rows)
+
+    async def delete_schedule(self, job_id: str) -> None:
+        """Remove the row of ``job_id``; a missing row is not an error."""
+        self._check_running("delete_schedule")
+        await self._write("delete", [_check_id(f"{self._where}.delete_schedule()", job_id)])
+
+    async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
+        """Remove the rows of ``job_ids``; missing rows are not an error.
+
+        Raises:
+            TypeError: ``job_ids`` is a single ``str`` or holds a non-``str``.
+        """
+        where = f"{self._where}.delete_schedule_many()"
+        if isinstance(job_ids, str | bytes):
+            msg = (
+                f"{where}: expected a sequence of job ids, got one string {job_ids!r}; "
+                f"pass [{job_ids!r}] or call delete_schedule({job_ids!r})"
+            )
+            raise TypeError(msg)
+        ids = [_check_id(where, job_id) for job_id in job_ids]
+        self._check_running("delete_schedule_many")
+        if ids:
+            await self._write("delete", ids)
+
+    async def set_aside(self, job_id: str, reason: str) -> None:
+        """Mark the row of ``job_id`` as set aside, so it is no longer restored or adopted.
+
+        The row stays, with ``reason``, for :meth:`get_quarantined` until it is
+        deleted or replaced by ``add_schedule``. A missing row is not an error.
+        """
+        if not isinstance(job_id, str) or not isinstance(reason, str):
+            msg = f"{self._where}.set_aside({job_id!r}, {reason!r}): job_id and reason must be str"
+            raise TypeError(msg)
+        self._check_running("set_aside")
+        await self._write("set_aside", (job_id, reason or "set aside without a reason"))
+
+    async def get_quarantined(self) -> list[tuple[ScheduledJob, str]]:
+        """Return the set-aside rows of the cluster with their reasons, soonest first."""
+        self._check_running("get_quarantined")
+        await self._drained_writes()
+        sql = (
+            "SELECT job_id, name, message, status, next_run_at, set_aside "  # noqa: S608
+            f"FROM {_quote(self.schema)}.jobs WHERE set_aside IS NOT NULL "
+            "ORDER BY next_run_at, job_id"
+        )
+
+        async def read(conn: Any) -> list[tuple[ScheduledJob, str]]:
+            records = await self._round_trip(conn, "fetch", sql)
+            return [(_from_record(r), str(r["set_aside"])) for r in records]
+
+        return await self._retry("get_quarantined", read)
+
+    # --- the ClusterStorage contract -----------------------------------------------
+
+    async def join(
+        self, adopt: Callable[[Sequence[ScheduledJob]], Awaitable[None]]
+    ) -> list[ScheduledJob]:
+        """Join the cluster: return this node's rows plus the orphans it adopts now.
+
+        Orphans are rows with no owner or whose owner holds no live lease (a
+        node that died, or an earlier run of this app); RUNNING ones become
+        SCHEDULED. From now on, rows of nodes whose lease expires, or that
+        leave, are adopted in the lease beat and passed to ``await adopt(rows)``.
+
+        Raises:
+            PostgresStorageStateError: not running, or joined already.
+        """
+        self._check_running("join")
+        if self._adopt is not None:
+            msg = f"{self._where}.join(): this node joined already; join once per startup()"
+            raise PostgresStorageStateError(msg)
+        await self._drained_writes()
+        s = _quote(self.schema)
+        owned_sql = (
+            "SELECT job_id, name, message, status, next_run_at "  # noqa: S608
+            f"FROM {s}.jobs WHERE owner = $1 AND set_aside IS NULL"
+        )
+        node = self._node_id
+
+        async def owned(conn: Any) -> list[ScheduledJob]:
+            return [_from_record(r) for r in await self._round_trip(conn, "fetch", owned_sql, node)]
+
+        rows = await self._retry("join", owned)
+        orphan = (
+            f"(j.owner IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.nodes n "  # noqa: S608
+            "WHERE n.node_id = j.owner AND n.lease_until >= now())) "
+            "AND j.owner IS DISTINCT FROM $1"
+        )
+        rows += await self._adopt_rows("join", orphan, ())
+        self._adopt = adopt
+        await self._retry("join", self._listen)
+        if self._wake is not None:
+            self._wake.set()  # tidy up dead nodes' rows in the next beat
+        rows.sort(key=lambda r: (r.next_run_at, r.job_id))
+        return rows
+
+    async def claim(self, job_id: str, due: datetime) -> Claim:
+        """Take the run of ``job_id`` armed for ``due``: one atomic conditional update.
+
+        Won when the row is SCHEDULED with ``next_run_at <= due`` (it becomes
+        RUNNING, owned by this node), or is RUNNING owned by this node with
+        ``next_run_at <= due`` already (a repeat after a lost reply). Claims
+        made in one loop turn share one statement. A concurrent claimer is
+        waited for, never skipped, so a lost claim means another node has it.
+        """
+        _check_id(f"{self._where}.claim()", job_id)
+        if not isinstance(due, datetime) or due.utcoffset() is None:
+            msg = f"{self._where}.claim({job_id!r}, {due!r}): due must be an aware datetime"
+            raise TypeError(msg)
+        self._check_running("claim")
+        assert self._claims is not None  # noqa: S101 - set by startup
+        result: Claim = await self._claims.put("claim", (job_id, due))
+        return result
+
+    async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
+        """Insert ``scheduled`` (owned here) unless its ``job_id`` exists; return the stored row."""
+        row = _checked(scheduled, f"{self._where}.add_schedule_if_absent()")
+        self._check_running("add_schedule_if_absent")
+        stored: ScheduledJob = await self._write("if_absent", row)
+        return stored
+
+    # --- writes ----------------------------------------------------------------------
+
+    async def _write(self, kind: str, args: Any) -> Any:
+        assert self._writes is not None  # noqa: S101 - set by startup
+        return await self._writes.put(kind, args)
+
+    async def _drained_writes(self) -> None:
+        if self._writes is not None and self._writes.busy:
+            await self._writes.drain()
+
+    async def _flush_writes(self, ops: list[_Op]) -> None:
+        """Run the writes of one turn, in order, as one statement or one transaction."""
+        self._counts["write_batches"] += 1
+        self._counts["largest_write_batch"] = max(self._counts["largest_write_batch"], len(ops))
+        segments: list[list[_Op]] = []
+        for op in ops:  # consecutive calls of a kind share a statement
+            if segments and segments[-1][0].kind == op.kind and op.kind != "if_absent":
+                segments[-1].append(op)
+            else:
+                segments.append([op])
+        what = ops[0].kind if len(segments) == 1 else "write batch"
+        name = {"upsert": "add_schedule", "delete": "delete_schedule"}.get(what, what)
+
+        async def run(conn: Any) -> list[list[Any]]:
+            if len(segments) == 1:
+                return [await self._run_segment(conn, segments[0])]
+            self._counts["round_trips"] += 2  # BEGIN, COMMIT
+            async with conn.transaction():
+                return [await self._run_segment(conn, seg) for seg in segments]
+
+        try:
+            results = await self._retry(name, run)
+        except PostgresStorageError as exc:
+            if len(ops) == 1:
+                _settle(ops[0], error=exc)
+                return
+            # one bad call must not fail its neighbours: run each on its own
+            for op in ops:
+                try:
+                    result = await self._retry(op.kind, functools.partial(self._alone, op))
+                except PostgresStorageError as single:
+                    _settle(op, error=single)
+                else:
+                    _settle(op, result[0])
+            return
+        for seg, seg_results in zip(segments, results, strict=True):
+            for op, result in zip(seg, seg_results, strict=True):
+                _settle(op, result)
+
+    async def _alone(self, op: _Op, conn: Any) -> list[Any]:
+        return await self._run_segment(conn, [op])
+
+    async def _run_segment(self, conn: Any, seg: list[_Op]) -> list[Any]:
+        """Run consecutive calls of one kind; return one result per call."""
+        s = _quote(self.schema)
+        kind = seg[0].kind
+        if kind == "upsert":
+            latest: dict[str, ScheduledJob] = {}
+            for op in seg:
+                for row in op.args:
+                    latest[row.job_id] = row  # one statement may touch a row once: last wins
+            rows = sorted(latest.values(), key=lambda r: r.job_id)  # lock order: no deadlock
+            await self._round_trip(
+                conn,
+                "execute",
+                f"INSERT INTO {s}.jobs AS j "  # noqa: S608
+                "(job_id, name, message, status, next_run_at, owner, set_aside, updated_at) "
+                "SELECT r.job_id, r.name, r.message, r.status, r.next_run_at, $6, NULL, now() "
+                "FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[], "
+                "$5::timestamptz[]) AS r(job_id, name, message, status, next_run_at) "
+                "ORDER BY r.job_id "
+                "ON CONFLICT (job_id) DO UPDATE SET name = EXCLUDED.name, "
+                "message = EXCLUDED.message, status = EXCLUDED.status, "
+                "next_run_at = EXCLUDED.next_run_at, owner = EXCLUDED.owner, "
+                "set_aside = NULL, updated_at = now()",
+                [r.job_id for r in rows],
+                [r.name for r in rows],
+                [r.message for r in rows],
+                [JobStatus(r.status).value for r in rows],
+                [r.next_run_at for r in rows],
+                self._node_id,
+            )
+            self._counts["rows_written"] += len(rows)
+            return [None] * len(seg)
+        if kind == "delete":
+            ids = sorted({job_id for op in seg for job_id in op.args})
+            status = await self._round_trip(
+                conn,
+                "execute",
+                f"DELETE FROM {s}.jobs WHERE job_id = ANY($1::text[])",  # noqa: S608
+                ids,
+            )
+            self._counts["rows_deleted"] += int(status.rsplit(" ", 1)[-1])
+            return [None] * len(seg)
+        if kind == "set_aside":
+            for op in seg:
+                job_id, reason = op.args
+                await self._round_trip(
+                    conn,
+                    "execute",
+                    f"UPDATE {s}.jobs SET set_aside = $2, updated_at = now() WHERE job_id = $1",  # noqa: S608
+                    job_id,
+                    reason,
+                )
+            return [None] * len(seg)
+        (op,) = seg  # if_absent: rare (once per declared cron task and start)
+        row = op.args
+        rec = await self._round_trip(
+            conn,
+            "fetchrow",
+            f"WITH ins AS (INSERT INTO {s}.jobs "  # noqa: S608
+            "(job_id, name, message, status, next_run_at, owner) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_id) DO NOTHING "
+            "RETURNING job_id, name, message, status, next_run_at) "
+            "SELECT * FROM ins UNION ALL "
+            f"SELECT job_id, name, message, status, next_run_at FROM {s}.jobs "
+            "WHERE job_id = $1 AND NOT EXISTS (SELECT 1 FROM ins)",
+            row.job_id,
+            row.name,
+            row.message,
+            JobStatus(row.status).value,
+            row.next_run_at,
+            self._node_id,
+        )
+        if rec is None:  # deleted between the conflict and the read: try again
+            return await self._run_segment(conn, seg)
+        return [_from_record(rec)]
+
+    # --- claims ----------------------------------------------------------------------
+
+    async def _flush_claims(self, ops: list[_Op]) -> None:
+        assert self._claims is not None  # noqa: S101
+        batch: dict[str, _Op] = {}
+        for op in ops:
+            if op.args[0] in batch:  # the same job twice: the second waits for the next batch
+                self._claims.pending.append(op)
+            else:
+                batch[op.args[0]] = op
+        self._counts["claim_batches"] += 1
+        self._counts["largest_claim_batch"] = max(self._counts["largest_claim_batch"], len(batch))
+        ids = sorted(batch)
+        dues = [batch[i].args[1] for i in ids]
+        s = _quote(self.schema)
+        # Lock every requested row in job_id order (no deadlock between two nodes'
+        # batches); FOR UPDATE waits for a concurrent claimer and then sees its
+        # committed row, so the condition is checked on the latest version.
+        sql = (
+            "WITH req AS (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS r(job_id, due)), "  # noqa: S608
+            "cur AS (SELECT j.job_id, j.name, j.message, j.status, j.next_run_at, j.owner, "
+            f"j.set_aside, req.due FROM {s}.jobs j JOIN req USING (job_id) "
+            "ORDER BY j.job_id FOR UPDATE OF j), "
+            f"won AS (UPDATE {s}.jobs j SET status = '{_RUNNING}', owner = $3, updated_at = now() "
+            "FROM cur WHERE j.job_id = cur.job_id AND cur.set_aside IS NULL "
+            "AND cur.next_run_at <= cur.due "
+            f"AND (cur.status = '{_SCHEDULED}' OR (cur.status = '{_RUNNING}' AND cur.owner = $3)) "
+            "RETURNING j.job_id, j.name, j.message, j.status, j.next_run_at) "
+            "SELECT true AS won, * FROM won UNION ALL "
+            "SELECT false, cur.job_id, cur.name, cur.message, cur.status, cur.next_run_at "
+            "FROM cur WHERE cur.job_id NOT IN (SELECT job_id FROM won)"
+        )
+        node = self._node_id
+
+        async def run(conn: Any) -> list[Any]:
+            records: list[Any] = await self._round_trip(conn, "fetch", sql, ids, dues, node)
+            return records
+
+        try:
+            records = await self._retry("claim", run)
+        except PostgresStorageError as exc:
+            for op in batch.values():
+                _settle(op, error=exc)
+            return
+        answers: dict[str, Claim] = {}
+        for rec in records:
+            answers[rec["job_id"]] = Claim(bool(rec["won"]), _from_record(rec))
+        for job_id, op in batch.items():
+            answer = answers.get(job_id, Claim(won=False, row=None))
+            self._counts["claims_won" if answer.won else "claims_lost"] += 1
+            _settle(op, answer)
+
+    # --- leases and adoption ---------------------------------------------------------
+
+    async def _renew(self, conn: Any) -> None:
+        """Extend this node's lease on the database clock; warn if it had expired."""
+        s = _quote(self.schema)
+        expired = await conn.fetchval(
+            f"WITH old AS (SELECT lease_until < now() AS expired FROM {s}.nodes "  # noqa: S608
+            "WHERE node_id = $1) "
+            f"INSERT INTO {s}.nodes AS n (node_id, lease_until) "
+            "VALUES ($1, now() + make_interval(secs => $2)) "
+            "ON CONFLICT (node_id) DO UPDATE SET lease_until = EXCLUDED.lease_until "
+            "RETURNING (SELECT expired FROM old)",
+            self._node_id,
+            float(self.lease_seconds),
+        )
+        if expired:
+            log.warning(
+                "%s: node %s renewed its lease after it had expired; other nodes may have "
+                "adopted its jobs (each run is still claimed once)",
+                self._where,
+                self._node_id,
+            )
+
+    async def _lease_loop(self) -> None:
+        """Renew the lease every third of ``lease_seconds``; once joined, adopt dead nodes' rows."""
+        assert self._wake is not None  # noqa: S101
+        interval = self.lease_seconds / 3
+        loop = asyncio.get_running_loop()
+        next_renewal = loop.time() + interval
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout_at(next_renewal):
+                    await self._wake.wait()
+            self._wake.clear()
+            try:
+                if loop.time() >= next_renewal:
+                    next_renewal = loop.time() + interval
+                    async with asyncio.timeout(interval):
+                        async with self._pool.acquire() as conn:
+                            await self._renew(conn)
+                if self._adopt is not None:
+                    async with asyncio.timeout(max(interval, 5.0)):
+                        await self._adopt_dead_nodes()
+            except (*_CONNECTION_ERRORS, *_TRANSIENT_ERRORS) as exc:
+                log.debug("%s: lease beat failed (%s); next beat", self._where, exc)
+            except Exception:
+                log.exception("%s: lease beat failed", self._where)
+
+    async def _adopt_dead_nodes(self) -> None:
+        s = _quote(self.schema)
+        async with self._pool.acquire() as conn:
+            dead = await conn.fetchval(
+                f"SELECT array_agg(node_id) FROM {s}.nodes "  # noqa: S608
+                "WHERE lease_until < now() AND node_id <> $1",
+                self._node_id,
+            )
+        if not dead:
+            await self._ensure_listener()
+            return
+        rows = await self._adopt_rows("adopt", "j.owner = ANY($2::text[])", (dead,))
+        if rows and self._adopt is not None:
+            log.info(
+                "%s: adopted %d job(s) from %d dead node(s)", self._where, len(rows), len(dead)
+            )
+            await self._adopt(rows)
+        async with self._pool.acquire() as conn:
+            await conn.execute(
+                f"DELETE FROM {s}.nodes n WHERE n.node_id = ANY($1::text[]) "  # noqa: S608
+                "AND n.lease_until < now() "
+                f"AND NOT EXISTS (SELECT 1 FROM {s}.jobs j WHERE j.owner = n.node_id)",
+                dead,
+            )
+        await self._ensure_listener()
+
+    async def _adopt_rows(
+        self, what: str, condition: str, args: tuple[Any, ...]
+    ) -> list[ScheduledJob]:
+        """Take the rows matching ``condition`` in batches that concurrent adopters split."""
+        s = _quote(self.schema)
+        sql = (
+            f"WITH pick AS (SELECT j.job_id FROM {s}.jobs j WHERE {condition} "  # noqa: S608
+            f"ORDER BY j.job_id LIMIT {_ADOPT_BATCH} FOR UPDATE SKIP LOCKED) "
+            f"UPDATE {s}.jobs j SET owner = $1, updated_at = now(), status = CASE "
+            f"WHEN j.status = '{_RUNNING}' THEN '{_SCHEDULED}' ELSE j.status END "
+            "FROM pick WHERE j.job_id = pick.job_id "
+            "RETURNING j.job_id, j.name, j.message, j.status, j.next_run_at, j.set_aside"
+        )
+        adopted: list[ScheduledJob] = []
+        while True:
+
+            async def take(conn: Any) -> list[Any]:
+                records: list[Any] = await conn.fetch(sql, self._node_id, *args)
+                return records
+
+            records = await self._retry(what, take)
+            self._counts["rows_adopted"] += len(records)
+            adopted += [_from_record(r) for r in records if r["set_aside"] is None]
+            if len(records) < _ADOPT_BATCH:
+                return adopted
+
+    # --- LISTEN/NOTIFY -----------------------------------------------------------------
+
+    async def _listen(self, _conn: Any) -> None:
+        listener = await asyncpg.connect(
+            self.dsn, server_settings={"application_name": self._application_name}
+        )
+        try:
+            await listener.add_listener(self.channel, self._on_notice)
+        except BaseException:
+            listener.terminate()
+            raise
+        old, self._listener = self._listener, listener
+        if old is not None:
+            old.terminate()
+
+    async def _ensure_listener(self) -> None:
+        """Reconnect the listening connection if it was lost (adoption falls back on leases)."""
+        if self._listener is None or self._listener.is_closed():
+            try:
+                await self._listen(None)
+            except _CONNECTION_ERRORS as exc:
+                log.debug("%s: cannot listen on %s yet: %s", self._where, self.channel, exc)
+
+    def _on_notice(self, connection: Any, pid: int, channel: str, payload: str) -> None:
+        if payload != self._node_id and self._wake is not None:
+            self._wake.set()  # a node left: adopt its rows now, not when its lease expires
+
+    async def _leave(self, conn: Any) -> None:
+        s = _quote(self.schema)
+        await conn.execute(
+            f"WITH back AS (UPDATE {s}.jobs SET status = '{_SCHEDULED}', updated_at = now() "  # noqa: S608
+            f"WHERE owner = $1 AND status = '{_RUNNING}'), "
+            f"owns AS (SELECT EXISTS (SELECT 1 FROM {s}.jobs WHERE owner = $1) AS owns_any), "
+            f"gone AS (DELETE FROM {s}.nodes WHERE node_id = $1 "
+            "AND NOT (SELECT owns_any FROM owns)), "
+            f"expire AS (UPDATE {s}.nodes SET lease_until = '-infinity' WHERE node_id = $1 "
+            "AND (SELECT owns_any FROM owns)) "
+            "SELECT pg_notify($2, $1) WHERE (SELECT owns_any FROM owns)",
+            self._node_id,
+            self.channel,
+        )

@@ -1,0 +1,36 @@
+"""PostgresStorage passes the storage contract suite and the cluster one.
+
+The crash test builds the storage in a subprocess from ``CrossProcessStorage``
+and SIGKILLs it in the middle of a write burst. The cluster suite runs with a
+one-second lease, so a killed node's rows are adopted within about 1.33 s.
+"""
+
+import pytest
+
+from jobify.testing.contracts import ClusterStorageContract, CrossProcessStorage
+from jobify_storage_postgres import PostgresStorage
+
+LEASE_SECONDS = 1.0
+
+
+class TestPostgresContract(ClusterStorageContract):
+    @pytest.fixture
+    def make_storage(self, postgres_dsn, schema):
+        return lambda: PostgresStorage(postgres_dsn, schema=schema, lease_seconds=LEASE_SECONDS)
+
+    @pytest.fixture
+    def cross_process_storage(self, postgres_dsn, schema):
+        kwargs = {"dsn": postgres_dsn, "schema": schema}
+        return CrossProcessStorage("jobify_storage_postgres:PostgresStorage", kwargs)
+
+    @pytest.fixture
+    def kill(self):
+        async def kill(storage: PostgresStorage) -> None:
+            # no more renewals, connections dropped without a word, no leave
+            await storage._abort()
+
+        return kill
+
+    @pytest.fixture
+    def adoption_timeout(self):
+        return LEASE_SECONDS * 4 / 3 + 3.0
