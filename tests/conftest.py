@@ -1,4 +1,4 @@
-"""Reliability suite: figures gathered by the tests are printed at the end of the run."""
+"""Cross-distribution tests: figures gathered by the tests are printed at the end of the run."""
 
 from __future__ import annotations
 
@@ -19,6 +19,6 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     found = config.stash.get(FIGURES, {})
     if not found:
         return
-    terminalreporter.section("jobify reliability figures")
+    terminalreporter.section("jobify figures")
     for name, value in found.items():
         terminalreporter.write_line(f"{name}: {value}")

@@ -257,3 +257,29 @@ async def test_a_lost_cron_claim_waits_for_the_next_run(make_node, lost_row):
             assert job.exec_at == START + timedelta(seconds=2)
             assert job.status is JobStatus.SCHEDULED
         assert runs == []
+
+
+async def test_a_claim_that_fails_is_tried_again_a_second_later(make_node, caplog):
+    cluster, runs = MemoryCluster(), []
+    a = make_node(cluster, "a", runs)
+    storage = a.configs.storage
+    real_claim = storage.claim
+    failures = [RuntimeError("the database said no")]
+
+    async def claim(job_id, due):
+        if failures:
+            raise failures.pop()
+        return await real_claim(job_id, due)
+
+    storage.claim = claim
+    clock = FakeClock(START)
+    clock.install(a)
+    async with a:
+        job = await a._all_routes["work"].schedule(1).delay(1)
+        await clock.advance(1)
+        assert runs == []
+        assert job.status is JobStatus.SCHEDULED
+        assert "claim failed; trying again in 1 s" in caplog.text
+        await clock.advance(1)
+        assert runs == [("a", 1)]
+        assert job.status is JobStatus.SUCCESS
