@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from jobify import INJECT, Cron, Jobify, JobContext, MisfirePolicy
+from jobify import INJECT, Cron, JobContext, Jobify, MisfirePolicy
 
 CONFIG, NODE = sys.argv[1], sys.argv[2]
 FIRST, COUNT, SPREAD = int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])

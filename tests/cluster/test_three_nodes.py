@@ -42,7 +42,15 @@ async def _fetch(dsn: str, query: str, *args: object) -> list[asyncpg.Record]:
 
 def _start(config: Path, index: int, first: int, count: int, env: dict[str, str]):
     return subprocess.Popen(
-        [sys.executable, str(NODE), str(config), f"node{index}", str(first), str(count), str(SPREAD)],
+        [
+            sys.executable,
+            str(NODE),
+            str(config),
+            f"node{index}",
+            str(first),
+            str(count),
+            str(SPREAD),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
