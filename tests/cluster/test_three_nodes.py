@@ -18,7 +18,7 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -40,7 +40,9 @@ async def _fetch(dsn: str, query: str, *args: object) -> list[asyncpg.Record]:
         await conn.close()
 
 
-def _start(config: Path, index: int, first: int, count: int, env: dict[str, str]):
+def _start(
+    config: Path, index: int, first: int, count: int, env: dict[str, str]
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -72,102 +74,159 @@ def _wait_line(proc: subprocess.Popen[str], expected: str, timeout: float) -> No
     pytest.fail(f"node did not print {expected!r} (exit {proc.returncode}):\n{err[-4000:]}")
 
 
-def test_three_nodes_run_each_job_and_each_cron_second_once(
-    postgres_dsn: str, tmp_path: Path, figures: dict[str, str]
-) -> None:
-    schema = f"cluster_{uuid.uuid4().hex[:8]}"
-    results = f"public.results_{uuid.uuid4().hex[:8]}"
-    asyncio.run(
-        _fetch(
-            postgres_dsn,
-            f"CREATE TABLE {results} (key text, node text, due timestamptz, ran_at timestamptz)",
-        )
-    )
-    config = tmp_path / "jobify.toml"
-    config.write_text(
-        f'[jobify]\ntz = "UTC"\n\n[jobify.storage]\nuse = "postgres"\ndsn = "{postgres_dsn}"\n'
-        f'schema = "{schema}"\nlease_seconds = {LEASE}\n'
-    )
-    env = {**os.environ, "JOBIFY_RESULTS": results, "JOBIFY_CONFIG": ""}
-    per_node = [334, 333, 333]
-    firsts = [0, 334, 667]
-    nodes = [_start(config, i, firsts[i], per_node[i], env) for i in range(3)]
-    try:
-        for proc in nodes:
-            _wait_line(proc, "scheduled", timeout=60)
-        time.sleep(3.0)  # node0 runs part of its jobs and some cron seconds
-        (killed_at,) = asyncio.run(_fetch(postgres_dsn, "SELECT clock_timestamp() AS t"))
-        nodes[0].send_signal(signal.SIGKILL)
-        nodes[0].communicate(timeout=10)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            (row,) = asyncio.run(
-                _fetch(
-                    postgres_dsn,
-                    f"SELECT count(DISTINCT key) AS n FROM {results} WHERE key LIKE 'job%'",
-                )
+class Cluster:
+    """Node processes on one schema, and the results table their executions fill."""
+
+    def __init__(self, dsn: str, tmp_path: Path, sizes: list[int]) -> None:
+        self.dsn = dsn
+        self.results = f"public.results_{uuid.uuid4().hex[:8]}"
+        self.sizes = sizes
+        self.jobs = sum(sizes)
+        asyncio.run(
+            _fetch(
+                dsn,
+                f"CREATE TABLE {self.results} "
+                "(key text, node text, due timestamptz, ran_at timestamptz)",
             )
-            if row["n"] >= JOBS:
-                break
+        )
+        self.config = tmp_path / "jobify.toml"
+        self.config.write_text(
+            f'[jobify]\ntz = "UTC"\n\n[jobify.storage]\nuse = "postgres"\ndsn = "{dsn}"\n'
+            f'schema = "cluster_{uuid.uuid4().hex[:8]}"\nlease_seconds = {LEASE}\n'
+            'node_name = "node"\n'
+        )
+        self.env = {**os.environ, "JOBIFY_RESULTS": self.results, "JOBIFY_CONFIG": ""}
+        self.nodes: list[subprocess.Popen[str]] = []
+
+    def start(self) -> None:
+        first = 0
+        for index, size in enumerate(self.sizes):
+            self.nodes.append(_start(self.config, index, first, size, self.env))
+            first += size
+        for proc in self.nodes:
+            _wait_line(proc, "scheduled", timeout=60)
+
+    def now(self) -> datetime:
+        (row,) = asyncio.run(_fetch(self.dsn, "SELECT clock_timestamp() AS t"))
+        return row["t"]  # type: ignore[no-any-return]
+
+    def wait_for_jobs(self, timeout: float = 60) -> None:
+        query = f"SELECT count(DISTINCT key) AS n FROM {self.results} WHERE key LIKE 'job%'"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            (row,) = asyncio.run(_fetch(self.dsn, query))
+            if row["n"] >= self.jobs:
+                return
             time.sleep(0.5)
-        time.sleep(3.0)  # a few more cron seconds on the two survivors
-        for proc in nodes[1:]:
-            proc.send_signal(signal.SIGTERM)
-        for proc in nodes[1:]:
-            _, err = proc.communicate(timeout=30)
-            assert proc.returncode == 0, err[-4000:]
-    finally:
-        for proc in nodes:
+
+    def stop(self, *alive: int) -> None:
+        """SIGTERM the nodes ``alive``; each must exit 0 after a clean shutdown."""
+        for index in alive:
+            self.nodes[index].send_signal(signal.SIGTERM)
+        for index in alive:
+            _, err = self.nodes[index].communicate(timeout=30)
+            assert self.nodes[index].returncode == 0, err[-4000:]
+
+    def close(self) -> None:
+        for proc in self.nodes:
             if proc.poll() is None:
                 proc.kill()
             proc.communicate(timeout=10)
 
-    rows = asyncio.run(_fetch(postgres_dsn, f"SELECT key, node, due, ran_at FROM {results}"))
-    runs: dict[str, list[asyncpg.Record]] = defaultdict(list)
-    for row in rows:
-        runs[row["key"]].append(row)
-    kill_time = killed_at["t"]
+    def runs(self) -> dict[str, list[asyncpg.Record]]:
+        """Every execution by key (``job<n>`` or ``cron<i>@HH:MM:SS``)."""
+        rows = asyncio.run(_fetch(self.dsn, f"SELECT key, node, due, ran_at FROM {self.results}"))
+        found: dict[str, list[asyncpg.Record]] = defaultdict(list)
+        for row in rows:
+            found[row["key"]].append(row)
+        return found
 
-    # each delayed job ran; twice only if one run was on the killed node
+
+def _check_once(runs: dict[str, list[asyncpg.Record]], jobs: int, killed: str | None) -> int:
+    """Each delayed job and each cron second between the first and the last ran once.
+
+    A second run is allowed only when one of the two was on the ``killed``
+    node (it was mid-run at the kill). Returns the number of keys run twice.
+    """
     job_keys = {key for key in runs if key.startswith("job")}
-    assert job_keys == {f"job{n}" for n in range(JOBS)}
-    twice = {key: [r["node"] for r in runs[key]] for key in job_keys if len(runs[key]) > 1}
-    for key, ran_on in twice.items():
-        assert len(ran_on) == 2 and "node0" in ran_on, (key, ran_on)
-    assert len(twice) <= 10, twice
-
-    # node0's jobs due after the kill ran on the survivors within the lease time
-    adopted = [
-        runs[f"job{n}"][-1] for n in range(per_node[0]) if runs[f"job{n}"][-1]["due"] > kill_time
-    ]
-    assert adopted, "the kill came after all of node0's jobs were due; nothing was adopted"
-    assert {r["node"] for r in adopted} <= {"node1", "node2"}
-    late = max(r["ran_at"] - max(r["due"], kill_time) for r in adopted)
-    assert late <= timedelta(seconds=LEASE * 4 / 3 + 2.0), late
-
-    # every cron second between the first and the last one ran, once
+    assert job_keys == {f"job{n}" for n in range(jobs)}
     per_cron: dict[str, Counter[str]] = defaultdict(Counter)
     for key, found in runs.items():
         if key.startswith("cron"):
             name, second = key.split("@")
             per_cron[name][second] = len(found)
     assert sorted(per_cron) == [f"cron{i}" for i in range(5)]
-    seconds_seen = 0
     for name, counts in per_cron.items():
-        times = sorted(counts)
-        first = min(r["due"] for key in counts for r in runs[f"{name}@{key}"])
-        last = max(r["due"] for key in counts for r in runs[f"{name}@{key}"])
-        expected = int((last - first).total_seconds()) + 1
-        assert len(times) == expected, (name, times)
-        again = {s: n for s, n in counts.items() if n > 1}
-        for second in again:
-            ran_on = [r["node"] for r in runs[f"{name}@{second}"]]
-            assert again[second] == 2 and "node0" in ran_on, (name, second, ran_on)
-        seconds_seen += expected
+        dues = [r["due"] for key in counts for r in runs[f"{name}@{key}"]]
+        expected = int((max(dues) - min(dues)).total_seconds()) + 1
+        assert len(counts) == expected, (name, sorted(counts))
+    twice = {key: [r["node"] for r in found] for key, found in runs.items() if len(found) > 1}
+    for key, ran_on in twice.items():
+        assert killed is not None and len(ran_on) == 2 and killed in ran_on, (key, ran_on)
+    return len(twice)
 
+
+def test_three_nodes_run_each_job_and_each_cron_second_once(
+    postgres_dsn: str, tmp_path: Path, figures: dict[str, str]
+) -> None:
+    cluster = Cluster(postgres_dsn, tmp_path, [334, 333, 333])
+    try:
+        cluster.start()
+        time.sleep(3.0)  # node0 runs part of its jobs and some cron seconds
+        kill_time = cluster.now()
+        cluster.nodes[0].send_signal(signal.SIGKILL)
+        cluster.nodes[0].communicate(timeout=10)
+        cluster.wait_for_jobs()
+        time.sleep(3.0)  # a few more cron seconds on the two survivors
+        cluster.stop(1, 2)
+    finally:
+        cluster.close()
+
+    runs = cluster.runs()
+    twice = _check_once(runs, JOBS, killed="node0")
+    assert twice <= 10
+
+    # node0's jobs due after the kill ran on the survivors within the lease time
+    adopted = [runs[f"job{n}"][-1] for n in range(334) if runs[f"job{n}"][-1]["due"] > kill_time]
+    assert adopted, "the kill came after all of node0's jobs were due; nothing was adopted"
+    assert {r["node"] for r in adopted} <= {"node1", "node2"}
+    late = max(r["ran_at"] - max(r["due"], kill_time) for r in adopted)
+    assert late <= timedelta(seconds=LEASE * 4 / 3 + 2.0), late
+    executions = sum(len(found) for found in runs.values())
+    cron_seconds = sum(1 for key in runs if key.startswith("cron"))
     figures["three-node cluster"] = (
-        f"{len(job_keys)} delayed jobs, {len(rows)} executions "
-        f"({len(twice)} run twice: mid-run at the kill), {seconds_seen} cron seconds; "
-        f"node0 SIGKILLed, its {len(adopted)} pending jobs ran on the survivors at most "
-        f"{late.total_seconds():.2f} s late (lease {LEASE:g} s)"
+        f"{JOBS} delayed jobs, {executions} executions ({twice} run twice: mid-run at the "
+        f"kill), {cron_seconds} cron seconds; node0 SIGKILLed, its {len(adopted)} pending "
+        f"jobs ran on the survivors at most {late.total_seconds():.2f} s late "
+        f"(lease {LEASE:g} s)"
+    )
+
+
+def test_connections_killed_under_the_nodes_lose_and_repeat_nothing(
+    postgres_dsn: str, tmp_path: Path, figures: dict[str, str]
+) -> None:
+    """Every database connection of the nodes is terminated, four times, while they run."""
+    cluster = Cluster(postgres_dsn, tmp_path, [200, 200])
+    terminate = (
+        "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity "
+        "WHERE datname = current_database() AND application_name LIKE 'node:%'"
+    )
+    killed = 0
+    try:
+        cluster.start()
+        for _ in range(4):
+            time.sleep(0.8)
+            (row,) = asyncio.run(_fetch(postgres_dsn, terminate))
+            killed += row["n"]
+        cluster.wait_for_jobs()
+        time.sleep(1.5)
+        cluster.stop(0, 1)
+    finally:
+        cluster.close()
+    assert killed >= 8  # both nodes' pools and listeners, at least once each
+    runs = cluster.runs()
+    _check_once(runs, 400, killed=None)
+    figures["connections killed under two nodes"] = (
+        f"{killed} connections terminated in 4 rounds; 400 delayed jobs and "
+        f"{sum(1 for key in runs if key.startswith('cron'))} cron seconds, each run once"
     )
