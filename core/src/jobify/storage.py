@@ -15,18 +15,24 @@ one node runs it (see that class).
 from __future__ import annotations
 
 from abc import abstractmethod
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from jobify._assembly.seed import seed_getattr, seed_names
+from jobify._kernel.values import JobStatus
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
-    from datetime import datetime
-
-    from jobify._kernel.values import JobStatus
 
 # seed names resolve lazily
-__all__ = ("Claim", "ClusterStorage", "ScheduledJob", "Storage", *seed_names(__name__))
+__all__ = (
+    "Claim",
+    "ClusterStorage",
+    "ScheduledJob",
+    "Storage",
+    "checked_row",
+    *seed_names(__name__),
+)
 
 
 class ScheduledJob(NamedTuple):
@@ -133,6 +139,75 @@ class ClusterStorage(Storage, Protocol):
     @abstractmethod
     async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
         """Insert ``scheduled`` unless a row with its ``job_id`` exists; return the stored row."""
+
+
+_STATUSES = ", ".join(repr(s.value) for s in JobStatus)
+
+
+def _check_text(where: str, job_id: str, field: str, text: str, *, allow_nul: bool) -> None:
+    if not allow_nul and "\x00" in text:
+        msg = (
+            f"{where}: row {job_id!r}: {field} holds a NUL character at index "
+            f"{text.index(chr(0))}, which this storage cannot keep in text; remove it"
+        )
+        raise ValueError(msg)
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        msg = (
+            f"{where}: row {job_id!r}: {field} holds {text[exc.start]!r} at index "
+            f"{exc.start}, a lone surrogate that cannot be stored as UTF-8 text; use valid "
+            "Unicode text (e.g. decode bytes with errors='replace')"
+        )
+        raise ValueError(msg) from None
+
+
+def checked_row(row: Any, where: str, *, allow_nul: bool = True) -> ScheduledJob:
+    """Check one row handed to a storage; return it with a bytes message and a JobStatus.
+
+    Storages call it on the caller's side, before the row joins a batch, so a
+    bad row fails the call that passed it, naming the row and the fix, and
+    never a whole batch. ``where`` starts the messages (e.g.
+    ``"SQLiteStorage.add_schedule()"``); ``allow_nul=False`` also refuses NUL
+    characters in ids and names, for databases whose text cannot hold them.
+
+    Raises:
+        TypeError: not a 5-field row, or a field of the wrong type.
+        ValueError: text that cannot be stored, an unknown status, a naive time.
+    """
+    try:
+        job_id, name, message, status, next_run_at = row
+    except (TypeError, ValueError):
+        msg = f"{where}: expected ScheduledJob rows, got {row!r}"
+        raise TypeError(msg) from None
+    if not isinstance(job_id, str):
+        msg = f"{where}: job_id must be a str, got {job_id!r}"
+        raise TypeError(msg)
+    if not isinstance(name, str):
+        msg = f"{where}: row {job_id!r}: name must be a str, got {name!r}"
+        raise TypeError(msg)
+    _check_text(where, job_id, "job_id", job_id, allow_nul=allow_nul)
+    _check_text(where, job_id, "name", name, allow_nul=allow_nul)
+    if not isinstance(message, bytes | bytearray | memoryview):
+        msg = f"{where}: row {job_id!r}: message must be bytes, got {type(message).__name__}"
+        raise TypeError(msg)
+    try:
+        job_status = JobStatus(status)
+    except ValueError:
+        msg = f"{where}: row {job_id!r}: status {status!r} is not a JobStatus; use {_STATUSES}"
+        raise ValueError(msg) from None
+    if not isinstance(next_run_at, datetime):
+        msg = f"{where}: row {job_id!r}: next_run_at must be a datetime, got {next_run_at!r}"
+        raise TypeError(msg)
+    if next_run_at.utcoffset() is None:
+        msg = (
+            f"{where}: row {job_id!r}: next_run_at {next_run_at!r} is naive; pass an aware "
+            "datetime, e.g. datetime.now(timezone.utc)"
+        )
+        raise ValueError(msg)
+    return ScheduledJob(job_id, name, bytes(message), job_status, next_run_at)
 
 
 def __getattr__(name: str) -> Any:

@@ -70,7 +70,7 @@ async def test_text_sqlite_cannot_store_is_refused_on_the_callers_side(tmp_path)
 
 async def test_one_bad_operation_does_not_fail_its_batch_neighbours(tmp_path, monkeypatch):
     # let the row through the caller-side check, so that it fails inside the batch
-    monkeypatch.setattr(storage_module, "_check_text", lambda *args: None)
+    monkeypatch.setattr(storage_module, "checked_row", lambda job, where: job)
     storage = SQLiteStorage(tmp_path / "jobs.db")
     await storage.startup()
     try:

@@ -38,9 +38,9 @@ from typing import Any, Final
 
 import attrs
 
-from jobify._kernel.values import JobStatus
+from jobify import JobStatus
 from jobify.exceptions import BaseJobifyError
-from jobify.storage import ScheduledJob, Storage
+from jobify.storage import ScheduledJob, Storage, checked_row
 
 __all__ = (
     "SCHEMA_VERSION",
@@ -280,55 +280,11 @@ def _quote(identifier: str) -> str:
 # --- rows ----------------------------------------------------------------------
 
 
-def _check_text(where: str, job_id: str, field: str, text: str) -> None:
-    """Refuse text SQLite cannot store (a lone surrogate) before it reaches a batch."""
-    if text.isascii():
-        return
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        msg = (
-            f"{where}: row {job_id!r}: {field} holds {text[exc.start]!r} at index "
-            f"{exc.start}, a lone surrogate SQLite cannot store as text; use valid "
-            "Unicode text (e.g. decode bytes with errors='replace')"
-        )
-        raise ValueError(msg) from None
-
-
 def _to_params(job: ScheduledJob, where: str) -> tuple[str, str, bytes, str, str]:
     """Check one row on the caller's side and turn it into SQL parameters."""
-    try:
-        job_id, name, message, status, next_run_at = job
-    except (TypeError, ValueError):
-        msg = f"{where}: expected ScheduledJob rows, got {job!r}"
-        raise TypeError(msg) from None
-    if not isinstance(job_id, str):
-        msg = f"{where}: job_id must be a str, got {job_id!r}"
-        raise TypeError(msg)
-    if not isinstance(name, str):
-        msg = f"{where}: row {job_id!r}: name must be a str, got {name!r}"
-        raise TypeError(msg)
-    _check_text(where, job_id, "job_id", job_id)
-    _check_text(where, job_id, "name", name)
-    if not isinstance(message, bytes | bytearray | memoryview):
-        msg = f"{where}: row {job_id!r}: message must be bytes, got {type(message).__name__}"
-        raise TypeError(msg)
-    try:
-        status_text = JobStatus(status).value
-    except ValueError:
-        msg = f"{where}: row {job_id!r}: status {status!r} is not a JobStatus; use {_STATUSES}"
-        raise ValueError(msg) from None
-    if not isinstance(next_run_at, datetime):
-        msg = f"{where}: row {job_id!r}: next_run_at must be a datetime, got {next_run_at!r}"
-        raise TypeError(msg)
-    if next_run_at.utcoffset() is None:
-        msg = (
-            f"{where}: row {job_id!r}: next_run_at {next_run_at!r} is naive; pass an aware "
-            "datetime, e.g. datetime.now(timezone.utc)"
-        )
-        raise ValueError(msg)
-    when = next_run_at.astimezone(UTC).isoformat(timespec="microseconds")
-    return job_id, name, bytes(message), status_text, when
+    job = checked_row(job, where)
+    when = job.next_run_at.astimezone(UTC).isoformat(timespec="microseconds")
+    return job.job_id, job.name, job.message, job.status.value, when
 
 
 def _read_time(value: Any) -> datetime:
