@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -283,3 +284,27 @@ async def test_a_claim_that_fails_is_tried_again_a_second_later(make_node, caplo
         await clock.advance(1)
         assert runs == [("a", 1)]
         assert job.status is JobStatus.SUCCESS
+
+
+async def test_a_node_declaring_a_new_schedule_moves_every_node_to_it(make_node, serializer):
+    cluster, runs = MemoryCluster(), []
+    a = make_node(cluster, "a", runs, cron="1")
+    clock = FakeClock(START)
+    clock.install(a)
+    async with a:
+        await clock.advance(3)
+        b = make_node(cluster, "b", runs, cron="5")  # deployed with a new schedule
+        clock.install(b)
+        async with b:
+            job_id = "tick__jobify_cron_definition"
+            stored = serializer.loadb(cluster.rows[job_id].message)["cron"]
+            assert stored["expression"] == "5"
+            assert stored["run_count"] == 3  # the count survives the new schedule
+            runs.clear()
+            await clock.advance(20)
+            assert a.find_job(job_id).cron_expression == "5"  # read from the row
+    ticks = sorted(when for _, when in runs)
+    assert len(ticks) == 4
+    assert all(
+        later - earlier == timedelta(seconds=5) for earlier, later in itertools.pairwise(ticks)
+    )
