@@ -99,7 +99,9 @@ def test_jobs_survive_sigkill_and_run_once(tmp_path: Path) -> None:
     assert jobs == sorted(f"job-{i}" for i in range(20)), "every job ran exactly once"
     assert {r[1] for r in rows if r[0].startswith("job-")} == {str(second.pid)}
     after_ticks = [int(r[1]) for r in rows if r[0] == "tick" and r[2] == str(second.pid)]
-    assert after_ticks[0] == last_tick + 1, "the cron run count continued after the restart"
+    # the count continues; the last run repeats only if the kill came before its end was
+    # stored (the ledger line is written by the run, the next run is stored after it)
+    assert after_ticks[0] in (last_tick, last_tick + 1), "the cron run count continued"
     assert after_ticks == sorted(after_ticks)
 
 
