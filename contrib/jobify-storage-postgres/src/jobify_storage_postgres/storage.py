@@ -371,7 +371,7 @@ class _Batcher:
     batches grow instead of the round trips multiplying.
     """
 
-    __slots__ = ("flush", "flushing", "loop", "pending", "scheduled")
+    __slots__ = ("flush", "flushing", "loop", "pending", "running", "scheduled")
 
     def __init__(
         self, loop: asyncio.AbstractEventLoop, flush: Callable[[list[_Op]], Awaitable[None]]
@@ -379,6 +379,7 @@ class _Batcher:
         self.loop = loop
         self.flush = flush
         self.pending: list[_Op] = []
+        self.running: list[_Op] = []  # the calls of the batch on its way
         self.flushing: asyncio.Task[None] | None = None
         self.scheduled = False
 
@@ -402,6 +403,7 @@ class _Batcher:
         if self.flushing is not None or not self.pending:
             return
         ops, self.pending = self.pending, []
+        self.running = ops
         self.flushing = self.loop.create_task(self._run(ops))
 
     async def _run(self, ops: list[_Op]) -> None:
@@ -421,6 +423,7 @@ class _Batcher:
                 raise
         finally:
             self.flushing = None
+            self.running = []
             if self.pending:
                 self._schedule()
 
@@ -432,14 +435,22 @@ class _Batcher:
             else:
                 await asyncio.sleep(0)
 
-    def cancel(self, error: BaseException) -> None:
-        """Fail the calls not started yet and stop the running batch."""
-        for op in self.pending:
+    def cancel(self, error: BaseException) -> int:
+        """Fail every call not answered yet and stop the running batch; return how many failed.
+
+        The calls of the running batch are failed at once, not when its task
+        ends: a statement cancelled on a connection the network dropped can
+        take asyncpg a long time to give up, and callers must not wait for it.
+        """
+        failed = 0
+        for op in (*self.running, *self.pending):
             if not op.future.done():
                 op.future.set_exception(error)
+                failed += 1
         self.pending = []
         if self.flushing is not None:
             self.flushing.cancel()
+        return failed
 
 
 def _settle(op: _Op, result: Any = None, error: BaseException | None = None) -> None:
@@ -495,6 +506,7 @@ class PostgresStorage(ClusterStorage):
     _writes: _Batcher | None = attrs.field(init=False, default=None)
     _claims: _Batcher | None = attrs.field(init=False, default=None)
     _lease_task: asyncio.Task[None] | None = attrs.field(init=False, default=None)
+    _listen_task: asyncio.Task[None] | None = attrs.field(init=False, default=None)
     _wake: asyncio.Event | None = attrs.field(init=False, default=None)
     _adopt: Callable[[Sequence[ScheduledJob]], Awaitable[None]] | None = attrs.field(
         init=False, default=None
@@ -553,7 +565,7 @@ class PostgresStorage(ClusterStorage):
         try:
             self._pool = await self._retry("startup", self._create_pool, pooled=False)
             await self._retry("startup", self._migrate)
-            await self._retry("startup", self._renew)
+            await self._retry("startup", functools.partial(self._renew, first=True))
         except BaseException:
             if self._pool is not None:
                 self._pool.terminate()
@@ -572,67 +584,83 @@ class PostgresStorage(ClusterStorage):
         """Leave the cluster: answer pending calls, hand this node's rows back, close.
 
         This node's RUNNING rows become SCHEDULED, its lease ends and the
-        other nodes are notified, so they adopt its rows at once. Pending
-        calls get ``lease_seconds`` to finish (longer only if the database is
-        down, then they fail). Calling it again, or before ``startup()``,
-        does nothing.
+        other nodes are notified, so they adopt its rows at once.
+
+        It waits at most ``lease_seconds`` for the database in all: pending
+        calls and the leave share that time. Calls still unanswered then fail
+        with :class:`PostgresStorageStateError` (they were not acknowledged);
+        if the node could not leave, its rows stay its own and the other
+        nodes adopt them when its lease expires. Closing the connections
+        takes at most 3 s more, so it returns within ``lease_seconds + 3``
+        seconds. Calling it again, or before ``startup()``, does nothing.
         """
         if self._state is not _State.RUNNING:
             return
         self._state = _State.STOPPING
+        deadline = asyncio.get_running_loop().time() + self.lease_seconds
         try:
             pending = [b.drain() for b in (self._writes, self._claims) if b is not None]
-            try:
-                async with asyncio.timeout(self.lease_seconds):
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout_at(deadline):
                     await asyncio.gather(*pending)
-            except TimeoutError:
+            failed = await self._stop_tasks()
+            if failed:
                 log.warning(
-                    "%s: shutdown: calls still waiting for the database after %ss fail",
+                    "%s: shutdown: %d call(s) still waiting for the database after %ss fail "
+                    "with PostgresStorageStateError: not acknowledged (a write already on its "
+                    "way may have committed or not)",
                     self._where,
+                    failed,
                     self.lease_seconds,
                 )
-            await self._stop_tasks()
             try:
-                async with asyncio.timeout(self.lease_seconds):
+                async with asyncio.timeout_at(deadline):
                     await self._retry("shutdown", self._leave)
             except TimeoutError:
                 log.warning(
-                    "%s: could not leave the cluster; the other nodes adopt this node's "
-                    "jobs when its lease expires",
+                    "%s: could not leave the cluster within %ss; node %s keeps its jobs and "
+                    "the other nodes adopt them when its lease expires",
                     self._where,
+                    self.lease_seconds,
+                    self._node_id,
                 )
         finally:
             await self._close(graceful=True)
 
-    async def _stop_tasks(self) -> None:
+    async def _stop_tasks(self) -> int:
+        """Stop the lease beat and the batches; fail unanswered calls and return their count."""
         error = PostgresStorageStateError(f"{self._where}: the storage was shut down")
+        failed = 0
         for batcher in (self._writes, self._claims):
             if batcher is not None:
-                batcher.cancel(error)
-        tasks = [t for t in (self._lease_task,) if t is not None]
+                failed += batcher.cancel(error)
+        tasks = [t for t in (self._lease_task, self._listen_task) if t is not None]
         tasks += [b.flushing for b in (self._writes, self._claims) if b and b.flushing]
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            # A statement cancelled on a silent connection can keep its task in
+            # asyncpg's clean-up for a long time: wait a little, not for ever
+            # (the pool is terminated next, and the callers are answered already).
+            _done, stuck = await asyncio.wait(tasks, timeout=1.0)
+            if stuck:
+                log.debug("%s: %d task(s) still stopping", self._where, len(stuck))
         self._lease_task = None
+        self._listen_task = None
+        return failed
 
     async def _close(self, *, graceful: bool) -> None:
         listener, self._listener = self._listener, None
         pool, self._pool = self._pool, None
+        if graceful:  # both at once, at most 2 s: then they are dropped
+            closing = [c.close() for c in (listener, pool) if c is not None]
+            with contextlib.suppress(*_CONNECTION_ERRORS):
+                async with asyncio.timeout(2):
+                    await asyncio.gather(*closing, return_exceptions=True)
         if listener is not None:
-            if graceful:
-                with contextlib.suppress(*_CONNECTION_ERRORS):
-                    await listener.close(timeout=2)
             listener.terminate()
         if pool is not None:
-            if graceful:
-                try:
-                    async with asyncio.timeout(2):
-                        await pool.close()
-                except (TimeoutError, *_CONNECTION_ERRORS):
-                    pool.terminate()
-            else:
-                pool.terminate()
+            pool.terminate()
         self._state = _State.STOPPED
         self._node_id = None
 
@@ -724,8 +752,11 @@ class PostgresStorage(ClusterStorage):
                         try:
                             result = await fn(conn)
                         except _CONNECTION_ERRORS:
-                            if not conn.is_closed():
-                                conn.terminate()  # the pool opens a fresh one
+                            # the pool opens a fresh one (a connection the pool already
+                            # took back when it broke refuses both calls)
+                            with contextlib.suppress(asyncpg.InterfaceError):
+                                if not conn.is_closed():
+                                    conn.terminate()
                             raise
                 else:
                     result = await fn(None)
@@ -1107,8 +1138,12 @@ class PostgresStorage(ClusterStorage):
 
     # --- leases and adoption ---------------------------------------------------------
 
-    async def _renew(self, conn: Any) -> None:
-        """Extend this node's lease on the database clock; warn if it had expired."""
+    async def _renew(self, conn: Any, *, first: bool = False) -> None:
+        """Extend this node's lease on the database clock; warn if it had expired.
+
+        After the first renewal, a missing row means it expired too: an
+        adopter deletes a dead node's row once it owns no jobs.
+        """
         s = _quote(self.schema)
         expired = await conn.fetchval(
             f"WITH old AS (SELECT lease_until < now() AS expired FROM {s}.nodes "  # noqa: S608
@@ -1120,7 +1155,7 @@ class PostgresStorage(ClusterStorage):
             self._node_id,
             float(self.lease_seconds),
         )
-        if expired:
+        if expired or (expired is None and not first):
             log.warning(
                 "%s: node %s renewed its lease after it had expired; other nodes may have "
                 "adopted its jobs (each run is still claimed once)",
@@ -1155,6 +1190,7 @@ class PostgresStorage(ClusterStorage):
 
     async def _adopt_dead_nodes(self) -> None:
         s = _quote(self.schema)
+        await self._ensure_listener()  # first: a leave after the query below is heard
         async with self._pool.acquire() as conn:
             dead = await conn.fetchval(
                 f"SELECT array_agg(node_id) FROM {s}.nodes "  # noqa: S608
@@ -1162,22 +1198,29 @@ class PostgresStorage(ClusterStorage):
                 self._node_id,
             )
         if not dead:
-            await self._ensure_listener()
             return
-        rows = await self._adopt_rows("adopt", "j.owner = ANY($2::text[])", (dead,))
+        # the lease is checked again: a node that renewed since the query above is alive
+        rows = await self._adopt_rows(
+            "adopt",
+            f"j.owner = ANY($2::text[]) AND NOT EXISTS (SELECT 1 FROM {s}.nodes n "  # noqa: S608
+            "WHERE n.node_id = j.owner AND n.lease_until >= now())",
+            (dead,),
+        )
         if rows and self._adopt is not None:
             log.info(
                 "%s: adopted %d job(s) from %d dead node(s)", self._where, len(rows), len(dead)
             )
             await self._adopt(rows)
         async with self._pool.acquire() as conn:
+            # SKIP LOCKED: a locked row is being renewed (its node is alive after all),
+            # and waiting for it would hold up this node's own renewals
             await conn.execute(
-                f"DELETE FROM {s}.nodes n WHERE n.node_id = ANY($1::text[]) "  # noqa: S608
-                "AND n.lease_until < now() "
-                f"AND NOT EXISTS (SELECT 1 FROM {s}.jobs j WHERE j.owner = n.node_id)",
+                f"DELETE FROM {s}.nodes WHERE node_id IN (SELECT n.node_id FROM {s}.nodes n "  # noqa: S608
+                "WHERE n.node_id = ANY($1::text[]) AND n.lease_until < now() "
+                f"AND NOT EXISTS (SELECT 1 FROM {s}.jobs j WHERE j.owner = n.node_id) "
+                "FOR UPDATE SKIP LOCKED)",
                 dead,
             )
-        await self._ensure_listener()
 
     async def _adopt_rows(
         self, what: str, condition: str, args: tuple[Any, ...]
@@ -1217,16 +1260,52 @@ class PostgresStorage(ClusterStorage):
             listener.terminate()
             raise
         old, self._listener = self._listener, listener
+        listener.add_termination_listener(self._on_listener_lost)
         if old is not None:
             old.terminate()
 
     async def _ensure_listener(self) -> None:
         """Reconnect the listening connection if it was lost (adoption falls back on leases)."""
-        if self._listener is None or self._listener.is_closed():
+        if self._listen_task is None and (self._listener is None or self._listener.is_closed()):
             try:
                 await self._listen(None)
             except _CONNECTION_ERRORS as exc:
                 log.debug("%s: cannot listen on %s yet: %s", self._where, self.channel, exc)
+
+    def _on_listener_lost(self, connection: Any) -> None:
+        """The listening connection closed: reopen it at once, not at the next beat."""
+        if connection is not self._listener or self._state is not _State.RUNNING:
+            return  # replaced, or closed by shutdown()
+        if self._listen_task is None and self._loop is not None:
+            log.warning(
+                "%s: lost the connection listening on %s; reopening it", self._where, self.channel
+            )
+            self._listen_task = self._loop.create_task(
+                self._relisten(), name=f"jobify-postgres-listen:{self._node_id}"
+            )
+
+    async def _relisten(self) -> None:
+        """Reopen the listening connection with backoff; then run an adoption beat.
+
+        A node that left while nobody listened is found by that beat: a leave
+        ends the lease (``-infinity``), so its rows are adopted at once anyway.
+        """
+        delay = _RETRY_START
+        try:
+            while True:
+                try:
+                    await self._listen(None)
+                except Exception as exc:  # kept trying until shutdown
+                    log.debug("%s: cannot listen on %s yet: %s", self._where, self.channel, exc)
+                    await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311
+                    delay = min(delay * 2, self.retry_max_delay)
+                    continue
+                log.warning("%s: listening on %s again", self._where, self.channel)
+                if self._wake is not None:
+                    self._wake.set()
+                return
+        finally:
+            self._listen_task = None
 
     def _on_notice(self, connection: Any, pid: int, channel: str, payload: str) -> None:
         if payload != self._node_id and self._wake is not None:

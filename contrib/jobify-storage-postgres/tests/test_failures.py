@@ -1,0 +1,322 @@
+"""Failure paths on a real server: a lost listener, shutdown during an outage, an expired lease.
+
+The outage test puts a TCP proxy of its own between the node and the server
+and cuts it, so the shared server (and the other tests' connections) are never
+touched; the other tests only terminate the backends of the node under test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from jobify._kernel.values import JobStatus
+from jobify.storage import ScheduledJob
+from jobify_storage_postgres import PostgresStorage, PostgresStorageStateError
+
+T0 = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def row(job_id: str, minutes: int = 0) -> ScheduledJob:
+    return ScheduledJob(
+        job_id, "mod:task", job_id.encode(), JobStatus.SCHEDULED, T0 + timedelta(minutes=minutes)
+    )
+
+
+async def started(*storages: PostgresStorage) -> dict[int, list[ScheduledJob]]:
+    """Start and join each storage; map ``id(storage)`` to the rows it restored or adopted."""
+    adopted: dict[int, list[ScheduledJob]] = {}
+    for s in storages:
+        await s.startup()
+        got: list[ScheduledJob] = []
+        adopted[id(s)] = got
+
+        async def adopt(rows, got=got):
+            got.extend(rows)
+
+        got.extend(await s.join(adopt))
+    return adopted
+
+
+async def wait_for(predicate, seconds: float) -> float:
+    start = time.monotonic()
+    async with asyncio.timeout(seconds):
+        while not await predicate():
+            await asyncio.sleep(0.02)
+    return time.monotonic() - start
+
+
+def ids(rows: list[ScheduledJob]) -> set[str]:
+    return {r.job_id for r in rows}
+
+
+async def listener_pids(dsn: str, storage: PostgresStorage) -> list[int]:
+    """The backends of ``storage``'s listening connection (its last statement was LISTEN)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return [
+            r["pid"]
+            for r in await conn.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = left($1, 63) "
+                "AND query ILIKE 'LISTEN %'",
+                storage.node_id,
+            )
+        ]
+    finally:
+        await conn.close()
+
+
+async def terminate_listener(dsn: str, storage: PostgresStorage) -> int:
+    [pid] = await listener_pids(dsn, storage)
+    conn = await asyncpg.connect(dsn)
+    try:
+        assert await conn.fetchval("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await conn.close()
+    return pid
+
+
+async def rows_in_table(dsn: str, schema: str) -> dict[str, tuple[str | None, str]]:
+    """``job_id -> (owner, status)`` of every row, read outside any storage."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        records = await conn.fetch(f'SELECT job_id, owner, status FROM "{schema}".jobs')  # noqa: S608
+    finally:
+        await conn.close()
+    return {r["job_id"]: (r["owner"], r["status"]) for r in records}
+
+
+# --- a lost LISTEN connection ----------------------------------------------------------
+
+
+async def test_a_lost_listener_is_reopened_within_retry_max_delay(make, postgres_dsn):
+    lease = 30  # far longer than the test: adoption can only come through NOTIFY
+    a = make(lease_seconds=lease, retry_max_delay=0.5)
+    b = make(lease_seconds=lease, retry_max_delay=0.5)
+    adopted = await started(a, b)
+    try:
+        await b.add_schedule(*(row(f"b{i}") for i in range(20)))
+        old = await terminate_listener(postgres_dsn, a)
+
+        async def listening_again() -> bool:
+            return (await listener_pids(postgres_dsn, a)) not in ([], [old])
+
+        took = await wait_for(listening_again, 3)
+        assert took < 0.5 + 0.5  # retry_max_delay, and a round trip
+        await b.shutdown()
+        took = await wait_for(lambda: _ready(len(adopted[id(a)]) == 20), 3)
+        assert took < 1.0
+        assert ids(adopted[id(a)]) == {f"b{i}" for i in range(20)}
+    finally:
+        await a.shutdown()
+        await b.shutdown()
+
+
+async def test_a_leave_while_the_listener_is_down_is_adopted_after_the_reconnect(
+    make, postgres_dsn
+):
+    lease = 30
+    a = make(lease_seconds=lease, retry_max_delay=0.5)
+    b = make(lease_seconds=lease, retry_max_delay=0.5)
+    adopted = await started(a, b)
+    try:
+        await b.add_schedule(*(row(f"b{i}") for i in range(20)))
+        await terminate_listener(postgres_dsn, a)
+        await b.shutdown()  # its NOTIFY reaches nobody: a is not listening
+        took = await wait_for(lambda: _ready(len(adopted[id(a)]) == 20), 3)
+        assert took < 3  # not the 30 s lease
+    finally:
+        await a.shutdown()
+        await b.shutdown()
+
+
+async def _ready(value: bool) -> bool:
+    return value
+
+
+# --- shutdown while the database cannot be reached -------------------------------------
+
+
+class Proxy:
+    """A TCP proxy to the server that the test can cut (refuse and reset) or silence."""
+
+    def __init__(self, dsn: str) -> None:
+        parts = urlsplit(dsn)
+        self.target = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        self._dsn = parts
+        self.server: asyncio.Server | None = None
+        self.port = 0
+        self.silent = False
+        self.pipes: set[asyncio.StreamWriter] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def dsn(self) -> str:
+        netloc = self._dsn.netloc.rsplit("@", 1)
+        host = f"127.0.0.1:{self.port}"
+        return urlunsplit(
+            self._dsn._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host)
+        )
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.pipes.add(writer)
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.close()
+            return
+        self.pipes.add(up_writer)
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, asyncio.CancelledError):
+                while data := await src.read(65536):
+                    while self.silent:  # packets dropped: the peer hears nothing
+                        await asyncio.sleep(0.05)
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()
+
+        for src, dst in ((reader, up_writer), (up_reader, writer)):
+            task = asyncio.ensure_future(pump(src, dst))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    async def cut(self) -> None:
+        """Refuse new connections and reset the open ones, as a stopped server would."""
+        assert self.server is not None
+        self.server.close()
+        for writer in self.pipes:
+            writer.transport.abort()
+        self.pipes.clear()
+        await self.server.wait_closed()
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        self.silent = False
+        for writer in self.pipes:
+            writer.transport.abort()
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+@pytest.mark.parametrize("outage", ["refused", "silent"])
+async def test_shutdown_during_an_outage_returns_in_bounded_time_and_keeps_acked_rows(
+    make, postgres_dsn, schema, caplog, outage
+):
+    caplog.set_level(logging.WARNING, logger="jobify.storage.postgres")
+    lease = 2.0
+    proxy = Proxy(postgres_dsn)
+    await proxy.start()
+    a = PostgresStorage(proxy.dsn, schema=schema, lease_seconds=lease, retry_max_delay=0.2)
+    try:
+        await started(a)
+        node = a.node_id
+        await a.add_schedule(*(row(f"k{i}") for i in range(10)))  # acknowledged
+        assert (await a.claim("k0", T0)).won
+        if outage == "refused":
+            await proxy.cut()
+        else:
+            proxy.silent = True  # connections stay open, nothing comes back
+        pending = asyncio.ensure_future(a.add_schedule(row("never")))
+        await asyncio.sleep(0.3)
+        assert not pending.done()
+        start = time.monotonic()
+        async with asyncio.timeout(lease + 10):  # hangs fail here, not in CI's timeout
+            await a.shutdown()
+        took = time.monotonic() - start
+        assert took < lease + 4  # the README bound, lease_seconds + 3 s of closing, + slack
+        with pytest.raises(PostgresStorageStateError, match="shut down"):
+            await pending  # never acknowledged, and the caller is told
+        messages = [r.getMessage() for r in caplog.records]
+        if outage == "refused":  # a silent connection raises nothing: only the timeouts tell
+            assert any("cannot be reached" in m for m in messages), messages
+        assert any("1 call(s) still waiting" in m and "not acknowledged" in m for m in messages)
+        assert any("could not leave the cluster" in m for m in messages), messages
+    finally:
+        await a._abort()
+        await proxy.stop()
+    # the acknowledged rows are still there, still a's; the unacknowledged one is not
+    table = await rows_in_table(postgres_dsn, schema)
+    assert set(table) == {f"k{i}" for i in range(10)}
+    assert {owner for owner, _ in table.values()} == {node}
+    assert table["k0"][1] == JobStatus.RUNNING.value  # a could not hand it back
+    # another node adopts them once a's lease has run out (join or the next beats)
+    b = make(lease_seconds=lease)
+    adopted = await started(b)
+    try:
+        await wait_for(lambda: _ready(len(adopted[id(b)]) == 10), lease * 4 / 3 + 3)
+        assert {r.status for r in adopted[id(b)]} == {JobStatus.SCHEDULED}
+    finally:
+        await b.shutdown()
+
+
+# --- a lease that expired while the node was alive --------------------------------------
+
+
+async def test_a_node_whose_lease_expired_while_alive_warns_loses_adopted_runs_and_goes_on(
+    make, postgres_dsn, schema, caplog
+):
+    caplog.set_level(logging.WARNING, logger="jobify.storage.postgres")
+    lease = 1.0
+    a, b = make(lease_seconds=lease), make(lease_seconds=lease)
+    adopted = await started(a, b)
+    try:
+        await a.add_schedule(row("x"), row("y", 1))
+        # Hold a's row in `nodes`: a's renewals wait on the lock, so its lease runs out.
+        locker = await asyncpg.connect(postgres_dsn)
+        try:
+            async with locker.transaction():
+                await locker.execute(
+                    f'SELECT 1 FROM "{schema}".nodes WHERE node_id = $1 FOR UPDATE',  # noqa: S608
+                    a.node_id,
+                )
+                await wait_for(lambda: _ready(ids(adopted[id(b)]) == {"x", "y"}), lease * 4 / 3 + 3)
+                assert (await b.claim("x", T0)).won
+        finally:
+            await locker.close()
+
+        def warned() -> bool:
+            return any(
+                "renewed its lease after it had expired" in r.getMessage()
+                and a.node_id in r.getMessage()
+                for r in caplog.records
+            )
+
+        await wait_for(lambda: _ready(warned()), lease + 2)
+        lost = await a.claim("x", T0)  # b adopted and claimed it: a's timer loses
+        assert not lost.won
+        assert lost.row is not None and lost.row.status is JobStatus.RUNNING
+        await a.add_schedule(row("new"))  # a goes on working, with rows of its own
+        table = await rows_in_table(postgres_dsn, schema)
+        assert table["new"][0] == a.node_id
+        assert table["x"] == (b.node_id, JobStatus.RUNNING.value)
+        assert table["y"][0] == b.node_id
+        conn = await asyncpg.connect(postgres_dsn)
+        try:
+            live = await conn.fetchval(
+                f'SELECT lease_until > now() FROM "{schema}".nodes WHERE node_id = $1',  # noqa: S608
+                a.node_id,
+            )
+        finally:
+            await conn.close()
+        assert live
+        await asyncio.sleep(lease * 2)  # several beats: a's lease holds, nothing moves
+        assert ids(adopted[id(b)]) == {"x", "y"}
+        assert adopted[id(a)] == []
+        assert (await rows_in_table(postgres_dsn, schema))["new"][0] == a.node_id
+    finally:
+        await a.shutdown()
+        await b.shutdown()
