@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from jobify._kernel.values import JobStatus
+from jobify import JobStatus
 from jobify.storage import ScheduledJob
 from jobify_storage_postgres import SCHEMA_VERSION, PostgresSchemaError, PostgresStorage
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from jobify._kernel.values import JobStatus
+from jobify import JobStatus
 from jobify.storage import ScheduledJob
 from jobify_storage_postgres import PostgresStorage, PostgresStorageStateError
 
@@ -320,3 +320,57 @@ async def test_a_node_whose_lease_expired_while_alive_warns_loses_adopted_runs_a
     finally:
         await a.shutdown()
         await b.shutdown()
+
+
+# --- adoption apart from renewal -------------------------------------------------------
+
+
+async def test_adopted_rows_are_handed_over_batch_by_batch(make):
+    """1,200 rows of a dead node reach the adopt callback as they are taken, 500 at a time."""
+    a, b = make(lease_seconds=0.6), make(lease_seconds=0.6)
+    await started(a)
+    await b.startup()
+    batches: list[int] = []
+
+    async def adopt(rows):
+        batches.append(len(rows))
+
+    await b.join(adopt)
+    try:
+        await a.add_schedule(*(row(f"a{i:04}") for i in range(1200)))
+        await a._abort()
+        await wait_for(lambda: _ready(sum(batches) == 1200), 5)
+        assert batches == [500, 500, 200]
+    finally:
+        await b.shutdown()
+
+
+async def test_a_slow_adoption_does_not_hold_up_the_adopters_lease(make, postgres_dsn, caplog):
+    """b's adopt callback hangs for three leases; b renews meanwhile, so c takes nothing of b's."""
+    lease = 0.6
+    a, b, c = (make(lease_seconds=lease) for _ in range(3))
+    await started(a)
+    adopting, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_adopt(rows):
+        adopting.set()
+        await release.wait()
+
+    await b.startup()
+    await b.join(slow_adopt)
+    try:
+        await b.add_schedule(row("b-own"))
+        await a.add_schedule(row("a-own"))
+        await a._abort()
+        async with asyncio.timeout(5):
+            await adopting.wait()  # b took a's row and hangs in the callback
+        await started(c)  # c would adopt b's rows if b's lease lapsed
+        await asyncio.sleep(lease * 3)
+        table = await rows_in_table(postgres_dsn, b.schema)
+        assert table["b-own"][0] == b.node_id
+        assert table["a-own"][0] == b.node_id
+        assert "renewed its lease after it had expired" not in caplog.text
+    finally:
+        release.set()
+        await b.shutdown()
+        await c.shutdown()

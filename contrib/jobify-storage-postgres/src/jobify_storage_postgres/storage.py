@@ -5,7 +5,7 @@ to the node that wrote it (``owner``); before each durable run the kernel
 *claims* it (:meth:`PostgresStorage.claim`), one conditional ``UPDATE``, so
 one node runs each run. Each node holds a *lease* in the ``nodes`` table,
 measured on the database clock (``now()``) and renewed every third of
-``lease_seconds``; in the same beat a node that joined looks for nodes whose
+``lease_seconds``; as often, in a task of its own, a node that joined looks for nodes whose
 lease expired and *adopts* their rows (RUNNING ones become SCHEDULED again:
 at-least-once). A node that shuts down cleanly gives its rows back at once and
 says so on the ``<schema>_cluster`` channel (``LISTEN``/``NOTIFY``), so the
@@ -506,6 +506,7 @@ class PostgresStorage(ClusterStorage):
     _writes: _Batcher | None = attrs.field(init=False, default=None)
     _claims: _Batcher | None = attrs.field(init=False, default=None)
     _lease_task: asyncio.Task[None] | None = attrs.field(init=False, default=None)
+    _adopt_task: asyncio.Task[None] | None = attrs.field(init=False, default=None)
     _listen_task: asyncio.Task[None] | None = attrs.field(init=False, default=None)
     _wake: asyncio.Event | None = attrs.field(init=False, default=None)
     _adopt: Callable[[Sequence[ScheduledJob]], Awaitable[None]] | None = attrs.field(
@@ -579,6 +580,9 @@ class PostgresStorage(ClusterStorage):
         self._lease_task = self._loop.create_task(
             self._lease_loop(), name=f"jobify-postgres-lease:{self._node_id}"
         )
+        self._adopt_task = self._loop.create_task(
+            self._adoption_loop(), name=f"jobify-postgres-adopt:{self._node_id}"
+        )
 
     async def shutdown(self) -> None:
         """Leave the cluster: answer pending calls, hand this node's rows back, close.
@@ -634,7 +638,9 @@ class PostgresStorage(ClusterStorage):
         for batcher in (self._writes, self._claims):
             if batcher is not None:
                 failed += batcher.cancel(error)
-        tasks = [t for t in (self._lease_task, self._listen_task) if t is not None]
+        tasks = [
+            t for t in (self._lease_task, self._adopt_task, self._listen_task) if t is not None
+        ]
         tasks += [b.flushing for b in (self._writes, self._claims) if b and b.flushing]
         for task in tasks:
             task.cancel()
@@ -645,8 +651,7 @@ class PostgresStorage(ClusterStorage):
             _done, stuck = await asyncio.wait(tasks, timeout=1.0)
             if stuck:
                 log.debug("%s: %d task(s) still stopping", self._where, len(stuck))
-        self._lease_task = None
-        self._listen_task = None
+        self._lease_task = self._adopt_task = self._listen_task = None
         return failed
 
     async def _close(self, *, graceful: bool) -> None:
@@ -897,7 +902,8 @@ class PostgresStorage(ClusterStorage):
         Orphans are rows with no owner or whose owner holds no live lease (a
         node that died, or an earlier run of this app); RUNNING ones become
         SCHEDULED. From now on, rows of nodes whose lease expires, or that
-        leave, are adopted in the lease beat and passed to ``await adopt(rows)``.
+        leave, are adopted by the adoption task and passed to ``await adopt(rows)``,
+        batch by batch.
 
         Raises:
             PostgresStorageStateError: not running, or joined already.
@@ -1164,29 +1170,45 @@ class PostgresStorage(ClusterStorage):
             )
 
     async def _lease_loop(self) -> None:
-        """Renew the lease every third of ``lease_seconds``; once joined, adopt dead nodes' rows."""
+        """Renew the lease every third of ``lease_seconds``, and nothing else.
+
+        Adoption runs in its own task (:meth:`_adoption_loop`), so a long
+        adoption never holds up this node's renewals.
+        """
+        interval = self.lease_seconds / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with asyncio.timeout(interval):
+                    async with self._pool.acquire() as conn:
+                        await self._renew(conn)
+            except (*_CONNECTION_ERRORS, *_TRANSIENT_ERRORS) as exc:
+                log.debug("%s: lease renewal failed (%s); next beat", self._where, exc)
+            except Exception:
+                log.exception("%s: lease renewal failed", self._where)
+
+    async def _adoption_loop(self) -> None:
+        """Once joined, adopt dead nodes' rows every third of ``lease_seconds`` or when woken.
+
+        A notice that a node left, or the listener coming back, wakes it at once.
+        """
         assert self._wake is not None  # noqa: S101
         interval = self.lease_seconds / 3
-        loop = asyncio.get_running_loop()
-        next_renewal = loop.time() + interval
         while True:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout_at(next_renewal):
+                async with asyncio.timeout(interval):
                     await self._wake.wait()
             self._wake.clear()
+            if self._adopt is None:
+                continue
             try:
-                if loop.time() >= next_renewal:
-                    next_renewal = loop.time() + interval
-                    async with asyncio.timeout(interval):
-                        async with self._pool.acquire() as conn:
-                            await self._renew(conn)
-                if self._adopt is not None:
-                    async with asyncio.timeout(max(interval, 5.0)):
-                        await self._adopt_dead_nodes()
+                # no time limit: a batch taken is handed over whole, and _retry rides
+                # out connection loss; shutdown cancels this task
+                await self._adopt_dead_nodes()
             except (*_CONNECTION_ERRORS, *_TRANSIENT_ERRORS) as exc:
-                log.debug("%s: lease beat failed (%s); next beat", self._where, exc)
+                log.debug("%s: adoption beat failed (%s); next beat", self._where, exc)
             except Exception:
-                log.exception("%s: lease beat failed", self._where)
+                log.exception("%s: adoption beat failed", self._where)
 
     async def _adopt_dead_nodes(self) -> None:
         s = _quote(self.schema)
@@ -1200,17 +1222,19 @@ class PostgresStorage(ClusterStorage):
         if not dead:
             return
         # the lease is checked again: a node that renewed since the query above is alive
+        # each batch goes to the kernel as soon as it is taken: rows this node owns
+        # must be armed even if a later batch fails
         rows = await self._adopt_rows(
             "adopt",
             f"j.owner = ANY($2::text[]) AND NOT EXISTS (SELECT 1 FROM {s}.nodes n "  # noqa: S608
             "WHERE n.node_id = j.owner AND n.lease_until >= now())",
             (dead,),
+            hand_over=self._adopt,
         )
-        if rows and self._adopt is not None:
+        if rows:
             log.info(
                 "%s: adopted %d job(s) from %d dead node(s)", self._where, len(rows), len(dead)
             )
-            await self._adopt(rows)
         async with self._pool.acquire() as conn:
             # SKIP LOCKED: a locked row is being renewed (its node is alive after all),
             # and waiting for it would hold up this node's own renewals
@@ -1223,9 +1247,17 @@ class PostgresStorage(ClusterStorage):
             )
 
     async def _adopt_rows(
-        self, what: str, condition: str, args: tuple[Any, ...]
+        self,
+        what: str,
+        condition: str,
+        args: tuple[Any, ...],
+        hand_over: Callable[[Sequence[ScheduledJob]], Awaitable[None]] | None = None,
     ) -> list[ScheduledJob]:
-        """Take the rows matching ``condition`` in batches that concurrent adopters split."""
+        """Take the rows matching ``condition`` in batches that concurrent adopters split.
+
+        ``hand_over`` gets each batch as soon as it is taken (the kernel's adopt
+        callback); the rows taken are returned too.
+        """
         s = _quote(self.schema)
         sql = (
             f"WITH pick AS (SELECT j.job_id FROM {s}.jobs j WHERE {condition} "  # noqa: S608
@@ -1244,7 +1276,10 @@ class PostgresStorage(ClusterStorage):
 
             records = await self._retry(what, take)
             self._counts["rows_adopted"] += len(records)
-            adopted += [_from_record(r) for r in records if r["set_aside"] is None]
+            batch = [_from_record(r) for r in records if r["set_aside"] is None]
+            adopted += batch
+            if batch and hand_over is not None:
+                await hand_over(batch)
             if len(records) < _ADOPT_BATCH:
                 return adopted
 
