@@ -355,6 +355,7 @@ def test_dsn_is_required():
         ({"retry_max_delay": float("inf")}, ValueError, r"retry_max_delay=inf\)"),
         ({"pool_size": 0}, ValueError, r"pool_size=0\): at least 1 connection"),
         ({"pool_size": True}, TypeError, r"pool_size=True\): expected an int"),
+        ({"command_timeout": -1}, ValueError, r"command_timeout=-1\): expected a finite"),
     ],
 )
 def test_bad_options_fail_in_the_constructor(kwargs, error, match):

@@ -43,7 +43,7 @@ def test_chosen_by_name_in_jobify_toml_with_every_option(tmp_path):
     cfg.write_text(
         '[jobify.storage]\nuse = "postgres"\ndsn = "postgresql://u:pw@db:5432/jobs"\n'
         'schema = "billing"\nnode_name = "worker-1"\nlease_seconds = 30\n'
-        "retry_max_delay = 2.5\npool_size = 8\n"
+        "retry_max_delay = 2.5\npool_size = 8\ncommand_timeout = 12.5\n"
     )
     storage = _app(cfg).configs.storage
     assert isinstance(storage, PostgresStorage)
@@ -53,6 +53,7 @@ def test_chosen_by_name_in_jobify_toml_with_every_option(tmp_path):
         "worker-1",
     )
     assert (storage.lease_seconds, storage.retry_max_delay, storage.pool_size) == (30, 2.5, 8)
+    assert storage.command_timeout == 12.5
     assert "pw" not in repr(storage)
 
 

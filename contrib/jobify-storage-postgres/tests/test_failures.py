@@ -154,6 +154,7 @@ class Proxy:
         self.server: asyncio.Server | None = None
         self.port = 0
         self.silent = False
+        self.dropping = False
         self.pipes: set[asyncio.StreamWriter] = set()
         self.tasks: set[asyncio.Task[None]] = set()
 
@@ -181,8 +182,10 @@ class Proxy:
         async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             with contextlib.suppress(OSError, asyncio.CancelledError):
                 while data := await src.read(65536):
-                    while self.silent:  # packets dropped: the peer hears nothing
+                    while self.silent:  # held back: the peer hears nothing for now
                         await asyncio.sleep(0.05)
+                    if self.dropping:  # lost for good, the connection stays open
+                        continue
                     dst.write(data)
                     await dst.drain()
             dst.close()
@@ -261,6 +264,34 @@ async def test_shutdown_during_an_outage_returns_in_bounded_time_and_keeps_acked
         assert {r.status for r in adopted[id(b)]} == {JobStatus.SCHEDULED}
     finally:
         await b.shutdown()
+
+
+async def test_a_network_that_drops_packets_stalls_nothing_for_good(make, postgres_dsn, schema):
+    """Statements lost on open connections time out and are retried on new ones."""
+    proxy = Proxy(postgres_dsn)
+    await proxy.start()
+    a = PostgresStorage(
+        proxy.dsn, schema=schema, lease_seconds=30, retry_max_delay=0.2, command_timeout=0.5
+    )
+    try:
+        await started(a)
+        await a.add_schedule(row("before"))
+        proxy.dropping = True
+        write = asyncio.ensure_future(a.add_schedule(row("during")))
+        claim = asyncio.ensure_future(a.claim("before", T0))
+        await asyncio.sleep(1.5)  # three command timeouts: still retrying, not hung
+        assert not write.done() and not claim.done()
+        proxy.dropping = False
+        async with asyncio.timeout(5):
+            await write
+            assert (await claim).won
+        assert a.statistics().outages >= 1
+        table = await rows_in_table(postgres_dsn, schema)
+        assert table["during"][0] == a.node_id
+        assert table["before"] == (a.node_id, JobStatus.RUNNING.value)
+    finally:
+        await a.shutdown()
+        await proxy.stop()
 
 
 # --- a lease that expired while the node was alive --------------------------------------

@@ -486,6 +486,10 @@ class PostgresStorage(ClusterStorage):
         retry_max_delay: the longest wait, in seconds, between two attempts
             while the database cannot be reached.
         pool_size: connections in the pool (one more listens for notices).
+        command_timeout: seconds a statement (or a connection attempt) may
+            wait for the server; past it the connection counts as lost and
+            the statement is retried on a new one. It catches a network that
+            drops packets without resetting the connection.
     """
 
     dsn: str = attrs.field(default=None, validator=_check_dsn)
@@ -498,6 +502,9 @@ class PostgresStorage(ClusterStorage):
         default=5.0, kw_only=True, validator=_seconds_checker("5.0")
     )
     pool_size: int = attrs.field(default=4, kw_only=True, validator=_check_pool_size)
+    command_timeout: float = attrs.field(
+        default=30.0, kw_only=True, validator=_seconds_checker("30.0")
+    )
     _state: _State = attrs.field(init=False, default=_State.NEW)
     _node_id: str | None = attrs.field(init=False, default=None)
     _pool: Any = attrs.field(init=False, default=None)
@@ -519,7 +526,8 @@ class PostgresStorage(ClusterStorage):
         return (
             f"PostgresStorage({_mask(self.dsn)!r}, schema={self.schema!r}, "
             f"node_name={self.node_name!r}, lease_seconds={self.lease_seconds!r}, "
-            f"retry_max_delay={self.retry_max_delay!r}, pool_size={self.pool_size!r})"
+            f"retry_max_delay={self.retry_max_delay!r}, pool_size={self.pool_size!r}, "
+            f"command_timeout={self.command_timeout!r})"
         )
 
     @property
@@ -692,6 +700,8 @@ class PostgresStorage(ClusterStorage):
             self.dsn,
             min_size=1,
             max_size=self.pool_size,
+            command_timeout=self.command_timeout,
+            timeout=self.command_timeout,  # connecting
             server_settings={"application_name": self._application_name},
         )
 
@@ -1287,7 +1297,10 @@ class PostgresStorage(ClusterStorage):
 
     async def _listen(self, _conn: Any) -> None:
         listener = await asyncpg.connect(
-            self.dsn, server_settings={"application_name": self._application_name}
+            self.dsn,
+            timeout=self.command_timeout,
+            command_timeout=self.command_timeout,
+            server_settings={"application_name": self._application_name},
         )
         try:
             await listener.add_listener(self.channel, self._on_notice)
