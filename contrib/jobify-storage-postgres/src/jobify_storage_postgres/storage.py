@@ -40,7 +40,7 @@ import attrs
 
 from jobify import JobStatus
 from jobify.exceptions import BaseJobifyError
-from jobify.storage import Claim, ClusterStorage, ScheduledJob
+from jobify.storage import Claim, ClusterStorage, ScheduledJob, checked_row
 
 __all__ = (
     "SCHEMA_VERSION",
@@ -82,7 +82,6 @@ _MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
 _SCHEMA_RULE: Final = re.compile(r"[a-z_][a-z0-9_]{0,54}")
 _RETRY_START: Final = 0.05
 _ADOPT_BATCH: Final = 500
-_STATUSES: Final = ", ".join(repr(s.value) for s in JobStatus)
 _SCHEDULED: Final = JobStatus.SCHEDULED.value
 _RUNNING: Final = JobStatus.RUNNING.value
 
@@ -279,60 +278,9 @@ def _quote(identifier: str) -> str:
 # --- rows ----------------------------------------------------------------------
 
 
-def _check_text(where: str, job_id: str, field: str, text: str) -> None:
-    """Refuse text PostgreSQL cannot store (NUL, a lone surrogate) before it is queued."""
-    if "\x00" in text:
-        msg = (
-            f"{where}: row {job_id!r}: {field} holds a NUL character at index "
-            f"{text.index(chr(0))}, which PostgreSQL text cannot store; remove it"
-        )
-        raise ValueError(msg)
-    if text.isascii():
-        return
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        msg = (
-            f"{where}: row {job_id!r}: {field} holds {text[exc.start]!r} at index "
-            f"{exc.start}, a lone surrogate PostgreSQL cannot store as text; use valid "
-            "Unicode text (e.g. decode bytes with errors='replace')"
-        )
-        raise ValueError(msg) from None
-
-
 def _checked(job: ScheduledJob, where: str) -> ScheduledJob:
-    """Check one row on the caller's side and normalise it (bytes message, JobStatus)."""
-    try:
-        job_id, name, message, status, next_run_at = job
-    except (TypeError, ValueError):
-        msg = f"{where}: expected ScheduledJob rows, got {job!r}"
-        raise TypeError(msg) from None
-    if not isinstance(job_id, str):
-        msg = f"{where}: job_id must be a str, got {job_id!r}"
-        raise TypeError(msg)
-    if not isinstance(name, str):
-        msg = f"{where}: row {job_id!r}: name must be a str, got {name!r}"
-        raise TypeError(msg)
-    _check_text(where, job_id, "job_id", job_id)
-    _check_text(where, job_id, "name", name)
-    if not isinstance(message, bytes | bytearray | memoryview):
-        msg = f"{where}: row {job_id!r}: message must be bytes, got {type(message).__name__}"
-        raise TypeError(msg)
-    try:
-        job_status = JobStatus(status)
-    except ValueError:
-        msg = f"{where}: row {job_id!r}: status {status!r} is not a JobStatus; use {_STATUSES}"
-        raise ValueError(msg) from None
-    if not isinstance(next_run_at, datetime):
-        msg = f"{where}: row {job_id!r}: next_run_at must be a datetime, got {next_run_at!r}"
-        raise TypeError(msg)
-    if next_run_at.utcoffset() is None:
-        msg = (
-            f"{where}: row {job_id!r}: next_run_at {next_run_at!r} is naive; pass an aware "
-            "datetime, e.g. datetime.now(timezone.utc)"
-        )
-        raise ValueError(msg)
-    return ScheduledJob(job_id, name, bytes(message), job_status, next_run_at)
+    """Check one row on the caller's side; PostgreSQL text cannot hold NUL characters."""
+    return checked_row(job, where, allow_nul=False)
 
 
 def _check_id(where: str, job_id: Any) -> str:
