@@ -2,7 +2,8 @@
 
 The app comes from CONFIG (a jobify.toml choosing ``use = "postgres"``). It
 declares five every-second cron tasks and a one-off task ``record``; each
-execution inserts a row into the results table named by $JOBIFY_RESULTS, so
+execution inserts a row into the results table named by $JOBIFY_RESULTS when it
+starts (``record`` then runs 0.3 s more, so a kill finds some mid-run), so
 the test counts executions in the database, whichever node ran them. After
 startup the node schedules COUNT delayed jobs (keys FIRST.. FIRST+COUNT-1)
 due over the next SPREAD seconds, prints ``scheduled``, and runs until SIGTERM.
@@ -36,7 +37,8 @@ async def _record(key: str, due: datetime) -> None:
 
 @app.task
 async def record(key: str, due: str) -> None:
-    await _record(key, datetime.fromisoformat(due))
+    await _record(key, datetime.fromisoformat(due))  # recorded when it starts
+    await asyncio.sleep(0.3)  # then it runs a while: a kill finds some of them mid-run
 
 
 def _declare_cron(index: int) -> None:
