@@ -6,64 +6,21 @@ import asyncio
 import subprocess
 import sys
 import textwrap
-import time
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 
 from jobify import JobStatus
-from jobify.storage import ScheduledJob
 from jobify_storage_postgres import SCHEMA_VERSION, PostgresSchemaError, PostgresStorage
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
 
-def row(job_id: str, minutes: int = 0, status: JobStatus = JobStatus.SCHEDULED) -> ScheduledJob:
-    return ScheduledJob(
-        job_id, "mod:task", job_id.encode(), status, T0 + timedelta(minutes=minutes)
-    )
-
-
-async def started(*storages: PostgresStorage, join: bool = True):
-    adopted: dict[int, list[ScheduledJob]] = {}
-    for s in storages:
-        await s.startup()
-        if join:
-            got: list[ScheduledJob] = []
-            adopted[id(s)] = got
-
-            async def adopt(rows, got=got):
-                got.extend(rows)
-
-            got.extend(await s.join(adopt))
-    return adopted
-
-
-async def wait_for(predicate, seconds: float) -> float:
-    start = time.monotonic()
-    async with asyncio.timeout(seconds):
-        while not predicate():
-            await asyncio.sleep(0.01)
-    return time.monotonic() - start
-
-
-async def terminate_backends(dsn: str, storage: PostgresStorage) -> int:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return await conn.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE application_name = left($1, 63) AND pid <> pg_backend_pid()",
-            storage.node_id,
-        )
-    finally:
-        await conn.close()
-
-
 # --- claims --------------------------------------------------------------------------
 
 
-async def test_three_nodes_claim_300_due_rows_each_won_exactly_once(make):
+async def test_three_nodes_claim_300_due_rows_each_won_exactly_once(make, row, started):
     nodes = [make() for _ in range(3)]
     await started(*nodes)
     try:
@@ -82,7 +39,7 @@ async def test_three_nodes_claim_300_due_rows_each_won_exactly_once(make):
             await n.shutdown()
 
 
-async def test_claim_conditions(make):
+async def test_claim_conditions(make, row, started):
     a, b = make(), make()
     await started(a, b)
     try:
@@ -105,7 +62,7 @@ async def test_claim_conditions(make):
 # --- batching ------------------------------------------------------------------------
 
 
-async def test_a_thousand_concurrent_writes_take_a_handful_of_round_trips(make):
+async def test_a_thousand_concurrent_writes_take_a_handful_of_round_trips(make, row, started):
     s = make()
     await started(s)
     try:
@@ -121,7 +78,7 @@ async def test_a_thousand_concurrent_writes_take_a_handful_of_round_trips(make):
         await s.shutdown()
 
 
-async def test_writes_of_one_turn_keep_their_order(make):
+async def test_writes_of_one_turn_keep_their_order(make, row, started):
     s = make()
     await started(s)
     try:
@@ -138,7 +95,7 @@ async def test_writes_of_one_turn_keep_their_order(make):
         await s.shutdown()
 
 
-async def test_set_aside_rows_are_listed_apart_and_cleared_by_a_write(make):
+async def test_set_aside_rows_are_listed_apart_and_cleared_by_a_write(make, row, started):
     s = make()
     await started(s)
     try:
@@ -156,7 +113,7 @@ async def test_set_aside_rows_are_listed_apart_and_cleared_by_a_write(make):
 # --- leases, adoption, NOTIFY ---------------------------------------------------------
 
 
-async def test_an_expired_lease_is_adopted_within_four_thirds_of_it(make):
+async def test_an_expired_lease_is_adopted_within_four_thirds_of_it(make, row, started, wait_for):
     lease = 0.6
     a, b = make(lease_seconds=lease), make(lease_seconds=lease)
     adopted = await started(a, b)
@@ -175,7 +132,7 @@ async def test_an_expired_lease_is_adopted_within_four_thirds_of_it(make):
         await b.shutdown()
 
 
-async def test_a_clean_leave_is_adopted_at_once_through_notify(make):
+async def test_a_clean_leave_is_adopted_at_once_through_notify(make, row, started, wait_for):
     a, b = make(lease_seconds=30), make(lease_seconds=30)
     adopted = await started(a, b)
     try:
@@ -189,7 +146,7 @@ async def test_a_clean_leave_is_adopted_at_once_through_notify(make):
         await b.shutdown()
 
 
-async def test_new_jobs_stay_with_the_node_that_scheduled_them(make):
+async def test_new_jobs_stay_with_the_node_that_scheduled_them(make, row, started):
     a, b = make(lease_seconds=0.5), make(lease_seconds=0.5)
     adopted = await started(a, b)
     try:
@@ -202,7 +159,7 @@ async def test_new_jobs_stay_with_the_node_that_scheduled_them(make):
         await b.shutdown()
 
 
-async def test_a_sigkilled_process_rows_are_adopted(make, postgres_dsn, schema):
+async def test_a_sigkilled_process_rows_are_adopted(make, postgres_dsn, schema, started, wait_for):
     code = textwrap.dedent(f"""
         import asyncio, sys
         from datetime import datetime, timezone
@@ -242,15 +199,15 @@ async def test_a_sigkilled_process_rows_are_adopted(make, postgres_dsn, schema):
 # --- connection loss -----------------------------------------------------------------
 
 
-async def test_writes_in_flight_survive_killed_connections(make, postgres_dsn):
+async def test_writes_in_flight_survive_killed_connections(make, row, started, terminate_backends):
     s = make(retry_max_delay=0.2)
     await started(s)
     try:
         calls = [asyncio.ensure_future(s.add_schedule(row(f"w{i}"))) for i in range(500)]
         await asyncio.sleep(0)
-        await terminate_backends(postgres_dsn, s)
+        await terminate_backends(s)
         more = [asyncio.ensure_future(s.add_schedule(row(f"v{i}"))) for i in range(500)]
-        await terminate_backends(postgres_dsn, s)
+        await terminate_backends(s)
         async with asyncio.timeout(30):
             await asyncio.gather(*calls, *more)
         assert len(await s.get_schedules()) == 1000
@@ -259,7 +216,7 @@ async def test_writes_in_flight_survive_killed_connections(make, postgres_dsn):
 
 
 async def test_a_claim_in_flight_when_the_connection_dies_gets_a_true_answer(
-    make, postgres_dsn, caplog
+    make, caplog, row, started, terminate_backends
 ):
     s = make(retry_max_delay=0.2)
     await started(s)
@@ -267,7 +224,7 @@ async def test_a_claim_in_flight_when_the_connection_dies_gets_a_true_answer(
         await s.add_schedule(*(row(f"c{i}") for i in range(100)))
         claims = [asyncio.ensure_future(s.claim(f"c{i}", T0)) for i in range(100)]
         await asyncio.sleep(0)
-        await terminate_backends(postgres_dsn, s)
+        await terminate_backends(s)
         async with asyncio.timeout(30):
             results = await asyncio.gather(*claims)
         assert all(c.won for c in results)  # won, or won again on the retry
@@ -277,7 +234,9 @@ async def test_a_claim_in_flight_when_the_connection_dies_gets_a_true_answer(
         await s.shutdown()
 
 
-async def test_an_error_that_is_not_a_lost_connection_is_raised(make, postgres_dsn, schema):
+async def test_an_error_that_is_not_a_lost_connection_is_raised(
+    make, postgres_dsn, schema, row, started
+):
     s = make()
     await started(s)
     try:
@@ -364,7 +323,7 @@ def test_bad_options_fail_in_the_constructor(kwargs, error, match):
         PostgresStorage(**kwargs)
 
 
-async def test_node_ids_are_unique_and_prefixed(make):
+async def test_node_ids_are_unique_and_prefixed(make, started):
     a, b = make(node_name="worker"), make(node_name="worker")
     await started(a, b, join=False)
     try:
@@ -376,6 +335,6 @@ async def test_node_ids_are_unique_and_prefixed(make):
     assert a.node_id is None
 
 
-async def test_calls_before_startup_fail_with_the_fix(make):
+async def test_calls_before_startup_fail_with_the_fix(make, row):
     with pytest.raises(RuntimeError, match=r"not started; call `await storage.startup\(\)` first"):
         await make().add_schedule(row("x"))

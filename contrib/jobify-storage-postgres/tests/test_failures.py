@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -24,94 +24,31 @@ from jobify_storage_postgres import PostgresStorage, PostgresStorageStateError
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
 
-def row(job_id: str, minutes: int = 0) -> ScheduledJob:
-    return ScheduledJob(
-        job_id, "mod:task", job_id.encode(), JobStatus.SCHEDULED, T0 + timedelta(minutes=minutes)
-    )
-
-
-async def started(*storages: PostgresStorage) -> dict[int, list[ScheduledJob]]:
-    """Start and join each storage; map ``id(storage)`` to the rows it restored or adopted."""
-    adopted: dict[int, list[ScheduledJob]] = {}
-    for s in storages:
-        await s.startup()
-        got: list[ScheduledJob] = []
-        adopted[id(s)] = got
-
-        async def adopt(rows, got=got):
-            got.extend(rows)
-
-        got.extend(await s.join(adopt))
-    return adopted
-
-
-async def wait_for(predicate, seconds: float) -> float:
-    start = time.monotonic()
-    async with asyncio.timeout(seconds):
-        while not await predicate():
-            await asyncio.sleep(0.02)
-    return time.monotonic() - start
-
-
 def ids(rows: list[ScheduledJob]) -> set[str]:
     return {r.job_id for r in rows}
-
-
-async def listener_pids(dsn: str, storage: PostgresStorage) -> list[int]:
-    """The backends of ``storage``'s listening connection (its last statement was LISTEN)."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        return [
-            r["pid"]
-            for r in await conn.fetch(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = left($1, 63) "
-                "AND query ILIKE 'LISTEN %'",
-                storage.node_id,
-            )
-        ]
-    finally:
-        await conn.close()
-
-
-async def terminate_listener(dsn: str, storage: PostgresStorage) -> int:
-    [pid] = await listener_pids(dsn, storage)
-    conn = await asyncpg.connect(dsn)
-    try:
-        assert await conn.fetchval("SELECT pg_terminate_backend($1)", pid)
-    finally:
-        await conn.close()
-    return pid
-
-
-async def rows_in_table(dsn: str, schema: str) -> dict[str, tuple[str | None, str]]:
-    """``job_id -> (owner, status)`` of every row, read outside any storage."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        records = await conn.fetch(f'SELECT job_id, owner, status FROM "{schema}".jobs')  # noqa: S608
-    finally:
-        await conn.close()
-    return {r["job_id"]: (r["owner"], r["status"]) for r in records}
 
 
 # --- a lost LISTEN connection ----------------------------------------------------------
 
 
-async def test_a_lost_listener_is_reopened_within_retry_max_delay(make, postgres_dsn):
+async def test_a_lost_listener_is_reopened_within_retry_max_delay(
+    make, listener_pids, row, started, terminate_listener, wait_for
+):
     lease = 30  # far longer than the test: adoption can only come through NOTIFY
     a = make(lease_seconds=lease, retry_max_delay=0.5)
     b = make(lease_seconds=lease, retry_max_delay=0.5)
     adopted = await started(a, b)
     try:
         await b.add_schedule(*(row(f"b{i}") for i in range(20)))
-        old = await terminate_listener(postgres_dsn, a)
+        old = await terminate_listener(a)
 
         async def listening_again() -> bool:
-            return (await listener_pids(postgres_dsn, a)) not in ([], [old])
+            return (await listener_pids(a)) not in ([], [old])
 
         took = await wait_for(listening_again, 3)
         assert took < 0.5 + 0.5  # retry_max_delay, and a round trip
         await b.shutdown()
-        took = await wait_for(lambda: _ready(len(adopted[id(a)]) == 20), 3)
+        took = await wait_for(lambda: len(adopted[id(a)]) == 20, 3)
         assert took < 1.0
         assert ids(adopted[id(a)]) == {f"b{i}" for i in range(20)}
     finally:
@@ -120,7 +57,7 @@ async def test_a_lost_listener_is_reopened_within_retry_max_delay(make, postgres
 
 
 async def test_a_leave_while_the_listener_is_down_is_adopted_after_the_reconnect(
-    make, postgres_dsn
+    make, row, started, terminate_listener, wait_for
 ):
     lease = 30
     a = make(lease_seconds=lease, retry_max_delay=0.5)
@@ -128,17 +65,13 @@ async def test_a_leave_while_the_listener_is_down_is_adopted_after_the_reconnect
     adopted = await started(a, b)
     try:
         await b.add_schedule(*(row(f"b{i}") for i in range(20)))
-        await terminate_listener(postgres_dsn, a)
+        await terminate_listener(a)
         await b.shutdown()  # its NOTIFY reaches nobody: a is not listening
-        took = await wait_for(lambda: _ready(len(adopted[id(a)]) == 20), 3)
+        took = await wait_for(lambda: len(adopted[id(a)]) == 20, 3)
         assert took < 3  # not the 30 s lease
     finally:
         await a.shutdown()
         await b.shutdown()
-
-
-async def _ready(value: bool) -> bool:
-    return value
 
 
 # --- shutdown while the database cannot be reached -------------------------------------
@@ -217,7 +150,7 @@ class Proxy:
 
 @pytest.mark.parametrize("outage", ["refused", "silent"])
 async def test_shutdown_during_an_outage_returns_in_bounded_time_and_keeps_acked_rows(
-    make, postgres_dsn, schema, caplog, outage
+    make, postgres_dsn, schema, caplog, outage, row, rows_in_table, started, wait_for
 ):
     caplog.set_level(logging.WARNING, logger="jobify.storage.postgres")
     lease = 2.0
@@ -252,7 +185,7 @@ async def test_shutdown_during_an_outage_returns_in_bounded_time_and_keeps_acked
         await a._abort()
         await proxy.stop()
     # the acknowledged rows are still there, still a's; the unacknowledged one is not
-    table = await rows_in_table(postgres_dsn, schema)
+    table = await rows_in_table(schema)
     assert set(table) == {f"k{i}" for i in range(10)}
     assert {owner for owner, _ in table.values()} == {node}
     assert table["k0"][1] == JobStatus.RUNNING.value  # a could not hand it back
@@ -260,13 +193,15 @@ async def test_shutdown_during_an_outage_returns_in_bounded_time_and_keeps_acked
     b = make(lease_seconds=lease)
     adopted = await started(b)
     try:
-        await wait_for(lambda: _ready(len(adopted[id(b)]) == 10), lease * 4 / 3 + 3)
+        await wait_for(lambda: len(adopted[id(b)]) == 10, lease * 4 / 3 + 3)
         assert {r.status for r in adopted[id(b)]} == {JobStatus.SCHEDULED}
     finally:
         await b.shutdown()
 
 
-async def test_a_network_that_drops_packets_stalls_nothing_for_good(make, postgres_dsn, schema):
+async def test_a_network_that_drops_packets_stalls_nothing_for_good(
+    make, postgres_dsn, schema, row, rows_in_table, started
+):
     """Statements lost on open connections time out and are retried on new ones."""
     proxy = Proxy(postgres_dsn)
     await proxy.start()
@@ -286,7 +221,7 @@ async def test_a_network_that_drops_packets_stalls_nothing_for_good(make, postgr
             await write
             assert (await claim).won
         assert a.statistics().outages >= 1
-        table = await rows_in_table(postgres_dsn, schema)
+        table = await rows_in_table(schema)
         assert table["during"][0] == a.node_id
         assert table["before"] == (a.node_id, JobStatus.RUNNING.value)
     finally:
@@ -298,7 +233,7 @@ async def test_a_network_that_drops_packets_stalls_nothing_for_good(make, postgr
 
 
 async def test_a_node_whose_lease_expired_while_alive_warns_loses_adopted_runs_and_goes_on(
-    make, postgres_dsn, schema, caplog
+    make, postgres_dsn, schema, caplog, row, rows_in_table, started, wait_for
 ):
     caplog.set_level(logging.WARNING, logger="jobify.storage.postgres")
     lease = 1.0
@@ -314,7 +249,7 @@ async def test_a_node_whose_lease_expired_while_alive_warns_loses_adopted_runs_a
                     f'SELECT 1 FROM "{schema}".nodes WHERE node_id = $1 FOR UPDATE',  # noqa: S608
                     a.node_id,
                 )
-                await wait_for(lambda: _ready(ids(adopted[id(b)]) == {"x", "y"}), lease * 4 / 3 + 3)
+                await wait_for(lambda: ids(adopted[id(b)]) == {"x", "y"}, lease * 4 / 3 + 3)
                 assert (await b.claim("x", T0)).won
         finally:
             await locker.close()
@@ -326,12 +261,12 @@ async def test_a_node_whose_lease_expired_while_alive_warns_loses_adopted_runs_a
                 for r in caplog.records
             )
 
-        await wait_for(lambda: _ready(warned()), lease + 2)
+        await wait_for(warned, lease + 2)
         lost = await a.claim("x", T0)  # b adopted and claimed it: a's timer loses
         assert not lost.won
         assert lost.row is not None and lost.row.status is JobStatus.RUNNING
         await a.add_schedule(row("new"))  # a goes on working, with rows of its own
-        table = await rows_in_table(postgres_dsn, schema)
+        table = await rows_in_table(schema)
         assert table["new"][0] == a.node_id
         assert table["x"] == (b.node_id, JobStatus.RUNNING.value)
         assert table["y"][0] == b.node_id
@@ -347,7 +282,7 @@ async def test_a_node_whose_lease_expired_while_alive_warns_loses_adopted_runs_a
         await asyncio.sleep(lease * 2)  # several beats: a's lease holds, nothing moves
         assert ids(adopted[id(b)]) == {"x", "y"}
         assert adopted[id(a)] == []
-        assert (await rows_in_table(postgres_dsn, schema))["new"][0] == a.node_id
+        assert (await rows_in_table(schema))["new"][0] == a.node_id
     finally:
         await a.shutdown()
         await b.shutdown()
@@ -356,7 +291,7 @@ async def test_a_node_whose_lease_expired_while_alive_warns_loses_adopted_runs_a
 # --- adoption apart from renewal -------------------------------------------------------
 
 
-async def test_adopted_rows_are_handed_over_batch_by_batch(make):
+async def test_adopted_rows_are_handed_over_batch_by_batch(make, row, started, wait_for):
     """1,200 rows of a dead node reach the adopt callback as they are taken, 500 at a time."""
     a, b = make(lease_seconds=0.6), make(lease_seconds=0.6)
     await started(a)
@@ -370,13 +305,15 @@ async def test_adopted_rows_are_handed_over_batch_by_batch(make):
     try:
         await a.add_schedule(*(row(f"a{i:04}") for i in range(1200)))
         await a._abort()
-        await wait_for(lambda: _ready(sum(batches) == 1200), 5)
+        await wait_for(lambda: sum(batches) == 1200, 5)
         assert batches == [500, 500, 200]
     finally:
         await b.shutdown()
 
 
-async def test_a_slow_adoption_does_not_hold_up_the_adopters_lease(make, postgres_dsn, caplog):
+async def test_a_slow_adoption_does_not_hold_up_the_adopters_lease(
+    make, caplog, row, rows_in_table, started
+):
     """b's adopt callback hangs for three leases; b renews meanwhile, so c takes nothing of b's."""
     lease = 0.6
     a, b, c = (make(lease_seconds=lease) for _ in range(3))
@@ -397,7 +334,7 @@ async def test_a_slow_adoption_does_not_hold_up_the_adopters_lease(make, postgre
             await adopting.wait()  # b took a's row and hangs in the callback
         await started(c)  # c would adopt b's rows if b's lease lapsed
         await asyncio.sleep(lease * 3)
-        table = await rows_in_table(postgres_dsn, b.schema)
+        table = await rows_in_table(b.schema)
         assert table["b-own"][0] == b.node_id
         assert table["a-own"][0] == b.node_id
         assert "renewed its lease after it had expired" not in caplog.text
