@@ -150,9 +150,7 @@ class ScheduleBuilder(Generic[ReturnT]):
             if ctx is not None:
                 run_count, failure_count = ctx.run_count, ctx.failure_count
             reuse = self._detach(existing)
-        now = self.now()
-        start = cron.start_date
-        next_at = start if start is not None and start > now else parser.next_run(now=now)
+        next_at = self._first_run(cron, parser)
         return await self._start_cron(
             cron, parser, job_id=job_id, next_at=next_at, run_count=run_count,
             failure_count=failure_count, reuse=reuse,
@@ -253,19 +251,29 @@ class ScheduleBuilder(Generic[ReturnT]):
     def _declared_cron_row(self, cron: Cron, job_id: str) -> ScheduledJob:
         """The stored row a ``cron=`` task starts with, before any run."""
         app = self._route.app
-        parser = app._make_cron_parser(cron.expression)
-        now = self.now()
-        start = cron.start_date
-        next_at = start if start is not None and start > now else parser.next_run(now=now)
-        message = encode(
-            spec=self.func_spec,
-            arguments=self.runnable.origin_arguments,
-            trigger=CronTrigger(cron),
-            cron_state=CronState(run_count=0, failure_count=0, offset=next_at),
-            dumper=app.configs.dumper,
-            serializer=app.configs.serializer,
+        next_at = self._first_run(cron, app._make_cron_parser(cron.expression))
+        message = self._message(
+            CronTrigger(cron), CronState(run_count=0, failure_count=0, offset=next_at)
         )
         return ScheduledJob(job_id, self.name, message, JobStatus.SCHEDULED, next_at)
+
+    def _first_run(self, cron: Cron, parser: Any) -> datetime:
+        """A new cron job's first run: its future ``start_date``, else the next one from now."""
+        now = self.now()
+        start = cron.start_date
+        return start if start is not None and start > now else parser.next_run(now=now)
+
+    def _message(self, trigger: Trigger, state: CronState | None) -> bytes:
+        """This call's arguments and ``trigger`` encoded as a stored message."""
+        configs = self._route.app.configs
+        return encode(
+            spec=self.func_spec,
+            arguments=self.runnable.origin_arguments,
+            trigger=trigger,
+            cron_state=state,
+            dumper=configs.dumper,
+            serializer=configs.serializer,
+        )
 
     async def _start_cron(
         self,
@@ -380,15 +388,7 @@ class ScheduleBuilder(Generic[ReturnT]):
                 run_count=ctx.run_count, failure_count=ctx.failure_count, offset=ctx.offset
             )
         )
-        message = encode(
-            spec=self.func_spec,
-            arguments=self.runnable.origin_arguments,
-            trigger=trigger,
-            cron_state=state,
-            dumper=app.configs.dumper,
-            serializer=app.configs.serializer,
-        )
-        await app._store(job_id, self.name, message, next_run_at)
+        await app._store(job_id, self.name, self._message(trigger, state), next_run_at)
         if job is not None:
             job._durable = True
 
@@ -433,7 +433,6 @@ class ScheduleBuilder(Generic[ReturnT]):
                 return True
             # another node ran it, runs it, or it ended there: nothing left to do here
             log.info("job %s (%s) is run by another node", job.id, self.name)
-            job._durable = False
             self._end_local(job, JobStatus.CANCELLED)
             return False
         self._sync_cron(ctx, row)
@@ -447,7 +446,6 @@ class ScheduleBuilder(Generic[ReturnT]):
                         ctx.cron.expression, ctx.cron_parser, due
                     )
                 except ValueError:
-                    job._durable = False
                     self._end_local(job, JobStatus.CANCELLED)
                     return False
             ctx.offset = next_at
@@ -489,30 +487,31 @@ class ScheduleBuilder(Generic[ReturnT]):
             ctx.cron = trigger.cron
             ctx.cron_parser = app._make_cron_parser(trigger.cron.expression)
 
+    def _drop_task(self, job: Job[ReturnT]) -> None:
+        """Forget ``job``'s task, which ends without running it."""
+        task = job._task
+        if task is not None:
+            self._route.app._tasks.discard(task)
+            job._task = None
+
     def _rearm(self, job: Job[ReturnT], at: datetime) -> None:
         """Arm ``job`` again at ``at`` from inside its own (ending) task."""
         app = self._route.app
-        task = job._task
-        if task is not None:
-            app._tasks.discard(task)
-            job._task = None
+        self._drop_task(job)
         if not app.configs.app_started or job.status is JobStatus.CANCELLED:
             return
         job.update(exec_at=at, status=JobStatus.SCHEDULED)
         job._handle = app._timer.arm(at, ScheduleBuilder._fire, self, job)
 
     def _end_local(self, job: Job[ReturnT], status: JobStatus) -> None:
-        """End ``job`` here without running it (its row is another node's business)."""
-        app = self._route.app
-        task = job._task
-        if task is not None:
-            app._tasks.discard(task)
-            job._task = None
+        """End ``job`` here without running it; its row is another node's business."""
+        self._drop_task(job)
         if job.is_done():
             return
+        job._durable = False  # so ending it here deletes nothing
         job.status = status
         job._finish()
-        app._unregister(job.id)
+        self._route.app._unregister(job.id)
 
     async def _execute(self, job: Job[ReturnT]) -> None:
         route = self._route
