@@ -67,10 +67,19 @@ class Register(Protocol[T_contra]):
     builds the capability from the options of its ``jobify.toml`` table, or a
     ``"module:attr"`` string naming one. ``default=True`` makes it the choice
     when the user chooses none; two defaults for one capability fail assembly.
+    ``typed_default=True`` (serializers) makes it the choice instead when the
+    app has a type adapter (``dumper``/``loader``), whose output is already
+    plain data (jobify 0.14: plain JSON then, extended JSON otherwise).
     """
 
     def __call__(
-        self, name: str, factory: Callable[..., T_contra] | str, /, *, default: bool = False
+        self,
+        name: str,
+        factory: Callable[..., T_contra] | str,
+        /,
+        *,
+        default: bool = False,
+        typed_default: bool = False,
     ) -> None:
         """Offer ``factory`` under ``name``."""
 

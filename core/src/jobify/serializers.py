@@ -11,11 +11,14 @@ and ``CBORSerializer`` from their own distributions).
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from jobify._assembly.seed import seed_getattr, seed_names
 
-__all__ = ("Serializer", *seed_names(__name__))  # seed names resolve lazily
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ("HintAwareSerializer", "Serializer", *seed_names(__name__))  # seed names: lazily
 
 
 class Serializer(Protocol):
@@ -28,6 +31,22 @@ class Serializer(Protocol):
     @abstractmethod
     def loadb(self, data: bytes) -> Any:
         """Decode bytes made by :meth:`dumpb`."""
+
+
+@runtime_checkable
+class HintAwareSerializer(Serializer, Protocol):
+    """A serializer that learns classes (dataclasses, enums, ...) from type hints.
+
+    Optional ability: when an app has no type adapter (no ``dumper``/``loader``),
+    the kernel hands such a serializer the annotations of each task, once,
+    when the task is declared, so that arguments of those classes are stored
+    and rebuilt without registering them by hand (as jobify 0.14's default
+    ``ExtendedJSONSerializer`` does).
+    """
+
+    @abstractmethod
+    def register_hints(self, types: Iterable[Any]) -> None:
+        """Learn the classes the type hints ``types`` mention; unknown hints are ignored."""
 
 
 def __getattr__(name: str) -> Any:

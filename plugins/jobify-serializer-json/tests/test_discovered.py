@@ -10,6 +10,7 @@ import pytest
 from jobify import Jobify
 from jobify.exceptions import ConfigError
 from jobify.testing.contracts import DistributionContract
+from jobify.typeadapter import IdentityAdapter
 from jobify_serializer_json import ExtendedJSONSerializer, JSONSerializer, UnsafePickleSerializer
 
 GROUP = "jobify"
@@ -53,10 +54,21 @@ def _app(cfg):
     )
 
 
-def test_json_is_the_default(tmp_path):
+def test_json_extended_is_the_default_and_json_with_a_type_adapter(tmp_path):
+    """jobify 0.14's rule: extended JSON, or plain JSON when a dumper/loader is given."""
     cfg = tmp_path / "jobify.toml"
     cfg.write_text("[jobify.storage]\nuse = false\n")
-    assert isinstance(_app(cfg).configs.serializer, JSONSerializer)
+    assert isinstance(_app(cfg).configs.serializer, ExtendedJSONSerializer)
+    adapter = IdentityAdapter()
+    typed = Jobify.from_config(
+        cfg,
+        autoload=False,
+        hook_plugins=[_entry_point().load()],
+        cron_factory=lambda e: None,
+        dumper=adapter,
+        loader=adapter,
+    )
+    assert type(typed.configs.serializer) is JSONSerializer
 
 
 def test_json_extended_chosen_in_jobify_toml_with_a_registry(tmp_path):
@@ -118,8 +130,8 @@ class TestDistribution(DistributionContract):
     distribution = "jobify-serializer-json"
     offers = {
         "jobify_register_serializers": [
-            ("json", "jobify_serializer_json.serializer:JSONSerializer", True),
-            ("json-extended", "jobify_serializer_json.extended:ExtendedJSONSerializer", False),
+            ("json", "jobify_serializer_json.serializer:JSONSerializer", "typed"),
+            ("json-extended", "jobify_serializer_json.extended:ExtendedJSONSerializer", True),
             ("pickle-unsafe", "jobify_serializer_json.unsafe_pickle:UnsafePickleSerializer", False),
         ],
     }

@@ -143,8 +143,8 @@ def _make_pm(
     return pm, tuple(loaded)
 
 
-def _default(catalog: Catalog, capability: str) -> Any:
-    offer = catalog.default(capability)
+def _default(catalog: Catalog, capability: str, *, typed: bool = False) -> Any:
+    offer = catalog.default(capability, typed=typed)
     return None if offer is None else offer.load()()
 
 
@@ -156,27 +156,31 @@ def assemble(
     storage: Any = None,
     serializer: Any = None,
     typeadapter: Any = None,
+    typed: bool = False,
     cron_factory: Callable[[str], Any] | None = None,
 ) -> Assembly:
     """Resolve every capability of one app; instances given here win over the file.
 
     ``storage`` may be an instance, ``False`` (off) or None (not given).
+    ``typed``: the app was given a dumper or loader, so the default serializer
+    is the one registered for typed apps (see ``Register``).
     """
     pm, loaded = _make_pm(settings, plugins, autoload=autoload)
     catalog = collect_offers(pm, pm._jobify_dists)  # type: ignore[attr-defined]
 
-    def resolve(given: Any, capability: str, choice: Choice | None) -> Any:
+    def resolve(given: Any, capability: str, choice: Choice | None, *, typed: bool = False) -> Any:
         if given is not None:
             return given
         if choice is not None:
             if choice.use is False:
                 return False
             return build_choice(catalog, capability, choice)
-        return _default(catalog, capability)
+        return _default(catalog, capability, typed=typed)
 
     storage_v = resolve(storage, "storage", settings.storage)
-    serializer_v = resolve(serializer, "serializer", settings.serializer)
     typeadapter_v = resolve(typeadapter, "typeadapter", settings.typeadapter)
+    typed = typed or typeadapter_v not in (None, False)
+    serializer_v = resolve(serializer, "serializer", settings.serializer, typed=typed)
 
     cron_source = "argument"
     cron_v = cron_factory

@@ -37,6 +37,7 @@ class Offer:
     dist: str
     version: str
     default: bool = False
+    typed_default: bool = False
 
     def load(self) -> Callable[..., Any]:
         """Return the factory, importing it if it was registered as ``"module:attr"``."""
@@ -93,20 +94,37 @@ class Catalog:
                 f'{offer.plugin!r}). Disable one: [jobify.plugins] disable = ["{offer.plugin}"]'
             )
             raise PluginConflictError(msg)
-        if offer.default and offer.capability != "executor":
-            current = self.default(offer.capability)
+        for typed in (False, True):
+            if not (offer.typed_default if typed else offer.default):
+                continue
+            if offer.capability == "executor":
+                continue
+            current = self._marked(offer.capability, typed=typed)
             if current is not None:
+                kind = "typed default" if typed else "default"
                 msg = (
-                    f"two default {offer.capability}s: {current.describe()} and "
+                    f"two {kind} {offer.capability}s: {current.describe()} and "
                     f"{offer.describe()}. Disable one: [jobify.plugins] disable = "
                     f'["{offer.plugin}"], or choose one in jobify.toml'
                 )
                 raise PluginConflictError(msg)
         same[offer.name] = offer
 
-    def default(self, capability: str) -> Offer | None:
-        """The offer registered with ``default=True``, if any."""
-        return next((o for o in self.offers[capability].values() if o.default), None)
+    def _marked(self, capability: str, *, typed: bool) -> Offer | None:
+        offers = self.offers[capability].values()
+        if typed:
+            return next((o for o in offers if o.typed_default), None)
+        return next((o for o in offers if o.default), None)
+
+    def default(self, capability: str, *, typed: bool = False) -> Offer | None:
+        """The offer registered with ``default=True``, if any.
+
+        ``typed``: the app has a type adapter; an offer registered with
+        ``typed_default=True`` wins then.
+        """
+        return (typed and self._marked(capability, typed=True)) or self._marked(
+            capability, typed=False
+        )
 
     def get(self, capability: str, name: str, *, where: str) -> Offer:
         """Return the offer ``name``; an unknown one lists what is installed."""

@@ -42,6 +42,7 @@ def collect_offers(pm: pluggy.PluginManager, dists: DistMap) -> Catalog:
                 /,
                 *,
                 default: bool = False,
+                typed_default: bool = False,
                 _cap: str = capability,
                 _plugin: str = impl.plugin_name,
                 _dist: str = dist,
@@ -62,6 +63,7 @@ def collect_offers(pm: pluggy.PluginManager, dists: DistMap) -> Catalog:
                         dist=_dist,
                         version=_version,
                         default=default,
+                        typed_default=typed_default,
                     )
                 )
 

@@ -1141,7 +1141,9 @@ class DistributionContract:
 
     entry_point: str = ""
     distribution: str = ""
-    offers: dict[str, list[tuple[str, str, bool]]] = {}  # noqa: RUF012 - read-only per subclass
+    offers: dict[str, list[tuple[str, str, bool | str]]] = {}  # noqa: RUF012 - read-only per subclass
+    """Per hook: ``(name, "module:attr", default)``; ``default`` is True, False or
+    ``"typed"`` (registered with ``typed_default=True``)."""
     lazy_modules: tuple[str, ...] = ()
 
     @classmethod
@@ -1164,10 +1166,13 @@ class DistributionContract:
     def test_hooks_register_what_they_offer(self) -> None:
         hooks = self.hooks_module()
         for hook, expected in self.offers.items():
-            calls: list[tuple[str, Any, bool]] = []
+            calls: list[tuple[str, Any, bool | str]] = []
 
-            def register(name: str, factory: Any, /, *, default: bool = False) -> None:
-                calls.append((name, factory, default))  # noqa: B023 - called right away
+            def register(
+                name: str, factory: Any, /, *, default: bool = False, typed_default: bool = False
+            ) -> None:
+                mark = "typed" if typed_default else default
+                calls.append((name, factory, mark))  # noqa: B023 - called right away
 
             getattr(hooks, hook)(register)
             assert calls == expected, hook
