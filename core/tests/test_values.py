@@ -41,6 +41,7 @@ def test_cron_normalises_args_and_kwargs_and_compares_by_value() -> None:
         ({"expression": "x", "max_runs": 1.5}, ValueError, "max_runs"),
         ({"expression": "x", "max_failures": 0}, ValueError, "max_failures"),
         ({"expression": "x", "max_failures": -3}, ValueError, "max_failures"),
+        ({"expression": "x", "max_failures": -1}, ValueError, "max_failures"),  # 0.14 refuses it
         ({"expression": "x", "misfire_policy": "once"}, TypeError, "misfire_policy"),
         ({"expression": "x", "misfire_policy": 5}, TypeError, "misfire_policy"),
         (
@@ -64,12 +65,12 @@ def test_cron_accepts_limits_and_policies() -> None:
     cron = Cron(
         "x",
         max_runs=1,
-        max_failures=-1,
+        max_failures=1,
         misfire_policy=GracePolicy(timedelta(seconds=5)),
         start_date=start,
     )
     assert cron.max_runs == 1
-    assert cron.max_failures == -1
+    assert cron.max_failures == 1
     assert cron.start_date == start
     assert Cron("x", max_runs=-1).max_runs == -1
     for policy in MisfirePolicy:

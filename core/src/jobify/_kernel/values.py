@@ -1,7 +1,8 @@
 """The reference's value types: statuses, run modes, cron and retry settings.
 
-Their kinds are fixed by the public API: the statuses are ``str`` enums,
-``Cron`` is a dataclass, ``SmartRetry`` and ``GracePolicy`` are NamedTuples.
+Their kinds are fixed by the public API: the statuses are ``StrEnum`` members
+(as in jobify 0.14, so ``print(job.status)`` shows ``success``), ``Cron`` is a
+dataclass, ``SmartRetry`` and ``GracePolicy`` are NamedTuples.
 Each checks its values when built, so a bad one never reaches the timer loop.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Final, NamedTuple
 
 __all__ = (
@@ -31,7 +32,7 @@ and ``RequestState`` annotations receive the app's state and the request's.
 """
 
 
-class JobStatus(str, Enum):
+class JobStatus(StrEnum):
     """The status of a job."""
 
     PENDING = "pending"
@@ -44,7 +45,7 @@ class JobStatus(str, Enum):
     PERMANENTLY_FAILED = "permanently_failed"
 
 
-class RunMode(str, Enum):
+class RunMode(StrEnum):
     """The execution mode of a job."""
 
     MAIN = "main"
@@ -58,7 +59,7 @@ class GracePolicy(NamedTuple):
     value: timedelta
 
 
-class MisfirePolicy(str, Enum):
+class MisfirePolicy(StrEnum):
     """Policy for handling jobs that missed their scheduled run time."""
 
     ALL = "all"
@@ -96,8 +97,10 @@ class Cron:
     """Configuration for cron-based job scheduling.
 
     ``max_runs=-1`` means no limit; ``max_failures`` counts consecutive failed
-    runs before the schedule stops (``-1``: never stop). ``start_date`` must be
-    timezone-aware: no run happens before it.
+    runs before the schedule stops (at least 1: ``1`` stops at the first
+    failure). ``start_date`` must be timezone-aware: no run happens before it,
+    and runs between it and the app's first start are misfires, decided by
+    ``misfire_policy``.
     """
 
     expression: str
@@ -117,11 +120,9 @@ class Cron:
         if not isinstance(self.max_runs, int) or (self.max_runs < 1 and self.max_runs != -1):
             msg = f"Cron max_runs: expected a positive int or -1 (no limit), got {self.max_runs!r}"
             raise ValueError(msg)
-        if not isinstance(self.max_failures, int) or (
-            self.max_failures < 1 and self.max_failures != -1
-        ):
+        if not isinstance(self.max_failures, int) or self.max_failures < 1:
             msg = (
-                f"Cron max_failures: expected a positive int or -1 (no limit), "
+                f"Cron max_failures: expected an int >= 1 (1 stops at the first failure), "
                 f"got {self.max_failures!r}"
             )
             raise ValueError(msg)
