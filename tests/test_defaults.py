@@ -1,5 +1,5 @@
 """With the `jobify` distribution installed, an app needs no configuration at all:
-SQLite storage, JSON, croniter, thread and process pools are the defaults."""
+SQLite storage, extended JSON, croniter, thread and process pools are the defaults."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 SCRIPT = """
 import asyncio, os, threading
 from jobify import Cron, Jobify, RunMode
+from jobify.testing.jobs import until_done
 
 app = Jobify()
 
@@ -37,7 +38,7 @@ async def main() -> None:
         await square.wait()
         await remote.wait()
         cron = app.find_job("worker:every_second__jobify_cron_definition")
-        await asyncio.wait_for(cron.wait(), 10)
+        await until_done(cron, 10)
         print("square", square.result()[0], square.result()[1].startswith("jobify-worker"))
         print("process", remote.result()[0], remote.result()[1] != os.getpid())
         print("cron", cron.status.value, cron.cron_context.run_count)
@@ -65,5 +66,5 @@ def test_sync_process_and_cron_tasks_work_without_configuration(tmp_path: Path) 
     assert "square 49 True" in lines
     assert "process 42 True" in lines
     assert "cron success 2" in lines
-    assert "storage SQLiteStorage JSONSerializer" in lines
+    assert "storage SQLiteStorage ExtendedJSONSerializer" in lines
     assert (tmp_path / "jobify.db").exists()

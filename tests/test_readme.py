@@ -28,7 +28,7 @@ def test_quick_start_runs(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "JobStatus.SUCCESS sent to ada@example.com" in result.stdout
+    assert "success sent to ada@example.com" in result.stdout
     assert (tmp_path / "jobify.db").exists()
 
 

@@ -21,6 +21,7 @@ from jobify import (
 )
 from jobify._kernel.timer import resolve_misfire
 from jobify.exceptions import ApplicationStateError, DuplicateJobError, JobFailedError
+from jobify.testing.jobs import until_done
 
 CRON_SUFFIX = "__jobify_cron_definition"
 
@@ -53,7 +54,7 @@ async def test_next_run_starts_from_now_then_from_each_previous_run(
         assert before <= parser.nows[0] <= after
         assert parser.nows[0].tzinfo is not None
         assert job.exec_at == parser.nows[0] + timedelta(seconds=0.05)
-        await asyncio.wait_for(job.wait(), 2)
+        await until_done(job, 2)
 
     exec_ats = [at for at, _ in runs]
     assert [status for _, status in runs] == [JobStatus.RUNNING] * 3
@@ -97,7 +98,7 @@ async def test_max_runs_ends_with_success_and_the_last_result(app: Jobify) -> No
 
     async with app:
         job = await tick.schedule().cron(Cron("0.02", max_runs=3), job_id="m")
-        await asyncio.wait_for(job.wait(), 2)
+        await until_done(job, 2)
         assert job.status is JobStatus.SUCCESS
         assert job.is_done()
         assert job.result() == 3
@@ -117,7 +118,7 @@ async def test_max_failures_ends_permanently_failed(app: Jobify) -> None:
 
     async with app:
         job = await bad.schedule().cron(Cron("0.02", max_failures=2), job_id="b1")
-        await asyncio.wait_for(job.wait(), 2)
+        await until_done(job, 2)
     assert len(calls) == 2
     assert job.status is JobStatus.PERMANENTLY_FAILED
     assert str(job.exception) == "failure 2"
@@ -139,7 +140,7 @@ async def test_a_success_resets_the_consecutive_failures(app: Jobify) -> None:
 
     async with app:
         job = await flaky.schedule().cron(Cron("0.02", max_failures=2), job_id="f")
-        await asyncio.wait_for(job.wait(), 2)
+        await until_done(job, 2)
     assert calls == ["fail", "ok", "fail", "fail"]
     assert job.status is JobStatus.PERMANENTLY_FAILED
 
@@ -151,7 +152,7 @@ async def test_timeouts_count_as_failures(app: Jobify) -> None:
 
     async with app:
         job = await slow.schedule().cron(Cron("0.02", max_failures=2), job_id="t")
-        await asyncio.wait_for(job.wait(), 2)
+        await until_done(job, 2)
     assert job.status is JobStatus.PERMANENTLY_FAILED
 
 
@@ -168,24 +169,42 @@ async def test_future_start_date_is_the_first_run_time(app: Jobify, cron_factory
         parser = cron_factory.parsers[-1]
         assert job.exec_at == start
         assert parser.nows == []  # not asked for the first run
-        await asyncio.wait_for(job.wait(), 2)
+        await until_done(job, 2)
     assert runs == [start, start + timedelta(seconds=0.05)]
     assert parser.nows == [start]
 
 
-async def test_past_start_date_is_ignored(app: Jobify, cron_factory: Any) -> None:
+@pytest.mark.parametrize(
+    ("policy", "expected_runs"),
+    [
+        (MisfirePolicy.ALL, 4),  # 0.05 s apart since 0.2 s ago: each missed run, back to back
+        (MisfirePolicy.ONCE, 1),
+        (MisfirePolicy.SKIP, 0),
+        (GracePolicy(timedelta(seconds=0.11)), 2),  # the runs at most 0.11 s late
+    ],
+)
+async def test_a_past_start_date_is_a_misfire(
+    app: Jobify, policy: MisfirePolicy | GracePolicy, expected_runs: int
+) -> None:
+    runs: list[datetime] = []
+
     @app.task
-    async def tick() -> None:
-        return None
+    async def tick(ctx: JobContext = INJECT) -> None:
+        runs.append(ctx.job.exec_at)
 
     async with app:
-        start = utcnow() - timedelta(hours=1)
-        before = utcnow()
-        job = await tick.schedule().cron(Cron("0.05", start_date=start), job_id="p")
-        parser = cron_factory.parsers[-1]
-        assert parser.nows[0] >= before
-        assert job.exec_at == parser.nows[0] + timedelta(seconds=0.05)
+        now = utcnow()
+        start = now - timedelta(seconds=0.2) - timedelta(microseconds=500)
+        job = await tick.schedule().cron(
+            Cron("0.05", start_date=start, misfire_policy=policy), job_id="p"
+        )
+        await asyncio.sleep(0.03)  # the missed runs happen at once; the next is 0.05 s away
         await job.cancel()
+    assert len(runs) == expected_runs
+    if policy is MisfirePolicy.ALL:
+        assert runs == [
+            start + timedelta(seconds=0.05 * i) - timedelta(microseconds=1) for i in (1, 2, 3, 4)
+        ]
 
 
 async def test_cron_args_come_from_schedule_not_from_cron(app: Jobify) -> None:
@@ -198,9 +217,9 @@ async def test_cron_args_come_from_schedule_not_from_cron(app: Jobify) -> None:
     async with app:
         cron = Cron("0.02", max_runs=1, args=(1,), kwargs={"b": 2})
         job = await f.schedule(5, b=6).cron(cron, job_id="x")
-        await asyncio.wait_for(job.wait(), 1)
+        await until_done(job, 1)
         job = await f.schedule().cron(cron, job_id="y")
-        await asyncio.wait_for(job.wait(), 1)
+        await until_done(job, 1)
     assert got == [(5, 6), (0, 0)]
 
 
@@ -257,7 +276,7 @@ async def test_declared_cron_starts_at_startup(app: Jobify, cron_factory: Any) -
         assert plain_job is not None
         assert plain_job.cron_expression == "30"
         assert {j.id for j in app.get_active_jobs()} == {job_id, plain_job.id}
-        await asyncio.wait_for(job.wait(), 2)
+        await until_done(job, 2)
         assert got == [(1, 2), (1, 2)]
         assert plain_job.status is JobStatus.SCHEDULED
 
@@ -350,7 +369,7 @@ async def test_replace_with_another_cron_moves_the_same_job(app: Jobify) -> None
         assert job.cron_expression == "0.02"
         assert app.find_job("mv") is job
         assert len(app.get_active_jobs()) == 1
-        await asyncio.wait_for(job.wait(), 2)
+        await until_done(job, 2)
     # the run count carried over: 3 runs in all, the later ones on the new schedule
     assert runs == ["0.03", "0.02", "0.02"]
     assert job.status is JobStatus.SUCCESS
@@ -447,7 +466,7 @@ async def test_a_cron_job_can_cancel_itself(app: Jobify) -> None:
 
     async with app:
         job = await tick.schedule().cron("0.02", job_id="self")
-        await asyncio.wait_for(job.wait(), 1)
+        await until_done(job, 1)
         assert job.status is JobStatus.CANCELLED
         await asyncio.sleep(0.06)
         assert runs == [1, 1]  # not rescheduled after cancelling itself

@@ -22,6 +22,7 @@ from jobify import (
 from jobify.exceptions import ConfigError, DuplicateJobError
 from jobify.middleware import BaseOuterMiddleware, CallNextOuter
 from jobify.storage import ScheduledJob, Storage
+from jobify.testing.jobs import until_done
 
 MakeApp = Callable[..., Jobify]
 
@@ -163,7 +164,7 @@ async def test_cron_row_is_updated_after_each_run(make_app: MakeApp, storage: An
         await asyncio.sleep(0.005)
         second = storage.rows["cr"]
         assert second.next_run_at > first.next_run_at
-        await asyncio.wait_for(job.wait(), 2)
+        await until_done(job, 2)
         await settle()
         assert "cr" not in storage.rows  # the schedule ended: the row goes
 
@@ -223,7 +224,7 @@ async def test_shutdown_keeps_rows_and_a_new_app_restores_an_at_job(
         assert restored is not None
         assert restored.status is JobStatus.SCHEDULED
         assert restored.exec_at == exec_at
-        await asyncio.wait_for(restored.wait(), 1)
+        await until_done(restored, 1)
         assert restored.result() == 42
         await settle()
     assert log == [("echo", 42, exec_at)]
@@ -243,7 +244,7 @@ async def test_a_job_due_during_downtime_runs_at_startup(make_app: MakeApp, stor
     async with second:
         job = second.find_job("due")
         assert job is not None
-        await asyncio.wait_for(job.wait(), 0.5)
+        await until_done(job, 0.5)
     assert [entry[:2] for entry in log] == [("echo", 1)]
 
 
@@ -269,7 +270,7 @@ async def test_a_restored_cron_job_continues_its_run_count(make_app: MakeApp, st
         assert restored.is_cron()
         assert restored.cron_context is not None
         assert restored.cron_context.run_count == 1
-        await asyncio.wait_for(restored.wait(), 2)
+        await until_done(restored, 2)
         assert restored.status is JobStatus.SUCCESS
         await settle()
     assert len(log) == 3  # 1 before the restart, 2 after: max_runs=3 in all
@@ -371,7 +372,7 @@ async def test_unknown_task_and_corrupt_rows_are_set_aside(
         assert second.find_job("wrong-args") is None
         job = second.find_job("good")
         assert job is not None
-        await asyncio.wait_for(job.wait(), 1)
+        await until_done(job, 1)
         await settle()
     reasons = dict(storage.set_aside_calls)
     assert set(reasons) == {"orphan", "corrupt", "wrong-args"}

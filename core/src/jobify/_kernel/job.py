@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from jobify._kernel.values import JobStatus
 from jobify.exceptions import JobFailedError, JobNotCompletedError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Generator
     from datetime import datetime
 
     from jobify._kernel.values import Cron
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ("CronContext", "Job")
 
 ReturnT = TypeVar("ReturnT")
+_NO_RESULT: Final[Any] = object()  # a job that has not produced a result (yet)
 
 _DONE = frozenset(
     {
@@ -60,7 +61,7 @@ class CronContext(Generic[ReturnT]):
 
     def is_failure_allowed_by_limit(self) -> bool:
         """Return True while consecutive failures stay below ``max_failures``."""
-        return self.cron.max_failures == -1 or self.failure_count < self.cron.max_failures
+        return self.failure_count < self.cron.max_failures
 
     def __repr__(self) -> str:
         return (
@@ -70,7 +71,12 @@ class CronContext(Generic[ReturnT]):
 
 
 class Job(Generic[ReturnT]):
-    """A scheduled job: its id, status, planned time, and outcome once done."""
+    """A scheduled job: its id, status, planned time, and outcome once done.
+
+    ``await job`` waits for it and returns its result (``wait()`` then
+    ``result()``), so jobs can be gathered like tasks. A cron job's
+    ``wait()`` wakes after each run; its result is the last run's.
+    """
 
     __slots__ = (
         "_cron_ctx",
@@ -102,7 +108,7 @@ class Job(Generic[ReturnT]):
         self.exec_at = exec_at
         self.status = job_status
         self.exception: Exception | None = None
-        self._result: Any = None
+        self._result: Any = _NO_RESULT
         self._unregister_hook = unregister_hook
         self._handle: asyncio.Handle | None = None
         self._task: asyncio.Task[Any] | None = None
@@ -154,26 +160,35 @@ class Job(Generic[ReturnT]):
         )
 
     def result(self) -> ReturnT:
-        """Return the result of a job that succeeded.
+        """Return the result of a job that succeeded (of a cron job: its last successful run).
 
         Raises:
             JobFailedError: the job failed; ``exception`` (also the ``__cause__``) says why.
-            JobNotCompletedError: the job has not ended yet, or ended without a
-                result (timed out or cancelled: see ``status`` and ``exception``).
+            JobNotCompletedError: the job has not produced a result: it has not
+                run yet, or ended without one (timed out or cancelled: see
+                ``status`` and ``exception``).
         """
         status = self.status
-        if status is JobStatus.SUCCESS:
-            return self._result  # type: ignore[no-any-return]
         if status is JobStatus.FAILED or status is JobStatus.PERMANENTLY_FAILED:
             exc = self.exception
             reason = str(exc) if exc is not None else f"it ended with status {status.value}"
             raise JobFailedError(self.id, reason) from exc
-        raise JobNotCompletedError
+        result = self._result
+        if result is _NO_RESULT:
+            raise JobNotCompletedError
+        return result  # type: ignore[no-any-return]
+
+    def __await__(self) -> Generator[Any, None, ReturnT]:
+        """``await job``: wait until it is done (a cron job: its next run), then its result."""
+        return self._outcome().__await__()
+
+    async def _outcome(self) -> ReturnT:
+        await self.wait()
+        return self.result()
 
     def set_result(self, val: ReturnT, *, status: JobStatus) -> None:
         """Record ``val`` as the outcome, with ``status``."""
         self._result = val
-        self.exception = None
         self.status = status
 
     def set_exception(self, exc: Exception, *, status: JobStatus) -> None:
@@ -189,7 +204,8 @@ class Job(Generic[ReturnT]):
     async def wait(self) -> None:
         """Wait until the job is done; returns at once if it already is.
 
-        Safe for concurrent use by several coroutines. A cron job is done when
+        Safe for concurrent use by several coroutines. For a cron job it
+        returns after its next run (the job is then scheduled again) or when
         its schedule ends (``max_runs``, ``max_failures`` or cancellation).
         """
         if self.status in _DONE:
@@ -227,7 +243,7 @@ class Job(Generic[ReturnT]):
             self._unregister_hook(self.id)
 
     def _finish(self) -> None:
-        """Wake the waiters; the status is already final."""
+        """Wake the waiters: the job ended (its status is final) or a cron run ended."""
         waiters = self._waiters
         if waiters is not None:
             self._waiters = None
