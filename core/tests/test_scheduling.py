@@ -167,12 +167,15 @@ async def test_scheduling_before_startup_is_an_application_state_error(app: Jobi
     async def f(x: int) -> int:
         return x
 
-    builder = f.schedule(1)  # building is fine before startup
-    assert isinstance(builder, ScheduleBuilder)
-    assert builder.name == f.name
+    with pytest.raises(ApplicationStateError, match="not started"):
+        f.schedule(1)  # as in jobify 0.14, already when building
     with pytest.raises(ApplicationStateError) as info:
         await f.push(1)
     assert "start" in str(info.value)
+    async with app:
+        builder = f.schedule(1)
+        assert isinstance(builder, ScheduleBuilder)
+        assert builder.name == f.name
     with pytest.raises(ApplicationStateError):
         await builder.delay(0)
     with pytest.raises(ApplicationStateError):

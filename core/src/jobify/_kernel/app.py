@@ -13,10 +13,12 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import signal
+import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timezone
-from typing import TYPE_CHECKING, Any, Final, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, Self, TypeVar, runtime_checkable
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -70,6 +72,7 @@ DEFAULT_CRON: Final[Any] = _Sentinel("<the configured cron parser>")
 CRON_JOB_SUFFIX: Final = "__jobify_cron_definition"
 
 
+@runtime_checkable
 class Plugin(Protocol):
     """Lifecycle hooks for integrating extensions into a Jobify app.
 
@@ -259,6 +262,7 @@ class Jobify(Router):
             storage=None if storage is UNSET else storage,
             serializer=serializer,
             typeadapter=dumper if dumper is not None and dumper is loader else None,  # type: ignore[comparison-overlap]
+            typed=dumper is not None or loader is not None,
             cron_factory=None if cron_factory is DEFAULT_CRON else cron_factory,
         )
         self.settings = settings
@@ -313,6 +317,7 @@ class Jobify(Router):
         self._pending_deletes: set[str] = set()
         self._flush_task: asyncio.Task[None] | None = None
         self._stack: contextlib.AsyncExitStack | None = None
+        self._interrupted = False  # a SIGINT ended wait_all(): raised again after shutdown
 
     def __repr__(self) -> str:
         return "<Jobify>"
@@ -323,8 +328,11 @@ class Jobify(Router):
         if self.configs.app_started:
             raise ApplicationStateError(
                 operation=what,
-                reason="the app is running and its routes are frozen",
-                solution="Declare tasks and include routers before `async with app:` / startup().",
+                reason="the app is running and its configuration is frozen",
+                solution=(
+                    "Declare tasks, include routers and add middleware and exception "
+                    "handlers before `async with app:` / startup()."
+                ),
             )
 
     def add_route(
@@ -386,6 +394,23 @@ class Jobify(Router):
         except ValueError as exc:
             msg = f"invalid cron expression {expression!r}: {exc}"
             raise ValueError(msg) from exc
+
+    def add_middleware(self, middleware: BaseMiddleware) -> None:
+        """Append an inner middleware; only before the app starts."""
+        self._check_not_started("add_middleware")
+        super().add_middleware(middleware)
+
+    def add_outer_middleware(self, middleware: BaseOuterMiddleware) -> None:
+        """Append an outer middleware; only before the app starts."""
+        self._check_not_started("add_outer_middleware")
+        super().add_outer_middleware(middleware)
+
+    def add_exception_handler(
+        self, exc_class: type[BaseException], handler: Callable[..., Any]
+    ) -> None:
+        """Handle ``exc_class`` (and subclasses) raised by any task; only before the app starts."""
+        self._check_not_started("add_exception_handler")
+        super().add_exception_handler(exc_class, handler)
 
     def add_plugin(self, plug: Plugin, /) -> None:
         """Register a lifecycle plugin (``startup(app)`` / ``shutdown()``)."""
@@ -453,17 +478,26 @@ class Jobify(Router):
     async def wait_all(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - reference API
         """Wait until no job is scheduled or running.
 
+        Ctrl+C (SIGINT) while it waits makes it return normally, as with jobify
+        0.14, so the program can log and shut down; the interrupt is delivered
+        again once the app has shut down (``asyncio.run`` then ends with
+        ``KeyboardInterrupt`` as usual).
+
         Raises:
             TimeoutError: ``timeout`` seconds passed first.
         """
         if not self._jobs:
             return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
         self._idle_waiters.append(fut)
+        catcher = _InterruptCatcher.install(loop, fut)
         try:
             async with asyncio.timeout(timeout):
                 await fut
         finally:
+            if catcher is not None:
+                self._interrupted = catcher.uninstall() or self._interrupted
             if not fut.done():
                 fut.cancel()
                 with contextlib.suppress(ValueError):
@@ -522,6 +556,9 @@ class Jobify(Router):
             await self._enter_lifespans(stack, self)
             for route in self._all_routes.values():
                 route.build()
+            for node in self.routes:
+                if isinstance(node, NodeRoute):
+                    node.take_app_name()
             self.configs.app_started = True
             self._stack = stack
             for plug in self._plugin_order:
@@ -704,6 +741,50 @@ class Jobify(Router):
             if stack is not None:
                 await stack.aclose()
         log.info("Jobify shut down")
+        if self._interrupted:
+            self._interrupted = False
+            signal.raise_signal(signal.SIGINT)  # the Ctrl+C that ended wait_all()
+
+
+class _InterruptCatcher:
+    """Turns SIGINT into the end of one ``wait_all()`` while it waits."""
+
+    __slots__ = ("caught", "fut", "loop", "previous")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[None]) -> None:
+        self.loop = loop
+        self.fut = fut
+        self.caught = False
+        self.previous: Any = None
+
+    @classmethod
+    def install(
+        cls, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[None]
+    ) -> _InterruptCatcher | None:
+        """Catch SIGINT until :meth:`uninstall`; None where signals cannot be handled here."""
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        catcher = cls(loop, fut)
+        try:
+            catcher.previous = signal.signal(signal.SIGINT, catcher._on_sigint)
+        except (ValueError, OSError):  # not the main interpreter's main thread
+            return None
+        return catcher
+
+    def _on_sigint(self, signum: int, frame: object) -> None:
+        del signum, frame
+        self.caught = True
+        self.loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        if not self.fut.done():
+            self.fut.set_result(None)
+
+    def uninstall(self) -> bool:
+        """Put the previous SIGINT handler back; True when a SIGINT was caught."""
+        if signal.getsignal(signal.SIGINT) == self._on_sigint:
+            signal.signal(signal.SIGINT, self.previous)
+        return self.caught
 
 
 _VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)

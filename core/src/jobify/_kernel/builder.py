@@ -79,8 +79,9 @@ class ScheduleBuilder(Generic[ReturnT]):
         self, *, job_id: str | None = None, replace: bool = False, force: bool = False
     ) -> Job[ReturnT]:
         """Schedule the job to run immediately."""
-        del force  # a push always runs; kept for the reference's signature
-        return await self._schedule_at(self.now(), job_id=job_id, replace=replace, immediate=True)
+        return await self._schedule_at(
+            self.now(), job_id=job_id, replace=replace, force=force, immediate=True
+        )
 
     async def delay(
         self,
@@ -107,9 +108,14 @@ class ScheduleBuilder(Generic[ReturnT]):
         replace: bool = False,
         force: bool = False,
     ) -> Job[ReturnT]:
-        """Schedule the job to run at ``at`` (timezone-aware; a past time runs now)."""
-        del force  # accepted for the reference's signature; a duplicate id still needs replace
-        return await self._schedule_at(_check_aware(at, "at()"), job_id=job_id, replace=replace)
+        """Schedule the job to run at ``at`` (timezone-aware; a past time runs now).
+
+        With ``replace``, a job already scheduled under ``job_id`` at this very
+        time is kept as it is, unless ``force``.
+        """
+        return await self._schedule_at(
+            _check_aware(at, "at()"), job_id=job_id, replace=replace, force=force
+        )
 
     async def cron(
         self,
@@ -153,7 +159,8 @@ class ScheduleBuilder(Generic[ReturnT]):
         next_at = self._first_run(cron, parser)
         return await self._start_cron(
             cron, parser, job_id=job_id, next_at=next_at, run_count=run_count,
-            failure_count=failure_count, reuse=reuse,
+            failure_count=failure_count, reuse=reuse, is_replace=existing is not None,
+            is_force=force,
         )  # fmt: skip
 
     # --- internals ---------------------------------------------------------
@@ -207,19 +214,32 @@ class ScheduleBuilder(Generic[ReturnT]):
         )
 
     async def _schedule_at(
-        self, when: datetime, *, job_id: str | None, replace: bool, immediate: bool = False
+        self,
+        when: datetime,
+        *,
+        job_id: str | None,
+        replace: bool,
+        force: bool = False,
+        immediate: bool = False,
     ) -> Job[ReturnT]:
         app = self._route.app
         self._check_started()
         reuse = None
+        existing = None
         if job_id is not None:
             existing = app._jobs.get(job_id)
             if existing is not None:
                 if not replace:
                     raise DuplicateJobError(job_id)
+                if existing.exec_at == when and not force and existing.cron_context is None:
+                    log.info("job %s already runs at %s; kept as it is", job_id, when)
+                    return existing
                 reuse = self._detach(existing)
         job = self._new_job(job_id, when, reuse)
-        await self._arm(job, At(when), None, immediate=immediate)
+        await self._arm(
+            job, At(when), None, immediate=immediate, is_replace=existing is not None,
+            is_force=force,
+        )  # fmt: skip
         return job
 
     async def _restore_at(
@@ -258,10 +278,19 @@ class ScheduleBuilder(Generic[ReturnT]):
         return ScheduledJob(job_id, self.name, message, JobStatus.SCHEDULED, next_at)
 
     def _first_run(self, cron: Cron, parser: Any) -> datetime:
-        """A new cron job's first run: its future ``start_date``, else the next one from now."""
+        """A new cron job's first run: its future ``start_date``, else the next one from now.
+
+        A ``start_date`` in the past makes the runs since then missed runs, which
+        the job's misfire policy decides (``ALL`` runs each, ``ONCE`` one now, ...).
+        """
         now = self.now()
         start = cron.start_date
-        return start if start is not None and start > now else parser.next_run(now=now)
+        if start is None:
+            return parser.next_run(now=now)  # type: ignore[no-any-return]
+        if start > now:
+            return start
+        planned = parser.next_run(now=start - _EPSILON)
+        return resolve_misfire(cron.misfire_policy, planned=planned, now=now, parser=parser)
 
     def _message(self, trigger: Trigger, state: CronState | None) -> bytes:
         """This call's arguments and ``trigger`` encoded as a stored message."""
@@ -286,6 +315,8 @@ class ScheduleBuilder(Generic[ReturnT]):
         failure_count: int,
         reuse: Job[ReturnT] | None = None,
         persist: bool = True,
+        is_replace: bool = False,
+        is_force: bool = False,
     ) -> Job[ReturnT]:
         job = self._new_job(job_id, next_at, reuse)
         ctx: CronContext[ReturnT] = CronContext(
@@ -297,7 +328,9 @@ class ScheduleBuilder(Generic[ReturnT]):
             run_count=run_count,
         )
         job.bind_cron_context(ctx)
-        await self._arm(job, CronTrigger(cron), ctx, persist=persist)
+        await self._arm(
+            job, CronTrigger(cron), ctx, persist=persist, is_replace=is_replace, is_force=is_force
+        )
         return job
 
     async def _arm(
@@ -308,6 +341,8 @@ class ScheduleBuilder(Generic[ReturnT]):
         *,
         persist: bool = True,
         immediate: bool = False,
+        is_replace: bool = False,
+        is_force: bool = False,
     ) -> None:
         """Register, persist (if durable) and arm ``job``; undo all on failure.
 
@@ -340,9 +375,9 @@ class ScheduleBuilder(Generic[ReturnT]):
                     runnable=self.runnable,
                     arguments=self.runnable.origin_arguments,
                     func_spec=self.func_spec,
-                    is_force=False,
+                    is_force=is_force,
                     is_persist=route.is_persist,
-                    is_replace=False,
+                    is_replace=is_replace,
                     route_options=route.options,
                     jobify_config=app.configs,
                     request_state=RequestState(),
@@ -614,3 +649,4 @@ class ScheduleBuilder(Generic[ReturnT]):
             )  # fmt: skip
         if job.status is JobStatus.SCHEDULED:
             job._handle = app._timer.arm(next_at, ScheduleBuilder._fire, self, job)
+        job._finish()  # a cron job's waiters wake after each run

@@ -24,6 +24,8 @@ from jobify._kernel.runnable import FuncSpec, async_strategy, pool_strategy, syn
 from jobify._kernel.state import State
 from jobify._kernel.values import Cron, RunMode
 from jobify.exceptions import ApplicationStateError, RouteAlreadyRegisteredError
+from jobify.serializers import HintAwareSerializer
+from jobify.typeadapter import IdentityAdapter
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
@@ -187,9 +189,11 @@ class RootRoute(Route[ParamsT, ReturnT]):
         self.app = app
         self.routers = tuple(routers)
         self.func_spec: FuncSpec[ReturnT] = FuncSpec(func, name=name)
-        register_hints = getattr(app.configs.serializer, "register_hints", None)
-        if register_hints is not None:  # e.g. ExtendedJSONSerializer learns the task's types
-            register_hints(self.func_spec.annotations.values())
+        serializer = app.configs.serializer
+        if isinstance(serializer, HintAwareSerializer) and isinstance(
+            app.configs.dumper, IdentityAdapter
+        ):  # no type adapter: the serializer learns the task's classes
+            serializer.register_hints(self.func_spec.annotations.values())
         self.strategy: RunStrategy = self._make_strategy()
         self.chain: CallNext = None  # type: ignore[assignment]  # built by build()
         self.outer_chain: CallNextOuter | None = None
@@ -239,8 +243,8 @@ class RootRoute(Route[ParamsT, ReturnT]):
                 "worker process can import; move it to the top level of a module"
             )
             raise ValueError(msg)
-        if module == "__main__":
-            module = self.name.partition(":")[0]
+        # a script run directly stays "__main__": a spawned worker imports it under that
+        # name too, whatever name= the task was given
         return pool_strategy(ProcessTarget(module, qualname), pools.process)
 
     def build(self) -> None:
@@ -274,7 +278,17 @@ class RootRoute(Route[ParamsT, ReturnT]):
     def schedule(
         self, /, *args: ParamsT.args, **kwargs: ParamsT.kwargs
     ) -> ScheduleBuilder[ReturnT]:
-        """Bind arguments and return a builder: ``.at()``, ``.delay()``, ``.cron()``."""
+        """Bind arguments and return a builder: ``.at()``, ``.delay()``, ``.cron()``.
+
+        Raises:
+            ApplicationStateError: the app is not started.
+        """
+        if not self.app.configs.app_started:
+            raise ApplicationStateError(
+                operation="schedule",
+                reason=f"the app is not started (task {self.name!r})",
+                solution="Schedule jobs inside `async with app:` or after `await app.startup()`.",
+            )
         return ScheduleBuilder(route=self, bound=self.func_spec.bind(args, kwargs))
 
     def create_builder(self, bound: inspect.BoundArguments) -> ScheduleBuilder[ReturnT]:
@@ -302,18 +316,27 @@ class NodeRoute(Route[ParamsT, ReturnT]):
 
     @property
     def real_route(self) -> RootRoute[ParamsT, ReturnT]:
-        """The app's route this task is bound to."""
+        """The app's route this task is bound to.
+
+        Raises:
+            RuntimeError: the task's router is not included in an app.
+        """
         if self._real is None:
-            raise ApplicationStateError(
-                operation=f"schedule task {self.name!r}",
-                reason="its router is not included in an app",
-                solution="Call app.include_router(router) before scheduling.",
+            msg = (
+                f"cannot schedule task {self.name!r}: its router is not included in an "
+                "app; call app.include_router(router) before scheduling"
             )
+            raise RuntimeError(msg)
         return self._real
 
     def bind(self, route: Route[ParamsT, ReturnT]) -> None:
-        """Bind this task to the app's route."""
+        """Bind this task to the app's route (its name becomes the route's at startup)."""
         self._real = route  # type: ignore[assignment]
+
+    def take_app_name(self) -> None:
+        """Take the name the app knows this task by (router prefixes included), as 0.14 does."""
+        if self._real is not None:
+            self.name = self._real.name
 
     def schedule(
         self, /, *args: ParamsT.args, **kwargs: ParamsT.kwargs
@@ -333,6 +356,11 @@ class TaskRegistrator:
 
     def __init__(self, router: Router) -> None:
         self._router = router
+
+    @property
+    def state(self) -> State:
+        """The state of the router (or app) the tasks are declared on."""
+        return self._router.state
 
     @overload
     def __call__(self, func: Callable[ParamsT, ReturnT], /) -> Route[ParamsT, ReturnT]: ...
@@ -386,6 +414,10 @@ class Router(ABC):
         self.sub_routers: list[Router] = []
         self.parent: Router | None = None
 
+    def __repr__(self) -> str:
+        prefix = "" if self.prefix is None else f" prefix={self.prefix!r}"
+        return f"<{type(self).__name__}{prefix}>"
+
     @property
     def task(self) -> TaskRegistrator:
         """Declare a task: ``@router.task`` or ``@router.task(name=..., cron=..., ...)``."""
@@ -420,14 +452,20 @@ class Router(ABC):
         if not isinstance(router, JobRouter):
             msg = f"include_router(): expected a JobRouter, got {router!r}"
             raise TypeError(msg)
-        if router.parent is not None or router is self:
-            msg = f"include_router(): {router!r} is already included in a router"
-            raise ValueError(msg)
+        if router is self:
+            msg = "include_router(): a router cannot include itself"
+            raise RuntimeError(msg)
+        if router.parent is not None:
+            msg = (
+                f"include_router(): {router!r} is already included in {router.parent!r}; "
+                "a router can be included once"
+            )
+            raise RuntimeError(msg)
         ancestor: Router | None = self
         while ancestor is not None:
             if ancestor is router:
                 msg = "include_router(): a router cannot include one of its ancestors"
-                raise ValueError(msg)
+                raise RuntimeError(msg)
             ancestor = ancestor.parent
         root = self._root()
         if root is not None:
@@ -444,7 +482,14 @@ class Router(ABC):
                 raise
 
     def include_routers(self, *routers: Router) -> None:
-        """Include several routers."""
+        """Include several routers.
+
+        Raises:
+            ValueError: no router was given.
+        """
+        if not routers:
+            msg = "include_routers(): pass at least one router"
+            raise ValueError(msg)
         for router in routers:
             self.include_router(router)
 
@@ -473,6 +518,9 @@ class Router(ABC):
         if not callable(func):
             msg = f"@task: expected a function, got {func!r}"
             raise TypeError(msg)
+        if isinstance(func, Route):  # a task declared again: its function, under its name
+            options = {"name": func.name, **options}
+            func = func.func
         opts = check_options(func, options)
         name = opts.get("name") or default_route_name(func)
         return self.add_route(name, func, opts)  # type: ignore[arg-type]

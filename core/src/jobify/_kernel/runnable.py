@@ -112,7 +112,7 @@ _NO_KWARGS: dict[str, Any] = {}  # shared, never mutated: strategies only unpack
 class Runnable(Generic[ReturnT]):
     """A task function bound to one job's arguments, ready to run."""
 
-    __slots__ = ("args", "func_spec", "kwargs", "name", "origin_arguments", "strategy")
+    __slots__ = ("_bound", "args", "func_spec", "kwargs", "name", "origin_arguments", "strategy")
 
     def __init__(
         self,
@@ -131,21 +131,40 @@ class Runnable(Generic[ReturnT]):
         self.origin_arguments = bound.arguments
         self.args = bound.args
         self.kwargs = bound.kwargs or _NO_KWARGS
+        self._bound: inspect.BoundArguments | None = None
 
     @property
     def bound(self) -> inspect.BoundArguments:
-        """The call's arguments bound to the task's signature (shares ``origin_arguments``)."""
-        return inspect.BoundArguments(self.func_spec.signature, self.origin_arguments)
+        """The call's arguments bound to the task's signature.
+
+        Made on first access, from a copy of ``origin_arguments``; a middleware
+        that changes ``bound.arguments`` before ``call_next`` changes what the
+        task is called with.
+        """
+        bound = self._bound
+        if bound is None:
+            bound = self._bound = inspect.BoundArguments(
+                self.func_spec.signature, dict(self.origin_arguments)
+            )
+        return bound
+
+    def _call_arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        bound = self._bound
+        if bound is None:
+            return self.args, self.kwargs
+        return bound.args, bound.kwargs
 
     def __call__(self) -> Awaitable[ReturnT]:
         """Run the task with its bound arguments (INJECT parameters left as they are)."""
-        return self.strategy(self.args, self.kwargs)
+        return self.strategy(*self._call_arguments())
 
     def run(self, context: JobContext) -> Awaitable[ReturnT]:
         """Run the task, filling its INJECT parameters from ``context``."""
         inject = self.func_spec.inject
         if not inject:
-            return self.strategy(self.args, self.kwargs)
+            if self._bound is None:
+                return self.strategy(self.args, self.kwargs)
+            return self.strategy(self._bound.args, self._bound.kwargs)
         arguments = dict(self.bound.arguments)
         for param, what in inject:
             if arguments.get(param, INJECT) is not INJECT:
