@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def test_storage_can_be_turned_off_in_the_file(tmp_path: Path):
     cfg = tmp_path / "jobify.toml"
     cfg.write_text("[jobify.storage]\nuse = false\n")
     app = Jobify.from_config(cfg, hook_plugins=[StoragePlugin()])
-    assert app._storage_on is False
+    assert app.assembly.storage is False
 
 
 def test_unknown_name_lists_installed_and_suggests(tmp_path: Path):
@@ -170,7 +171,7 @@ def test_storage_without_any_serializer_fails_with_the_fix():
 
 def test_kernel_alone_has_storage_off_and_identity_adapter():
     app = Jobify()
-    assert app._storage_on is False
+    assert app.assembly.storage is None  # nothing installed, nothing chosen: storage off
     assert app.configs.dumper.dump({"a": 1}, dict) == {"a": 1}
 
 
@@ -259,13 +260,15 @@ async def test_observer_that_raises_does_not_break_jobs(caplog: pytest.LogCaptur
     assert "observer" in caplog.text
 
 
-def test_no_observer_means_no_observer_step_in_the_chain():
+async def test_no_observer_means_no_observer_step_in_the_chain():
     app = Jobify.from_config(None, storage=False)
 
-    @app.task
+    @app.task(name="job")
     async def job() -> None: ...
 
-    assert app._observer_middleware == []
+    async with app:  # chains are built at startup: a plain task's is the bare call
+        assert not isinstance(app.registry.routes["job"].chain, functools.partial)
+    assert app.assembly.observers_started == ()
     assert app.assembly.observers_scheduled == ()
     assert app.assembly.observers_finished == ()
 
@@ -299,7 +302,7 @@ def test_middleware_chosen_in_file_are_built_in_order(tmp_path: Path):
         '[[jobify.middleware]]\nuse = "tag"\ntag = "b"\n'
     )
     app = Jobify.from_config(cfg, hook_plugins=[MwPlugin()], storage=False)
-    assert [m.tag for m in app._middleware] == ["a", "b"]
+    assert [m.tag for m in app.middleware] == ["a", "b"]
 
 
 def test_trace_switch_prints_hook_calls(

@@ -19,7 +19,7 @@ from jobify import (
     JobStatus,
     MisfirePolicy,
 )
-from jobify._kernel.timer import resolve_misfire
+from jobify._kernel.triggers import resolve_misfire
 from jobify.exceptions import ApplicationStateError, DuplicateJobError, JobFailedError
 from jobify.testing.jobs import until_done
 

@@ -29,6 +29,7 @@ __all__ = (
     "Claim",
     "ClusterStorage",
     "ScheduledJob",
+    "SetAsideStorage",
     "Storage",
     "checked_row",
     *seed_names(__name__),
@@ -78,6 +79,24 @@ class Storage(Protocol):
     @abstractmethod
     async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
         """Remove the rows of ``job_ids``; missing rows are not an error."""
+
+
+@runtime_checkable
+class SetAsideStorage(Storage, Protocol):
+    """A storage that keeps rows the kernel cannot run apart (optional ability).
+
+    At restore, a row whose task is no longer declared or whose message
+    cannot be decoded is handed to :meth:`set_aside` with the reason, once.
+    Without this ability the kernel only logs it and the row stays as it is.
+    """
+
+    @abstractmethod
+    async def set_aside(self, job_id: str, reason: str) -> None:
+        """Mark ``job_id``'s row as set aside with ``reason``.
+
+        It is never deleted, ``get_schedules`` no longer returns it, and listings
+        (``jobify jobs``) show it with the reason. A missing row is not an error.
+        """
 
 
 class Claim(NamedTuple):

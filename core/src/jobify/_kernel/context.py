@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from jobify._kernel.job import Job
     from jobify._kernel.runnable import FuncSpec, Runnable
     from jobify._kernel.state import RequestState, State
-    from jobify._kernel.timer import Trigger
+    from jobify._kernel.triggers import Trigger
     from jobify._kernel.values import Cron, RunMode, SmartRetry
 
 __all__ = ("JobContext", "OuterContext", "RouteOptions")

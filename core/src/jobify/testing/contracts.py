@@ -53,7 +53,7 @@ import pytest
 
 from jobify._kernel.message import decode, encode
 from jobify._kernel.runnable import FuncSpec
-from jobify._kernel.timer import At, CronTrigger
+from jobify._kernel.triggers import At, CronTrigger
 from jobify._kernel.values import Cron, JobStatus, MisfirePolicy
 from jobify.crontab import CronParser
 from jobify.executors import Executor
