@@ -26,6 +26,7 @@ direct = app.task(sync_task_direct)
 report(
     {
         "all": sorted(getattr(jr, "__all__", [])),
+        "router_type_is_jobrouter": type(router) is JobRouter,
         "same_jobrouter": jr.JobRouter is jobify.JobRouter is JobRouter,
         "subclasses": [issubclass(jr.NodeRoute, jr.Route), issubclass(jr.RootRoute, jr.Route)],
         "app_task": [isinstance(on_app, jr.RootRoute), isinstance(on_app, jr.NodeRoute)],
@@ -33,5 +34,14 @@ report(
         "jobify_is_jobrouter": isinstance(app, jr.JobRouter),
         "direct_call": direct(4),
         "task_name": [on_app.name, on_router.name],
+        "func_names": [on_app.func.__name__, on_router.func.__name__, direct.func.__name__],
+        "route_dunder_name": [
+            getattr(on_app, "__name__", None),
+            getattr(on_router, "__name__", None),
+        ],
+        "module_attribute_is_route": [
+            globals()["on_app"] is on_app,
+            globals()["on_router"] is on_router,
+        ],
     }
 )
