@@ -27,7 +27,9 @@ async def main() -> None:
     async with app:
         out = {"add": catch(app.add_plugin, Recorder("late"))}
         events.append("body")
-    out["events"] = events
+    body = events.index("body")
+    out["before_body"] = events[:body]
+    out["after_body"] = sorted(events[body + 1 :])  # 0.14 keeps plugins in a set: no order
     report(out)
 
 
