@@ -366,7 +366,7 @@ class _Days(NamedTuple):
             if match := _Z_ITEM.fullmatch(item):
                 z_days += _special_range(expression, _DOM, item, match, "Z")
             else:
-                dom_plain.append(item)
+                dom_plain.append("*" if item == "?" else item)  # croniter: '?' only alone
         dow_plain: list[str] = []
         dow_special: list[str] = []
         for item in by_field[_DOW].split(","):
@@ -375,7 +375,7 @@ class _Days(NamedTuple):
             elif _NTH_ITEM.fullmatch(item):
                 dow_special.append(item)
             else:
-                dow_plain.append(item)
+                dow_plain.append("*" if item == "?" else item)
         if z_days and any(_NTH_ITEM.fullmatch(item) for item in dow_special):
             msg = (
                 f"cron expression {expression!r}: 'Zn' in field 'day-of-month' cannot be "
@@ -491,10 +491,10 @@ def _check_field(expression: str, field: _Field, token: str, *, probe: bool) -> 
     each list item alone, to find which one it rejects.
     """
     items = token.split(",")
-    if field is _DOM:
-        items = [item for item in items if not _Z_ITEM.fullmatch(item)] or ["*"]
-    elif field is _DOW:
-        items = [item for item in items if not _L_ITEM.fullmatch(item)] or ["*"]
+    if field in (_DOM, _DOW):
+        special = _Z_ITEM if field is _DOM else _L_ITEM
+        items = ["*" if item == "?" else item for item in items if not special.fullmatch(item)]
+        items = items or ["*"]
     token = ",".join(items)
     for item in items if len(items) == 1 else [*items, token]:
         if not item:
