@@ -8,12 +8,14 @@ start in a session fixture, four processes at a time, in the order the selected
 tests run; each test waits for its own scenario.
 
 One scenario: ``.venv/bin/pytest tests/conformance -k 'jobs/await_job'`` or
-``.venv/bin/python tests/conformance/runner.py --show jobs/await_job``.
+``.venv/bin/python tests/conformance/runner.py --show jobs/await_job``;
+``CONFORMANCE_PARALLEL=8`` runs more at once.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import differences  # noqa: E402
 import runner  # noqa: E402
 
-PARALLEL = 4  # scenario processes at once (CI machines have 2 cores; the runs mostly sleep)
+# Scenario processes at once: CI machines have 2 cores and the runs mostly sleep.
+PARALLEL = int(os.environ.get("CONFORMANCE_PARALLEL", "4"))
 FIX = "make reference-venv"
 SCENARIOS = runner.scenario_ids()
 LISTED = differences.listed_keys(differences.load())
