@@ -6,7 +6,7 @@ import calendar
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from jobify_cron_croniter import MACROS, create_crontab
@@ -48,6 +48,7 @@ YEAR = st.sampled_from(["*", "2026-2099", "*/3", "2030,2050,2090"])
 @st.composite
 def expressions(draw: st.DrawFn) -> str:
     five = [draw(MINUTE), draw(HOUR), draw(DOM), draw(MONTH), draw(DOW)]
+    assume(not ("Z" in five[2] and "#" in five[4]))  # refused: 'Zn' with croniter's 'n#k'
     layout = draw(st.sampled_from(["5", "6", "7", "macro"]))
     if layout == "macro":
         return draw(st.sampled_from(sorted(MACROS)))
