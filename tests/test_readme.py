@@ -38,5 +38,5 @@ def test_the_two_commands_are_the_makefile_targets() -> None:
     assert "make test" in first
     makefile = (ROOT / "Makefile").read_text()
     assert "\ndemo: setup\n" in makefile
-    assert "\ntest: setup\n" in makefile
+    assert "\ntest: setup" in makefile
     assert "make test" in (ROOT / ".ci" / "run").read_text()
