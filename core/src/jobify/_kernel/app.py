@@ -34,7 +34,7 @@ from jobify._kernel.state import State
 from jobify._kernel.timer import At, Timer
 from jobify._kernel.values import Cron, JobStatus
 from jobify.exceptions import ApplicationStateError, ConfigError, RouteAlreadyRegisteredError
-from jobify.storage import ClusterStorage, ScheduledJob, Storage
+from jobify.storage import ClusterStorage, ScheduledJob, SchedulerLock, Storage
 from jobify.typeadapter import IdentityAdapter
 
 if TYPE_CHECKING:
@@ -543,6 +543,8 @@ class Jobify(Router):
             if self._storage_on:
                 await self.configs.storage.startup()
                 stack.push_async_callback(self.configs.storage.shutdown)
+                if isinstance(self.configs.storage, SchedulerLock):  # one scheduler per database
+                    await self.configs.storage.lock_scheduler()
             for func in self.assembly.on_startup:
                 await _maybe_await(func(app=self))
             for func in self.assembly.on_shutdown[::-1]:
