@@ -620,6 +620,13 @@ class ScheduleBuilder(Generic[ReturnT]):
             app._unregister(job.id)
             return
         if not ctx.is_failure_allowed_by_limit():
+            log.error(
+                "cron job %s (%s) disabled after %d consecutive failures (max_failures=%d); "
+                "it will not run again. To re-enable it, fix the cause, then restart the app "
+                "(a cron= task is declared again at startup) or schedule it again: "
+                "%s.schedule(...).cron(..., job_id=%r, replace=True)",
+                job.id, self.name, ctx.failure_count, ctx.cron.max_failures, self.name, job.id,
+            )  # fmt: skip
             job.status = JobStatus.PERMANENTLY_FAILED
             job._finish()
             app._unregister(job.id)
