@@ -41,3 +41,19 @@ def test_quick_start_guards_its_entry_point() -> None:
     assert 'if __name__ == "__main__":' in quick_start
     process_note = README.split("RunMode.PROCESS", 1)[1][:1200]
     assert 'if __name__ == "__main__":' in process_note
+
+
+def test_the_api_reference_it_points_to_is_in_the_repository() -> None:
+    for link in re.findall(r"\]\((docs/[^)#]+)", README):
+        assert (ROOT / link).is_file(), link
+    assert "docs/reference.md" in README
+
+
+def test_the_two_commands_are_the_makefile_targets() -> None:
+    first = README.split("\n## ", 2)[1]
+    assert "make demo" in first
+    assert "make test" in first
+    makefile = (ROOT / "Makefile").read_text()
+    assert "\ndemo: setup\n" in makefile
+    assert "\ntest: setup\n" in makefile
+    assert "make test" in (ROOT / ".ci" / "run").read_text()

@@ -160,7 +160,35 @@ class Jobify(Router):
         plugins: Sequence[Plugin] = (),
         uuid_generator: Callable[[], Any] = uuid.uuid4,
     ) -> None:
-        """Assemble an app; ``jobify.toml`` (if found) fills what is not passed here."""
+        """Assemble an app; ``jobify.toml`` (if found) fills what is not passed here.
+
+        Args:
+            tz: the time zone of cron schedules and ``now()`` (default:
+                ``[jobify] tz``, else UTC).
+            state: the app's initial state.
+            dumper: turns typed task arguments into JSON-compatible data
+                (a type adapter); with ``loader``, plain JSON is the default
+                serializer.
+            loader: turns stored data back into the annotated types.
+            storage: a ``Storage``, or False for none (default: the
+                configured or default storage, SQLite in ``./jobify.db``).
+            lifespan: an async context manager factory run around the app's
+                life; a mapping it yields updates ``state``.
+            serializer: encodes job messages (default: the configured one).
+            middleware: inner middleware, around each execution.
+            outer_middleware: outer middleware, around each scheduling.
+            cron_factory: ``(expression) -> CronParser`` (default: the
+                configured cron parser, croniter).
+            loop_factory: returns the event loop the app runs on.
+            exception_handlers: ``{ExceptionType: handler}`` for every task.
+            threadpool_executor: the pool of ``RunMode.THREAD`` tasks
+                (default: the configured one).
+            processpool_executor: the pool of ``RunMode.PROCESS`` tasks.
+            route_class: the class of the app's tasks.
+            plugins: lifecycle ``Plugin`` objects (``startup(app)``,
+                ``shutdown()``).
+            uuid_generator: makes the ids of jobs scheduled without one.
+        """
         self._setup(
             load_settings(),
             hook_plugins=(),
