@@ -573,7 +573,7 @@ class _Runner:
         if self.watch is not None:
             self.watch.check(self._count_rows)
         if self.lock is not None:
-            self.lock.recheck(self.where)
+            self.lock.recheck(_describe(self.path, self.table))
 
     def _count_rows(self) -> int | None:
         conn = self.conn
