@@ -52,4 +52,4 @@ race: setup
 	$(BIN)/python benchmarks/compare.py
 
 clean:
-	rm -rf $(VENV) jobify.db jobify.db-wal jobify.db-shm
+	rm -rf $(VENV) jobify.db jobify.db-wal jobify.db-shm jobify.db.jobify_schedules.lock

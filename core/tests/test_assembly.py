@@ -72,6 +72,25 @@ def test_choice_by_name_with_options_from_toml(tmp_path: Path):
     assert app.configs.storage.label == "from-file"
 
 
+def test_options_without_use_go_to_the_default(tmp_path: Path):
+    cfg = tmp_path / "jobify.toml"
+    cfg.write_text('[jobify.storage]\nlabel = "from-file"\n')
+    app = Jobify.from_config(cfg, hook_plugins=[StoragePlugin()])
+    assert isinstance(app.configs.storage, MemoryStorage)
+    assert app.configs.storage.label == "from-file"
+
+
+def test_options_without_use_and_without_a_default_say_what_to_set(tmp_path: Path):
+    cfg = tmp_path / "jobify.toml"
+    cfg.write_text('[jobify.storage]\nlabel = "from-file"\n')
+    with pytest.raises(ConfigError) as info:
+        Jobify.from_config(cfg, hook_plugins=[ClashingPlugin()])
+    assert str(info.value) == (
+        f"{cfg} [jobify.storage]: no use = ... and no default storage is installed to take "
+        "these options; set use = one of: memory (clashing local)"
+    )
+
+
 def test_instance_passed_in_code_wins_over_the_file(tmp_path: Path):
     cfg = tmp_path / "jobify.toml"
     cfg.write_text('[jobify.storage]\nuse = "memory"\nlabel = "from-file"\n')

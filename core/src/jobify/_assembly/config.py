@@ -43,7 +43,11 @@ def _suggest(key: str, valid: tuple[str, ...] | list[str]) -> str:
 
 @attrs.frozen(kw_only=True)
 class Choice:
-    """One capability choice: ``use`` (a name, ``"module:attr"`` or False) and options."""
+    """One capability choice: ``use`` (a name, ``"module:attr"`` or False) and options.
+
+    ``use`` is None when a capability table leaves it out: the options are then
+    for the default implementation (``[jobify.storage] database = "x.db"``).
+    """
 
     use: str | bool | None
     options: Mapping[str, Any] = attrs.field(factory=dict)
@@ -142,7 +146,10 @@ class Settings:
             if not isinstance(table, Mapping):
                 fail(name, f"expected a table, got {table!r}")
             if "use" not in table:
-                fail(name, 'missing key "use": the name of the implementation to use')
+                if key not in CAPABILITY_TABLES:  # middleware has no default to configure
+                    fail(name, 'missing key "use": the name of the implementation to use')
+                # options for the default implementation (e.g. only the SQLite database)
+                return Choice(use=None, options=dict(table), where=f"{where} [{name}]")
             use = table["use"]
             if use is True or not isinstance(use, str | bool) or (isinstance(use, str) and not use):
                 allowed = 'a registered name, "module:attr"' + (

@@ -43,7 +43,7 @@ from jobify._kernel.pools import WorkerPools
 from jobify._kernel.registry import Registry, RootRoute, Router
 from jobify._kernel.timer import TimerLoop
 from jobify.exceptions import ConfigError
-from jobify.storage import Storage
+from jobify.storage import SchedulerLock, Storage
 from jobify.typeadapter import IdentityAdapter
 
 if TYPE_CHECKING:
@@ -96,7 +96,35 @@ class Jobify(Router):
         plugins: Sequence[Plugin] = (),
         uuid_generator: Callable[[], Any] = uuid.uuid4,
     ) -> None:
-        """Assemble an app; ``jobify.toml`` (if found) fills what is not passed here."""
+        """Assemble an app; ``jobify.toml`` (if found) fills what is not passed here.
+
+        Args:
+            tz: the time zone of cron schedules and ``now()`` (default:
+                ``[jobify] tz``, else UTC).
+            state: the app's initial state.
+            dumper: turns typed task arguments into JSON-compatible data
+                (a type adapter); with ``loader``, plain JSON is the default
+                serializer.
+            loader: turns stored data back into the annotated types.
+            storage: a ``Storage``, or False for none (default: the
+                configured or default storage, SQLite in ``./jobify.db``).
+            lifespan: an async context manager factory run around the app's
+                life; a mapping it yields updates ``state``.
+            serializer: encodes job messages (default: the configured one).
+            middleware: inner middleware, around each execution.
+            outer_middleware: outer middleware, around each scheduling.
+            cron_factory: ``(expression) -> CronParser`` (default: the
+                configured cron parser, croniter).
+            loop_factory: returns the event loop the app runs on.
+            exception_handlers: ``{ExceptionType: handler}`` for every task.
+            threadpool_executor: the pool of ``RunMode.THREAD`` tasks
+                (default: the configured one).
+            processpool_executor: the pool of ``RunMode.PROCESS`` tasks.
+            route_class: the class of the app's tasks.
+            plugins: lifecycle ``Plugin`` objects (``startup(app)``,
+                ``shutdown()``).
+            uuid_generator: makes the ids of jobs scheduled without one.
+        """
         args = AppArguments(
             tz=tz, state=state, dumper=dumper, loader=loader, storage=storage,
             lifespan=lifespan, serializer=serializer, middleware=middleware,
@@ -342,6 +370,8 @@ class Jobify(Router):
             if self._stored:
                 await configs.storage.startup()
                 stack.push_async_callback(configs.storage.shutdown)
+                if isinstance(configs.storage, SchedulerLock):  # one scheduler per database
+                    await configs.storage.lock_scheduler()
             await self._start_extensions(stack)
             await self._enter_lifespans(stack, self)
             self.registry.build(

@@ -388,6 +388,13 @@ class TimerLoop:
             jobs.finish(job)
             return
         if not ctx.is_failure_allowed_by_limit():
+            log.error(
+                "cron job %s (%s) disabled after %d consecutive failures (max_failures=%d); "
+                "it will not run again. To re-enable it, fix the cause, then restart the app "
+                "(a cron= task is declared again at startup) or schedule it again: "
+                "%s.schedule(...).cron(..., job_id=%r, replace=True)",
+                job.id, name, ctx.failure_count, ctx.cron.max_failures, name, job.id,
+            )  # fmt: skip
             job.status = JobStatus.PERMANENTLY_FAILED
             jobs.finish(job)
             return
