@@ -222,7 +222,7 @@ async def test_shutdown_keeps_rows_and_a_new_app_restores_an_at_job(
     async with second:
         restored = second.find_job("later")
         assert restored is not None
-        assert restored.status is JobStatus.SCHEDULED
+        assert restored.status is JobStatus.PENDING  # restored, not yet run (as 0.14)
         assert restored.exec_at == exec_at
         await until_done(restored, 1)
         assert restored.result() == 42

@@ -35,11 +35,19 @@ async def test_async_with_starts_and_stops_the_app(app: Jobify) -> None:
     assert not app.configs.app_started
 
 
-async def test_startup_twice_raises_and_shutdown_twice_is_a_no_op(app: Jobify) -> None:
+async def test_startup_and_shutdown_twice_are_no_ops(app: Jobify) -> None:
+    entered: list[int] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Jobify) -> AsyncIterator[None]:
+        entered.append(1)
+        yield
+
+    app.lifespan = lifespan
     await app.startup()
-    with pytest.raises(ApplicationStateError):
-        await app.startup()
+    await app.startup()  # running already: nothing happens (0.14 entered the lifespan again)
     assert app.configs.app_started
+    assert entered == [1]
     await app.shutdown()
     await app.shutdown()
     assert not app.configs.app_started
@@ -213,28 +221,37 @@ def test_add_plugin_checks_the_object(app: Jobify) -> None:
         app.add_plugin(object())  # type: ignore[arg-type]
 
 
-async def test_a_plugin_can_schedule_jobs_at_startup(cron_factory: Any) -> None:
-    app = Jobify(storage=False, cron_factory=cron_factory)
+async def test_plugins_start_before_the_lifespans_and_stop_before_they_exit(
+    cron_factory: Any,
+) -> None:
+    """As in jobify 0.14: a plugin can prepare what a lifespan uses, and cannot schedule yet."""
+    events: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Jobify) -> AsyncIterator[None]:
+        events.append("lifespan enter")
+        yield
+        events.append("lifespan exit")
+
+    app = Jobify(storage=False, cron_factory=cron_factory, lifespan=lifespan)
 
     @app.task
     async def warmup(x: int) -> int:
         return x * 2
 
-    class Scheduler:
-        job: Job[int] | None = None
-
+    class Plugin:
         async def startup(self, app: Jobify) -> None:
-            self.job = await warmup.push(21)
+            events.append("plugin up")
+            with pytest.raises(ApplicationStateError):
+                await warmup.push(21)
 
         async def shutdown(self) -> None:
-            return None
+            events.append("plugin down")
 
-    plugin = Scheduler()
-    app.add_plugin(plugin)
+    app.add_plugin(Plugin())
     async with app:
-        assert plugin.job is not None
-        await plugin.job.wait()
-        assert plugin.job.result() == 42
+        events.append("body")
+    assert events == ["plugin up", "lifespan enter", "body", "plugin down", "lifespan exit"]
 
 
 # --- INJECT ---------------------------------------------------------------------------------------

@@ -17,12 +17,10 @@ from __future__ import annotations
 import asyncio
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 from jobify._assembly.seed import seed_getattr, seed_names
-
-if TYPE_CHECKING:
-    from jobify._kernel.context import JobContext, OuterContext
+from jobify._kernel.context import JobContext, OuterContext
 
 __all__ = (
     "BaseMiddleware",
@@ -32,8 +30,9 @@ __all__ = (
     *seed_names(__name__),
 )  # seed names resolve lazily
 
-CallNext: TypeAlias = "Callable[[JobContext], Awaitable[Any]]"
-CallNextOuter: TypeAlias = "Callable[[OuterContext], Awaitable[asyncio.Handle]]"
+# real aliases (not strings), so typing.get_type_hints() works on a middleware's __call__
+CallNext: TypeAlias = Callable[[JobContext], Awaitable[Any]]
+CallNextOuter: TypeAlias = Callable[[OuterContext], Awaitable[asyncio.Handle]]
 
 
 class BaseMiddleware(Protocol):

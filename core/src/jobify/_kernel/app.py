@@ -24,7 +24,7 @@ import contextlib
 import inspect
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Self
 from zoneinfo import ZoneInfo
@@ -215,6 +215,7 @@ class Jobify(Router):
         self.route_class = args.route_class
         self.plugins: set[Plugin] = set()
         self._plugin_order: list[Plugin] = []
+        self._started_plugins: list[Plugin] = []
         for plug in args.plugins:
             self.add_plugin(plug)
         timer = TimerLoop(tz=tz, clock=extra.clock, observers_finished=asm.observers_finished)
@@ -262,9 +263,21 @@ class Jobify(Router):
         return route
 
     def remove_route(self, name: str) -> None:
-        """Forget the app's task ``name``."""
+        """Forget the app's task ``name``.
+
+        Raises:
+            KeyError: no task of the app has that name.
+        """
         self.registry.remove(name)
-        self._routes.pop(name, None)
+        super().remove_route(name)
+
+    @property
+    def routes(self) -> Iterator[Route[Any, Any]]:
+        """The app's tasks; once it runs, every task, routers' included (as jobify 0.14)."""
+        if self.configs.app_started:
+            yield from self.registry.routes.values()
+        else:
+            yield from super().routes
 
     def add_middleware(self, middleware: BaseMiddleware) -> None:
         """Append an inner middleware; only before the app starts."""
@@ -351,16 +364,17 @@ class Jobify(Router):
         await self.shutdown()
 
     async def startup(self) -> None:
-        """Start the app, in this order.
+        """Start the app (nothing happens if it runs already), in this order.
 
         Storage, plugin-distribution startup hooks, middleware with a
-        ``startup``, then lifespans (app first, then routers); from here jobs
-        can be scheduled: ``Plugin.startup(app)`` objects, then stored jobs
-        are restored and the ``cron=`` tasks start. Shutdown runs the
-        reverse. A failure on the way undoes what was started and re-raises.
+        ``startup``, ``Plugin.startup(app)`` objects, then lifespans (app
+        first, then routers); from here jobs can be scheduled: stored jobs are
+        restored and the ``cron=`` tasks start. A failure on the way undoes
+        what was started and re-raises.
         """
         configs = self.configs
-        self.registry.check_open("start the app")
+        if configs.app_started:
+            return
         jobs, timer = configs.jobs, configs.timer
         timer.serve(self, jobs, configs.getloop(), claims=jobs.cluster is not None)
         stack = contextlib.AsyncExitStack()
@@ -373,6 +387,9 @@ class Jobify(Router):
                 if isinstance(configs.storage, SchedulerLock):  # one scheduler per database
                     await configs.storage.lock_scheduler()
             await self._start_extensions(stack)
+            for plug in self._plugin_order:  # before the lifespans, as in jobify 0.14
+                await plug.startup(self)
+                self._started_plugins.append(plug)
             await self._enter_lifespans(stack, self)
             self.registry.build(
                 middleware=(*self._observer_middleware, *self._middleware),
@@ -381,9 +398,6 @@ class Jobify(Router):
             )
             configs.app_started = True
             self._stack = stack
-            for plug in self._plugin_order:
-                await plug.startup(self)
-                stack.push_async_callback(plug.shutdown)
             if self._stored:
                 restored = await jobs.restore(self.registry.routes)
                 if restored:
@@ -393,11 +407,26 @@ class Jobify(Router):
             configs.app_started = False
             self._stack = None
             await jobs.stop()
-            await stack.aclose()
+            try:
+                await self._stop_plugins()
+            finally:
+                await stack.aclose()
             raise
         log.info(
             "Jobify started: %d task(s), %d job(s) live", len(self.registry.routes), len(jobs.live)
         )
+
+    async def _stop_plugins(self) -> None:
+        """``Plugin.shutdown()`` of the started plugins, last first; raises the first error."""
+        error: BaseException | None = None
+        while self._started_plugins:
+            plug = self._started_plugins.pop()
+            try:
+                await plug.shutdown()
+            except BaseException as exc:  # the others still stop
+                error = error or exc
+        if error is not None:
+            raise error
 
     async def _start_extensions(self, stack: contextlib.AsyncExitStack) -> None:
         """Plugin distributions' startup hooks, then middleware that has a lifecycle."""
@@ -427,7 +456,7 @@ class Jobify(Router):
     async def _enter_lifespans(self, stack: contextlib.AsyncExitStack, router: Router) -> None:
         if router.lifespan is not None:
             value: Any = await stack.enter_async_context(router.lifespan(router))
-            if isinstance(value, Mapping):
+            if value is not None:  # a mapping or pairs update the state (TypeError otherwise)
                 router.state.update(value)
         for sub in router.sub_routers:
             await self._enter_lifespans(stack, sub)
@@ -445,6 +474,7 @@ class Jobify(Router):
         configs.app_started = False
         try:
             await configs.jobs.stop()
+            await self._stop_plugins()  # before the lifespans exit, as in jobify 0.14
         finally:
             stack, self._stack = self._stack, None
             if stack is not None:

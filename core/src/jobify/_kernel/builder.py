@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from jobify._kernel.triggers import At, CronTrigger
 from jobify._kernel.values import Cron
-from jobify.exceptions import ApplicationStateError
 
 if TYPE_CHECKING:
     from jobify._kernel.context import RouteOptions
@@ -89,9 +88,12 @@ class ScheduleBuilder(Generic[ReturnT]):
         replace: bool = False,
     ) -> Job[ReturnT]:
         """Schedule the job to run ``seconds`` after ``now`` (default: the current time)."""
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds != seconds:
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
             msg = f"delay(): seconds must be a number, got {seconds!r}"
             raise TypeError(msg)
+        if seconds != seconds:  # NaN
+            msg = "delay(): seconds is NaN; pass a number of seconds, e.g. delay(60)"
+            raise ValueError(msg)
         base = self.now() if now is None else _check_aware(now, "delay(now=...)")
         when = base + timedelta(seconds=max(0.0, seconds))
         return await self._hand_over(At(when), job_id=job_id, replace=replace)
@@ -116,7 +118,7 @@ class ScheduleBuilder(Generic[ReturnT]):
         self,
         cron: str | Cron,
         *,
-        job_id: str,
+        job_id: str | None,
         replace: bool = False,
         force: bool = False,
     ) -> Job[ReturnT]:
@@ -132,9 +134,6 @@ class ScheduleBuilder(Generic[ReturnT]):
         elif not isinstance(cron, Cron):
             msg = f"cron(): expected a cron expression string or Cron(...), got {cron!r}"
             raise TypeError(msg)
-        if not isinstance(job_id, str) or not job_id:
-            msg = f"cron(): job_id must be a non-empty string, got {job_id!r}"
-            raise ValueError(msg)
         parser = self._route.cron_parser(cron.expression)
         return await self._hand_over(
             CronTrigger(cron), job_id=job_id, replace=replace, force=force, parser=parser
@@ -151,14 +150,10 @@ class ScheduleBuilder(Generic[ReturnT]):
         parser: CronParser | None = None,
     ) -> Job[ReturnT]:
         route = self._route
-        configs = route.app.configs
-        if not configs.app_started:
-            raise ApplicationStateError(
-                operation="schedule",
-                reason=f"the app is not started (task {self.name!r})",
-                solution="Schedule jobs inside `async with app:` or after `await app.startup()`.",
-            )
+        route.check_schedulable()
+        if job_id == "":
+            job_id = None  # as in jobify 0.14: an empty id means "make one"
         request = ScheduleRequest(
             route, self.runnable, job_id, trigger, parser, replace, force, immediate
         )
-        return await configs.jobs.schedule(request)
+        return await route.app.configs.jobs.schedule(request)

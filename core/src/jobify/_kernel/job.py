@@ -171,13 +171,12 @@ class Job(Generic[ReturnT]):
         return self._waiters is _ENDED or self.status in DONE
 
     def is_reschedulable(self) -> bool:
-        """Return True for a cron job that may run again."""
+        """Return True unless the job was cancelled or its cron schedule is used up (as 0.14)."""
+        if self.status is JobStatus.CANCELLED:
+            return False
         ctx = self._cron_ctx
-        return (
-            ctx is not None
-            and not ctx.is_run_exceeded_by_limit()
-            and ctx.is_failure_allowed_by_limit()
-            and self.status is not JobStatus.CANCELLED
+        return ctx is None or (
+            not ctx.is_run_exceeded_by_limit() and ctx.is_failure_allowed_by_limit()
         )
 
     def result(self) -> ReturnT:
@@ -253,9 +252,10 @@ class Job(Generic[ReturnT]):
         task = self._task
         self.status = JobStatus.CANCELLED
         try:
-            if task is not None and not task.done() and task is not asyncio.current_task():
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+            if task is not None and not task.done():
+                task.cancel()  # a job cancelling itself stops at its next await
+                if task is not asyncio.current_task():
+                    await asyncio.gather(task, return_exceptions=True)
         finally:  # also when the job cancels itself from a task the cancellation reaches
             self.end()
             self._unregister_hook(self.id)
@@ -307,9 +307,8 @@ class Job(Generic[ReturnT]):
         self._task = task
 
     def reset(self, exec_at: datetime) -> None:
-        """Make a job that is rescheduled under its id pending again at ``exec_at``."""
+        """Make a job that is rescheduled under its id (its status stays, as in 0.14) new again."""
         self.exec_at = exec_at
-        self.status = JobStatus.PENDING
         self.exception = None
         self._result = _NO_RESULT
         self._cron_ctx = None

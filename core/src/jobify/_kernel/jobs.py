@@ -209,8 +209,9 @@ class JobTable:
                 else:
                     timer.arm(job)
             elif not await run_outer_chain(
-                outer, self._app, job, trigger, persist=self.persist, arm=self.timer.arm_handle,
-                is_replace=is_replace, is_force=is_force,
+                outer, self._app, job, trigger, persist=self.persist,
+                arm=lambda: timer.start_soon(job) if immediate else timer.arm_handle(job),
+                immediate=immediate, is_replace=is_replace, is_force=is_force,
             ):  # fmt: skip
                 # an outer middleware did not call call_next: the job is not scheduled
                 # (it stays PENDING and is done, as in jobify 0.14)
@@ -257,8 +258,7 @@ class JobTable:
                 run_count=ctx.run_count, failure_count=ctx.failure_count, offset=ctx.offset
             )
         )
-        runnable = job.runnable
-        return self.codec.encode(job.route.func_spec, runnable.origin_arguments, trigger, state)
+        return self.codec.encode(job.route.func_spec, job.runnable.arguments, trigger, state)
 
     async def store(self, job: Job[Any], trigger: Trigger | None = None) -> None:
         """Write ``job``'s row as it is now: its call, trigger, counters and next run."""
@@ -272,13 +272,17 @@ class JobTable:
         )
         job.durable = True
 
-    async def persist(self, job_id: str, next_run_at: datetime, trigger: Trigger) -> None:
-        """``OuterContext.persist_job_hook``: store the live job ``job_id`` at ``next_run_at``."""
+    async def persist(self, job_id: str, next_run_at: datetime, trigger: object) -> None:
+        """``OuterContext.persist_job_hook``: store the live job ``job_id`` at ``next_run_at``.
+
+        ``trigger`` (the context's) is not needed: the job's own schedule is stored.
+        """
+        del trigger
         job = self.live.get(job_id)
         if job is None:
             return
         job.exec_at = next_run_at
-        await self.store(job, trigger)
+        await self.store(job)
 
     # --- the end of a job --------------------------------------------------------------
 
@@ -431,6 +435,8 @@ class JobTable:
                     )
                 )  # fmt: skip
             await self._enter(job, trigger, persist=persist)
+            if job.status is JobStatus.SCHEDULED:
+                job.status = JobStatus.PENDING  # a restored job is pending until it runs (0.14)
         except (MessageError, TypeError, ValueError) as exc:
             await self.set_aside(row, f"its message cannot be decoded: {exc}")
             return False

@@ -50,7 +50,10 @@ def _dump_arguments(
     out: dict[str, Any] = {}
     params = spec.params
     hints = spec.annotations
+    injected = spec.inject_params
     for name, value in arguments.items():
+        if name in injected:
+            continue  # filled in at each run, never stored
         tp = hints.get(name, Any)
         kind = params[name].kind
         if kind is _VAR_POS:
@@ -95,7 +98,7 @@ def encode(
         args = _dump_arguments(spec, arguments, dumper)
     except Exception as exc:
         msg = (
-            f"task {spec.name!r}: its arguments cannot be dumped by "
+            f"task {spec.task!r}: its arguments cannot be dumped by "
             f"{type(dumper).__name__}: {exc}. Pass values of the annotated types, or make "
             "the task durable=False."
         )
@@ -119,7 +122,7 @@ def encode(
         return serializer.dumpb(data)
     except Exception as exc:
         msg = (
-            f"task {spec.name!r}: its arguments cannot be stored by "
+            f"task {spec.task!r}: its arguments cannot be stored by "
             f"{type(serializer).__name__}: {exc}. Use a serializer or type adapter that "
             "handles them, or make the task durable=False."
         )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobify._kernel.context import JobContext, OuterContext
 from jobify._kernel.state import RequestState
+from jobify._kernel.triggers import AtArguments, CronArguments, PushArguments
 from jobify._kernel.values import SmartRetry
 from jobify.exceptions import JobTimeoutError
 
@@ -179,6 +180,9 @@ def build_inner_chain(
 
 
 async def _persist_and_arm(context: OuterContext) -> asyncio.Handle:
+    bound = context.runnable.bound
+    if context.arguments is not bound.arguments:  # a middleware replaced the dict
+        bound.arguments = context.arguments
     if context.is_persist:
         await context.persist_job_hook(context.job.id, context.job.exec_at, context.trigger)
     return context.schedule_hook()
@@ -200,8 +204,9 @@ async def run_outer_chain(
     job: Job[Any],
     trigger: Trigger,
     *,
-    persist: Callable[[str, datetime, Trigger], Awaitable[None]],
-    arm: Callable[[Job[Any]], asyncio.Handle],
+    persist: Callable[[str, datetime, Any], Awaitable[None]],
+    arm: Callable[[], asyncio.Handle],
+    immediate: bool,
     is_replace: bool,
     is_force: bool,
 ) -> bool:
@@ -210,16 +215,27 @@ async def run_outer_chain(
     The chain's last step stores the job with ``persist`` (when durable) and
     arms it with ``arm``, returning its ``asyncio.Handle``. False when a
     middleware returned without calling ``call_next``: the job is not scheduled.
+    The context's ``trigger`` has jobify 0.14's shape (``PushArguments``,
+    ``AtArguments`` or ``CronArguments``).
     """
     route = job.route
     runnable = job.runnable
+    ctx = job.cron_context
+    outer_trigger: Any
+    if ctx is not None:
+        outer_trigger = CronArguments(job.id, ctx.cron, ctx.offset, ctx.run_count)
+    elif immediate:
+        outer_trigger = PushArguments(job.id)
+    else:
+        outer_trigger = AtArguments(job.id, job.exec_at)
+    del trigger
     context = OuterContext(
         app=app,
         job=job,
         state=app.state,
-        trigger=trigger,
+        trigger=outer_trigger,
         runnable=runnable,
-        arguments=runnable.origin_arguments,
+        arguments=runnable.bound.arguments,  # a middleware's change reaches the task
         func_spec=route.func_spec,
         is_force=is_force,
         is_persist=route.is_persist,
@@ -228,7 +244,7 @@ async def run_outer_chain(
         jobify_config=app.configs,
         request_state=RequestState(),
         persist_job_hook=persist,
-        schedule_hook=lambda: arm(job),
+        schedule_hook=arm,
         schedule_builder=route.builder_for(runnable),
     )
     return isinstance(await outer(context), asyncio.Handle)

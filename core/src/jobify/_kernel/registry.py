@@ -70,7 +70,9 @@ class Registry:
     def remove(self, name: str) -> None:
         """Forget the task ``name``."""
         self.check_open(f"remove task {name!r}")
-        self.routes.pop(name, None)
+        route = self.routes.pop(name, None)
+        if route is not None:
+            route.removed = True
 
     def bind_router(self, router: Router) -> None:
         """Bind every task of ``router`` and its sub-routers (it was just included)."""
@@ -126,6 +128,10 @@ class Registry:
                 exception_handlers=app.exception_handlers,
                 stored=stored,
             )
-        for node in app.routes:
-            if isinstance(node, NodeRoute):
-                node.take_app_name()
+        routers = list(app.sub_routers)
+        while routers:
+            router = routers.pop()
+            routers.extend(router.sub_routers)
+            for node in router.own_routes:
+                if isinstance(node, NodeRoute):
+                    node.take_app_name()

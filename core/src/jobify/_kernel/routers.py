@@ -8,6 +8,7 @@ options where it is declared.
 
 from __future__ import annotations
 
+import functools
 import sys
 import uuid
 from abc import ABC, abstractmethod
@@ -52,7 +53,15 @@ OPTION_NAMES = (
 
 
 def default_route_name(func: Callable[..., Any]) -> str:
-    """``module:qualname``; a script run as ``__main__`` uses its file's stem."""
+    """``module:qualname``; a script run as ``__main__`` uses its file's stem.
+
+    A ``functools.partial`` is named after the function it wraps, a callable
+    object after its class.
+    """
+    while isinstance(func, functools.partial):
+        func = func.func
+    if not hasattr(func, "__qualname__"):
+        func = type(func)
     module = getattr(func, "__module__", None) or "__main__"
     if module == "__main__":
         main_file = getattr(sys.modules.get("__main__"), "__file__", None)
@@ -176,7 +185,8 @@ class Router(ABC):
             raise TypeError(msg)
         if exception_handlers is not None:
             check_exception_handlers(exception_handlers, f"{type(self).__name__}(...)")
-        self.state = state if isinstance(state, State) else State(dict(state or {}))
+        # kept as given, as in jobify 0.14 (a dict stays that dict; none: a new State)
+        self.state: State = State() if state is None else state
         self.prefix = prefix
         self.lifespan = lifespan
         self._middleware: list[BaseMiddleware] = list(middleware or ())
@@ -187,6 +197,7 @@ class Router(ABC):
         self._routes: dict[str, Route[Any, Any]] = {}
         self.sub_routers: list[Router] = []
         self.parent: Router | None = None
+        self._registrator = TaskRegistrator(self)
 
     def __repr__(self) -> str:
         prefix = "" if self.prefix is None else f" prefix={self.prefix!r}"
@@ -195,14 +206,21 @@ class Router(ABC):
     @property
     def task(self) -> TaskRegistrator:
         """Declare a task: ``@router.task`` or ``@router.task(name=..., cron=..., ...)``."""
-        return TaskRegistrator(self)
+        return self._registrator
 
     @property
     def routes(self) -> Iterator[Route[Any, Any]]:
-        """Every task of this router and its sub-routers."""
-        yield from self._routes.values()
-        for sub in self.sub_routers:
-            yield from sub.routes
+        """The tasks declared on this router (once the app runs: as the app knows them).
+
+        As in jobify 0.14, sub-routers' tasks are not included, and a running
+        app's ``routes`` lists every task of the app, routers' included.
+        """
+        for route in self._routes.values():
+            if isinstance(route, NodeRoute) and route.is_bound:
+                real = route.real_route
+                yield real if real.app.configs.app_started else route
+            else:
+                yield route
 
     @property
     def own_routes(self) -> tuple[Route[Any, Any], ...]:
@@ -238,12 +256,12 @@ class Router(ABC):
 
     def include_router(self, router: Router) -> None:
         """Include ``router`` (and its tasks) in this one."""
-        if not isinstance(router, JobRouter):
-            msg = f"include_router(): expected a JobRouter, got {router!r}"
-            raise TypeError(msg)
         if router is self:
             msg = "include_router(): a router cannot include itself"
             raise RuntimeError(msg)
+        if not isinstance(router, JobRouter):
+            msg = f"include_router(): expected a JobRouter, got {router!r}"
+            raise TypeError(msg)
         if router.parent is not None:
             msg = (
                 f"include_router(): {router!r} is already included in {router.parent!r}; "
@@ -321,8 +339,16 @@ class Router(ABC):
         """Register ``func`` under ``name``."""
 
     def remove_route(self, name: str) -> None:
-        """Forget the task ``name`` of this router."""
-        self._routes.pop(name, None)
+        """Forget the task ``name`` of this router.
+
+        Raises:
+            KeyError: no task of this router has that name.
+        """
+        try:
+            del self._routes[name]
+        except KeyError:
+            msg = f"remove_route(): no task named {name!r} in {self!r}"
+            raise KeyError(msg) from None
 
 
 class JobRouter(Router):

@@ -125,6 +125,8 @@ class RootRoute(Route[ParamsT, ReturnT]):
         self.chain: CallNext = None  # type: ignore[assignment]  # built by build()
         self.outer_chain: CallNextOuter | None = None
         self.is_persist = False
+        self.removed = False
+        """True once ``app.remove_route`` took it out: it can no longer be scheduled."""
         self.task_state: State = app.state
         if "cron" in options:
             self.cron_parser(_cron_of(options["cron"]).expression)
@@ -210,10 +212,11 @@ class RootRoute(Route[ParamsT, ReturnT]):
         )
         self.outer_chain = build_outer_chain(outer)
         app_state = self.app.state
-        router_states = [r.state for r in self.routers if r.state]
+        # a router's task sees a copy of the app's state with its routers' state on top
+        # (as jobify 0.14); a task of the app itself, the app's state
         self.task_state = (
-            State({**app_state, **{k: v for st in router_states for k, v in st.items()}})
-            if router_states
+            State({**app_state, **{k: v for r in self.routers for k, v in r.state.items()}})
+            if self.routers
             else app_state
         )
         self.is_persist = stored and options.get("durable", True)
@@ -226,15 +229,23 @@ class RootRoute(Route[ParamsT, ReturnT]):
         Raises:
             ApplicationStateError: the app is not started.
         """
-        if not self.app.configs.app_started:
-            raise ApplicationStateError(
-                operation="schedule",
-                reason=f"the app is not started (task {self.name!r})",
-                solution="Schedule jobs inside `async with app:` or after `await app.startup()`.",
-            )
+        self.check_schedulable()
         return ScheduleBuilder(
             route=self, runnable=self.runnable_for(self.func_spec.bind(args, kwargs))
         )
+
+    def check_schedulable(self) -> None:
+        """Raise ``ApplicationStateError`` unless the app runs and still has this task."""
+        if not self.app.configs.app_started or self.removed:
+            raise ApplicationStateError(
+                operation="schedule",
+                reason=(
+                    f"the task {self.name!r} was removed from the app"
+                    if self.removed
+                    else f"the app is not started (task {self.name!r})"
+                ),
+                solution="Schedule jobs inside `async with app:` or after `await app.startup()`.",
+            )
 
     def runnable_for(self, bound: inspect.BoundArguments) -> Runnable[ReturnT]:
         """One call of this task with ``bound`` arguments."""

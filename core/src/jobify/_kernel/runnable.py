@@ -47,17 +47,27 @@ class FuncSpec(Generic[ReturnT]):
         "annotations",
         "func",
         "inject",
+        "inject_params",
         "is_async",
         "name",
         "params",
         "return_annotation",
         "signature",
+        "task",
+        "type_params",
     )
 
     def __init__(self, func: Callable[..., Any], *, name: str) -> None:
-        """Inspect ``func``: signature, resolved type hints, INJECT parameters."""
+        """Inspect ``func`` of the task ``name``: signature, type hints, INJECT parameters.
+
+        ``name`` is the function's own name (as in jobify 0.14), ``task`` the
+        task's; ``type_params`` maps each parameter to its annotation,
+        ``inject_params`` each INJECT parameter, ``result_type`` is the return
+        annotation.
+        """
         self.func = func
-        self.name = name
+        self.task = name
+        self.name = getattr(func, "__name__", name)
         self.signature = inspect.signature(func)
         self.is_async = inspect.iscoroutinefunction(func)
         try:
@@ -70,6 +80,7 @@ class FuncSpec(Generic[ReturnT]):
             }
         self.annotations: dict[str, Any] = hints
         self.return_annotation = hints.get("return", Any)
+        self.type_params = {n: t for n, t in hints.items() if n != "return"}
         self.params = self.signature.parameters
         inject: list[tuple[str, str]] = []
         for param in self.params.values():
@@ -92,6 +103,12 @@ class FuncSpec(Generic[ReturnT]):
                 raise ValueError(msg)
             inject.append((param.name, what))
         self.inject = tuple(inject)
+        self.inject_params = {name: hints.get(name) for name, _ in inject}
+
+    @property
+    def result_type(self) -> Any:
+        """The return annotation (``Any`` when there is none)."""
+        return self.return_annotation
 
     def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> inspect.BoundArguments:
         """Bind a job's arguments, failing with the task's name and signature."""
@@ -99,8 +116,8 @@ class FuncSpec(Generic[ReturnT]):
             return self.signature.bind(*args, **kwargs)
         except TypeError as exc:
             msg = (
-                f"task {self.name!r}: the arguments do not match its signature "
-                f"{self.name.rpartition(':')[2]}{self.signature}: {exc}. Pass the arguments "
+                f"task {self.task!r}: the arguments do not match its signature "
+                f"{self.name}{self.signature}: {exc}. Pass the arguments "
                 "the function takes to push() / schedule()."
             )
             raise TypeError(msg) from None
@@ -160,6 +177,12 @@ class Runnable(Generic[ReturnT]):
             )
         return bound
 
+    @property
+    def arguments(self) -> dict[str, Any]:
+        """The arguments the task will be called with (``bound``'s once a middleware made it)."""
+        bound = self._bound
+        return self.origin_arguments if bound is None else bound.arguments
+
     def _call_arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
         bound = self._bound
         if bound is None:
@@ -177,12 +200,10 @@ class Runnable(Generic[ReturnT]):
             if self._bound is None:
                 return self.strategy(self.args, self.kwargs)
             return self.strategy(self._bound.args, self._bound.kwargs)
-        arguments = dict(self.bound.arguments)
-        for param, what in inject:
-            if arguments.get(param, INJECT) is not INJECT:
-                continue
+        bound = self.bound
+        arguments = bound.arguments
+        for param, what in inject:  # always filled, even if the caller passed a value (0.14)
             arguments[param] = context if what == "context" else getattr(context, what)
-        bound = inspect.BoundArguments(self.func_spec.signature, arguments)
         return self.strategy(bound.args, bound.kwargs)
 
 

@@ -183,9 +183,20 @@ class TimerLoop:
         """
         self.arm(job)
         job.status = JobStatus.SCHEDULED
-        handle = _ArmedJob(self, job, asyncio.get_running_loop())
+        handle = TimerHandle(self, job, asyncio.get_running_loop())
         job.bind_handle(handle)
         return handle
+
+    def start_soon(self, job: Job[Any]) -> asyncio.Handle:
+        """Start ``job`` on the next loop turn (a push through outer middleware)."""
+        job.status = JobStatus.SCHEDULED
+        handle = asyncio.get_running_loop().call_soon(self._start_live, job)
+        job.bind_handle(handle)
+        return handle
+
+    def _start_live(self, job: Job[Any]) -> None:
+        if not job.is_done() and self._jobs.get(job.id) is job:
+            self.start(job)
 
     def _set_alarm(self, when: float) -> None:
         if self._alarm is not None:
@@ -424,13 +435,14 @@ class TimerLoop:
         job.wake()  # a cron job's waiters wake after each run
 
 
-class _ArmedJob(asyncio.Handle):
-    """A job's place in the timer heap, as an ``asyncio.Handle``."""
+class TimerHandle(asyncio.TimerHandle):
+    """A job's place in the timer heap, as the ``asyncio.TimerHandle`` outer middleware sees."""
 
     __slots__ = ("_armed", "_timer")
 
     def __init__(self, timer: TimerLoop, job: Job[Any], loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(timer.start, (job,), loop)
+        when = timer.clock.time() + (job.exec_at - timer.clock.wall()).total_seconds()
+        super().__init__(when, timer.start, (job,), loop)
         self._timer = timer
         self._armed = job
 

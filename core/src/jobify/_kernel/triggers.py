@@ -20,7 +20,10 @@ EPSILON = timedelta(microseconds=1)
 
 __all__ = (
     "At",
+    "AtArguments",
+    "CronArguments",
     "CronTrigger",
+    "PushArguments",
     "Trigger",
     "first_cron_run",
     "misfire_from_data",
@@ -44,6 +47,28 @@ class CronTrigger(NamedTuple):
 Trigger = At | CronTrigger
 
 
+class PushArguments(NamedTuple):
+    """``OuterContext.trigger`` of a ``push()`` (the shape jobify 0.14 gives it)."""
+
+    job_id: str
+
+
+class AtArguments(NamedTuple):
+    """``OuterContext.trigger`` of ``at()`` / ``delay()``."""
+
+    job_id: str
+    at: datetime
+
+
+class CronArguments(NamedTuple):
+    """``OuterContext.trigger`` of ``cron()``: the schedule, its last planned run, its runs."""
+
+    job_id: str
+    cron: Cron
+    offset: datetime
+    run_count: int
+
+
 def first_cron_run(cron: Cron, parser: CronParser, *, now: datetime) -> datetime:
     """A new cron job's first run: its future ``start_date``, else the next one from ``now``.
 
@@ -55,8 +80,8 @@ def first_cron_run(cron: Cron, parser: CronParser, *, now: datetime) -> datetime
         return parser.next_run(now=now)
     if start > now:
         return start
-    planned = parser.next_run(now=start - EPSILON)
-    return resolve_misfire(cron.misfire_policy, planned=planned, now=now, parser=parser)
+    # the start date itself is the first run (as in jobify 0.14), then the schedule's
+    return resolve_misfire(cron.misfire_policy, planned=start, now=now, parser=parser)
 
 
 def resolve_misfire(
