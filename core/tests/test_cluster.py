@@ -188,7 +188,7 @@ async def test_a_run_claimed_by_another_node_is_not_run_here(make_node):
     async with started(a, b):
         job_a = await a.registry.routes["work"].schedule(7).delay(1)
         # b believes a is dead and arms a's row too (a lease that lapsed while a lived)
-        await b.configs.jobs.adopt(list(cluster.rows.values()), b.registry.routes)
+        await b.configs.restorer.adopt(list(cluster.rows.values()))
         job_b = b.find_job(job_a.id)
         assert job_b is not None
         await clock.advance(2)

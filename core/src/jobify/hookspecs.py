@@ -32,12 +32,14 @@ shows it, and whether that file exists (for installs from a source tree), or
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pluggy
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from jobify._kernel.app import Jobify
     from jobify._kernel.context import JobContext
     from jobify._kernel.job import Job
@@ -252,4 +254,59 @@ def jobify_job_finished(job: Job[Any]) -> None:
         job: the job whose run ended.
 
     .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def jobify_job_headers(job: Job[Any]) -> Mapping[str, str] | None:
+    """Give headers to store with a job that is being scheduled (e.g. a trace context).
+
+    Called per scheduled job, before it is stored, only when some plugin
+    implements it (resolved at assembly). The headers of every implementation
+    are merged into ``job.headers``; they are stored with a durable job and are
+    ``job.headers`` again when it runs, in this or another process, also after
+    a restart. Must not block; what it raises fails the scheduling call.
+
+    Args:
+        job: the job being scheduled (its ``headers`` hold earlier plugins' headers).
+
+    Returns:
+        Header names to text values, or None for none.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def jobify_job_retried(context: JobContext, attempt: int, error: BaseException) -> None:
+    """Observe a failed attempt of a run that is about to be retried.
+
+    Same cost rule as ``jobify_job_scheduled``. Must not block; what it raises
+    is logged and ignored.
+
+    Args:
+        context: the run's context.
+        attempt: the number of the attempt that failed (1 for the first).
+        error: what it raised.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def jobify_job_missed(job: Job[Any], kind: str, late: timedelta) -> None:
+    """Observe a cron run that was missed: it did not start, or did not finish, within grace.
+
+    ``kind`` is ``"start"`` (the run started ``late`` after its planned time:
+    the process was down, the pool was full) or ``"finish"`` (the run has been
+    running for ``late``, longer than its run grace). Graces are set in
+    ``[jobify.alerts]``; with none set, this is never called. Same cost rule as
+    ``jobify_job_scheduled``.
+
+    Args:
+        job: the cron job.
+        kind: ``"start"`` or ``"finish"``.
+        late: how late (start) or how long (finish).
+
+    .. versionadded:: 0.2
     """

@@ -29,13 +29,21 @@ if TYPE_CHECKING:
 
 # seed names resolve lazily
 __all__ = (
+    "ChangeFeed",
     "Claim",
     "ClusterStorage",
+    "ControlStorage",
+    "HistoryStorage",
     "InspectableStorage",
+    "JobOutcome",
+    "ResultStorage",
+    "RowChanges",
+    "RunRecord",
     "ScheduledJob",
     "SchedulerLock",
     "SetAsideStorage",
     "Storage",
+    "StoredJob",
     "checked_row",
     *seed_names(__name__),
 )
@@ -225,6 +233,199 @@ class InspectableStorage(Protocol):
         :class:`jobify.exceptions.StorageNotFoundError` when there is nothing
         to read (no database file, no table), naming what it looked for.
         """
+
+
+# --- operating a scheduler: what producers, the CLI and the dashboard rely on ------------
+
+
+class StoredJob(NamedTuple):
+    """A stored job as an operator sees it: its row and its control state."""
+
+    row: ScheduledJob
+    paused: bool = False
+    """Paused: the scheduler keeps it (a cron job keeps its schedule) but does not run it."""
+    run_requested: bool = False
+    """Someone asked for one extra run now (``jobify jobs run ID``)."""
+    set_aside: str | None = None
+    """Why the row was set aside (it is not restored), or None."""
+
+
+class RowChanges(NamedTuple):
+    """What other processes changed in a storage since a cursor (:meth:`ChangeFeed.changes`)."""
+
+    cursor: int
+    """Pass it to the next call: it marks what this answer covers."""
+    changed: Sequence[StoredJob]
+    """Rows another process added or changed (scheduled, rescheduled, paused, ...)."""
+    deleted: Sequence[str]
+    """Ids of rows another process deleted (a job cancelled from the CLI, say)."""
+
+
+@runtime_checkable
+class ChangeFeed(Storage, Protocol):
+    """A storage that tells the scheduler what other processes changed (optional ability).
+
+    With it, a scheduler picks up what producers (web workers that only store
+    jobs) and operators (``jobify jobs pause ID``) write to the same storage,
+    within about a second and without polling the database for rows:
+    :meth:`watch` reports that *something* changed, using a cheap signal
+    (SQLite's ``PRAGMA data_version``, PostgreSQL's ``LISTEN/NOTIFY``), and
+    only then the scheduler asks :meth:`changes` for the rows. Writes made
+    through this storage object itself are never reported back to it.
+    """
+
+    @abstractmethod
+    async def cursor(self) -> int:
+        """The cursor of everything stored so far; called once, before the rows are restored."""
+
+    @abstractmethod
+    def watch(self, on_change: Callable[[], None]) -> None:
+        """Call ``on_change()`` soon after another process changed rows.
+
+        From ``startup`` to ``shutdown``, on the app's loop. Several changes may
+        give one call; a call may come with nothing new. Idle, the watch costs
+        next to nothing (no query per row, no busy loop).
+        """
+
+    @abstractmethod
+    async def changes(self, cursor: int) -> RowChanges:
+        """What other processes added, changed or deleted after ``cursor``."""
+
+
+@runtime_checkable
+class ControlStorage(Storage, Protocol):
+    """Pause, resume and run-now of stored jobs, kept across restarts (optional ability).
+
+    The flags live with the row, so they survive a restart and reach the
+    scheduler through the :class:`ChangeFeed` when another process sets them.
+    Listing is by key (``after`` the last id of the previous page), never by
+    loading every row.
+    """
+
+    @abstractmethod
+    async def set_paused(self, job_id: str, *, paused: bool) -> bool:
+        """Pause or resume ``job_id``; False when no such row is stored."""
+
+    @abstractmethod
+    async def request_run(self, job_id: str, *, requested: bool = True) -> bool:
+        """Ask for (or, done, clear) one extra run of ``job_id`` now; False when no such row."""
+
+    @abstractmethod
+    async def get_stored_jobs(self) -> Sequence[StoredJob]:
+        """Every row that can run (not set aside), with its flags: what a scheduler restores."""
+
+    @abstractmethod
+    async def get_stored_job(self, job_id: str) -> StoredJob | None:
+        """One row, set aside or not, with its flags; None when it is not stored."""
+
+    @abstractmethod
+    async def list_jobs(
+        self,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        task: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+    ) -> Sequence[StoredJob]:
+        """A page of rows ordered by id, starting after the id ``after``.
+
+        ``task`` keeps one task's rows; ``status`` one of ``scheduled``,
+        ``running``, ``paused``, ``set aside``; ``search`` rows whose id or task
+        contains it. At most ``limit`` rows; set-aside rows are included.
+        """
+
+
+class RunRecord(NamedTuple):
+    """One run of a job, as run history keeps it (errors and results are bounded text)."""
+
+    job_id: str
+    task: str
+    planned_at: datetime
+    started_at: datetime
+    finished_at: datetime
+    status: JobStatus
+    attempt: int
+    """How many times the run was tried (1 + its retries)."""
+    node: str
+    """Which process ran it (host:pid, or a cluster node's name)."""
+    error_type: str | None = None
+    error_message: str | None = None
+    result_summary: str | None = None
+
+
+@runtime_checkable
+class HistoryStorage(Storage, Protocol):
+    """Keeps one record per run of every job, cron runs included (optional ability).
+
+    Records ride the storage's own batching (a group commit), so recording
+    adds no round trip per run. The app trims them by age and by count per
+    job, as ``[jobify.history]`` says.
+    """
+
+    @abstractmethod
+    async def record_runs(self, *runs: RunRecord) -> None:
+        """Keep ``runs``; returns once they are stored."""
+
+    @abstractmethod
+    async def get_runs(
+        self,
+        *,
+        job_id: str | None = None,
+        before: int | None = None,
+        limit: int = 50,
+        failed_only: bool = False,
+    ) -> Sequence[tuple[int, RunRecord]]:
+        """Runs newest first, each with its id: of one job or of all, before the id ``before``.
+
+        ``failed_only`` keeps runs that did not succeed.
+        """
+
+    @abstractmethod
+    async def trim_runs(
+        self, *, older_than: datetime | None = None, keep_per_job: int | None = None
+    ) -> int:
+        """Drop runs finished before ``older_than``, and all but each job's newest ``keep_per_job``.
+
+        Returns how many runs were dropped.
+        """
+
+
+class JobOutcome(NamedTuple):
+    """How a durable job ended, kept for a while after it ran (:class:`ResultStorage`)."""
+
+    job_id: str
+    name: str
+    status: JobStatus
+    result: bytes | None
+    """The result, encoded by the app's serializer; None unless it succeeded."""
+    error: str | None
+    """``"TypeName: message"`` of a failure (bounded), else None."""
+    finished_at: datetime
+
+
+@runtime_checkable
+class ResultStorage(Storage, Protocol):
+    """Keeps the outcome of finished durable jobs for a while (optional ability).
+
+    When the app keeps results (``[jobify] results_ttl``, a day by default),
+    a durable job that ends is stored as an outcome with :meth:`finish_jobs`
+    instead of being deleted: in one write, its row goes (never restored
+    again) and its outcome stays until :meth:`purge_outcomes` drops it. A
+    producer reads it with ``app.job_outcome(job_id)``.
+    """
+
+    @abstractmethod
+    async def finish_jobs(self, *outcomes: JobOutcome) -> None:
+        """Delete the rows of the ``outcomes``' jobs and keep the outcomes, in one write."""
+
+    @abstractmethod
+    async def get_outcome(self, job_id: str) -> JobOutcome | None:
+        """The kept outcome of ``job_id``, if any."""
+
+    @abstractmethod
+    async def purge_outcomes(self, finished_before: datetime) -> int:
+        """Drop the outcomes of jobs finished before ``finished_before``; return how many."""
 
 
 _STATUSES = ", ".join(repr(s.value) for s in JobStatus)

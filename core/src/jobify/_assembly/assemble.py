@@ -51,6 +51,9 @@ class Assembly:
     observers_scheduled: tuple[Callable[..., Any], ...]
     observers_started: tuple[Callable[..., Any], ...]
     observers_finished: tuple[Callable[..., Any], ...]
+    observers_headers: tuple[Callable[..., Any], ...] = ()
+    observers_retried: tuple[Callable[..., Any], ...] = ()
+    observers_missed: tuple[Callable[..., Any], ...] = ()
 
 
 def option_names(factory: Callable[..., Any]) -> tuple[str, ...] | None:
@@ -248,4 +251,7 @@ def assemble(
         observers_scheduled=impl_functions(pm, "jobify_job_scheduled"),
         observers_started=impl_functions(pm, "jobify_job_started"),
         observers_finished=impl_functions(pm, "jobify_job_finished"),
+        observers_headers=impl_functions(pm, "jobify_job_headers"),
+        observers_retried=impl_functions(pm, "jobify_job_retried"),
+        observers_missed=impl_functions(pm, "jobify_job_missed"),
     )

@@ -34,20 +34,27 @@ from jobify._assembly.config import Settings, load_settings
 from jobify._assembly.seed import install_hint
 from jobify._kernel.arguments import DEFAULT_CRON, UNSET, AppArguments, ExtraArguments
 from jobify._kernel.configuration import AppStatistics, JobifyConfiguration, NoStorage, Plugin
+from jobify._kernel.control import JobControl
 from jobify._kernel.declared import start_declared_crons
 from jobify._kernel.interrupt import InterruptCatcher, raise_interrupt
 from jobify._kernel.jobs import JobTable
 from jobify._kernel.message import MessageCodec
+from jobify._kernel.outcome import Outcome, decode_outcome
 from jobify._kernel.pipeline import observer_middleware
 from jobify._kernel.pools import WorkerPools
 from jobify._kernel.registry import Registry, RootRoute, Router
+from jobify._kernel.restore import Restorer
+from jobify._kernel.runner import JobRunner
 from jobify._kernel.timer import TimerLoop
+from jobify._kernel.upkeep import Upkeep
+from jobify._kernel.writeback import WriteBehind
 from jobify.exceptions import ConfigError
-from jobify.storage import SchedulerLock, Storage
+from jobify.storage import HistoryStorage, ResultStorage, RunRecord, SchedulerLock, Storage
 from jobify.typeadapter import IdentityAdapter
 
 if TYPE_CHECKING:
     import os
+    from datetime import datetime
     from types import TracebackType
 
     from jobify._assembly.assemble import Assembly
@@ -56,6 +63,7 @@ if TYPE_CHECKING:
     from jobify._kernel.job import Job
     from jobify._kernel.registry import Lifespan, MappingExceptionHandlers, Route
     from jobify._kernel.state import State
+    from jobify._kernel.values import Cron
     from jobify.crontab import CronParser
     from jobify.middleware import BaseMiddleware, BaseOuterMiddleware
     from jobify.serializers import Serializer
@@ -218,19 +226,35 @@ class Jobify(Router):
         self._started_plugins: list[Plugin] = []
         for plug in args.plugins:
             self.add_plugin(plug)
-        timer = TimerLoop(tz=tz, clock=extra.clock, observers_finished=asm.observers_finished)
+        self.extra = extra
+        timer = TimerLoop(tz=tz, clock=extra.clock)
         storage = asm.storage if stored else NoStorage()
         codec = MessageCodec(serializer=asm.serializer, dumper=dumper, loader=loader)
+        writes = WriteBehind(
+            storage,
+            results=storage if extra.results_ttl and isinstance(storage, ResultStorage) else None,
+            history=storage if extra.history and isinstance(storage, HistoryStorage) else None,
+        )
         jobs = JobTable(
             app=self,
             storage=storage,
             stored=stored,
             codec=codec if asm.serializer is not None else None,
             timer=timer,
+            writes=writes,
             new_id=args.new_job_id,
+            producer=extra.role == "producer",
             observers_scheduled=asm.observers_scheduled,
+            headers=asm.observers_headers,
         )
+        self._runner = JobRunner(
+            self, jobs, timer, observers_finished=asm.observers_finished,
+            observers_missed=asm.observers_missed, alerts=extra.alerts,
+        )  # fmt: skip
         self.registry = Registry(self)
+        restorer = Restorer(jobs, storage, self.registry.routes)
+        self.control = JobControl(jobs, storage, restorer)
+        """Pause, resume, run now, cancel, reschedule (also ``app.pause_job(...)`` etc.)."""
         self.configs = JobifyConfiguration(
             app=self, tz=tz, dumper=dumper, loader=loader, storage=storage,
             getloop=args.loop_factory, serializer=asm.serializer,
@@ -240,7 +264,7 @@ class Jobify(Router):
                 process=args.processpool_executor,
             ),
             cron_factory=asm.cron_factory or _no_cron_parser, uuid_generator=args.uuid_generator,
-            jobs=jobs, timer=timer,
+            jobs=jobs, timer=timer, restorer=restorer,
         )  # fmt: skip
         self._stack: contextlib.AsyncExitStack | None = None
         self._interrupted = False  # a SIGINT ended wait_all(): raised again after shutdown
@@ -323,8 +347,73 @@ class Jobify(Router):
             jobs_live=len(jobs.live),
             jobs_running=len(jobs.running),
             timers_armed=self.configs.timer.armed,
-            pending_deletes=jobs.pending_deletes,
+            pending_deletes=jobs.writes.pending,
         )
+
+    # --- operating: control, outcomes, history --------------------------------------
+
+    async def pause_job(self, job_id: str) -> bool:
+        """Pause a job (kept, not run; a cron job keeps its schedule); False if unknown."""
+        return await self.control.pause(job_id)
+
+    async def resume_job(self, job_id: str) -> bool:
+        """Resume a paused job; a cron job's misfire policy judges the runs it missed."""
+        return await self.control.resume(job_id)
+
+    async def run_job_now(self, job_id: str) -> bool:
+        """One extra run of a job now (a cron job's schedule stays); False if unknown."""
+        return await self.control.run_now(job_id)
+
+    async def cancel_job(self, job_id: str) -> bool:
+        """Cancel a job: it ends ``cancelled`` and its stored row goes; False if unknown."""
+        return await self.control.cancel(job_id)
+
+    async def reschedule_job(
+        self, job_id: str, *, at: datetime | None = None, cron: str | Cron | None = None
+    ) -> bool:
+        """Move a job to a new time (``at``) or cron expression (``cron``); False if unknown."""
+        return await self.control.reschedule(job_id, at=at, cron=cron)
+
+    async def job_outcome(self, job_id: str) -> Outcome | None:
+        """How a finished durable job ended, while the app keeps results (``results_ttl``).
+
+        ``find_job`` forgets a job once it ends (as in jobify 0.14); this reads
+        the outcome kept in storage, from any process on that storage (a
+        producer too). None when it is not (or no longer) kept.
+        """
+        storage = self.configs.storage
+        if not isinstance(storage, ResultStorage):
+            return None
+        outcome = await storage.get_outcome(job_id)
+        if outcome is None:
+            return None
+        route = self.registry.routes.get(outcome.name)
+        annotation = Any if route is None else route.func_spec.return_annotation
+        return decode_outcome(outcome, self.configs.jobs.codec, annotation)
+
+    async def job_history(
+        self, job_id: str | None = None, *, limit: int = 50, failed_only: bool = False
+    ) -> list[RunRecord]:
+        """The latest runs, newest first, of one job or of all (with run history on)."""
+        storage = self.configs.storage
+        if not isinstance(storage, HistoryStorage):
+            return []
+        runs = await storage.get_runs(job_id=job_id, limit=limit, failed_only=failed_only)
+        return [run for _, run in runs]
+
+    def _start_upkeep(self, stack: contextlib.AsyncExitStack) -> None:
+        writes = self.configs.jobs.writes
+        storage = self.configs.storage
+        upkeep = Upkeep(
+            now=self.configs.timer.clock.wall,
+            results=storage if writes.keeps_results else None,  # type: ignore[arg-type]
+            results_ttl=self.extra.results_ttl,
+            history=storage if writes.keeps_history else None,  # type: ignore[arg-type]
+            retention=self.extra.history,
+        )
+        if upkeep.needed:
+            upkeep.start()
+            stack.push_async_callback(upkeep.stop)
 
     async def wait_all(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - reference API
         """Wait until no job is scheduled or running.
@@ -376,7 +465,8 @@ class Jobify(Router):
         if configs.app_started:
             return
         jobs, timer = configs.jobs, configs.timer
-        timer.serve(self, jobs, configs.getloop(), claims=jobs.cluster is not None)
+        producer = jobs.producer
+        timer.serve(jobs, self._runner, configs.getloop(), claims=jobs.cluster is not None)
         stack = contextlib.AsyncExitStack()
         await stack.__aenter__()
         try:
@@ -384,8 +474,8 @@ class Jobify(Router):
             if self._stored:
                 await configs.storage.startup()
                 stack.push_async_callback(configs.storage.shutdown)
-                if isinstance(configs.storage, SchedulerLock):  # one scheduler per database
-                    await configs.storage.lock_scheduler()
+                if not producer and isinstance(configs.storage, SchedulerLock):
+                    await configs.storage.lock_scheduler()  # one scheduler per database
             await self._start_extensions(stack)
             for plug in self._plugin_order:  # before the lifespans, as in jobify 0.14
                 await plug.startup(self)
@@ -395,14 +485,18 @@ class Jobify(Router):
                 middleware=(*self._observer_middleware, *self._middleware),
                 outer_middleware=self._outer_middleware,
                 stored=self._stored,
+                retried=self.assembly.observers_retried,
             )
             configs.app_started = True
             self._stack = stack
-            if self._stored:
-                restored = await jobs.restore(self.registry.routes)
+            if self._stored and not producer:
+                restored = await configs.restorer.restore()
+                stack.push_async_callback(configs.restorer.stop)
                 if restored:
                     log.info("restored %d stored job(s)", restored)
-            await start_declared_crons(jobs, self.registry.routes)
+                self._start_upkeep(stack)
+            if not producer:
+                await start_declared_crons(jobs, self.registry.routes, configs.restorer)
         except BaseException:
             configs.app_started = False
             self._stack = None
@@ -473,7 +567,7 @@ class Jobify(Router):
             return
         configs.app_started = False
         try:
-            await configs.jobs.stop()
+            await configs.jobs.stop(grace=self.extra.shutdown_grace)
             await self._stop_plugins()  # before the lifespans exit, as in jobify 0.14
         finally:
             stack, self._stack = self._stack, None

@@ -16,12 +16,20 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from jobify._kernel.runner import Alerts
 from jobify.storage import Storage
 
 if TYPE_CHECKING:
     from jobify._kernel.clock import Clock
 
-__all__ = ("DEFAULT_CRON", "UNSET", "AppArguments", "ExtraArguments")
+__all__ = (
+    "DEFAULT_CRON",
+    "ROLES",
+    "UNSET",
+    "AppArguments",
+    "ExtraArguments",
+    "HistoryRetention",
+)
 
 
 class _Sentinel:
@@ -92,6 +100,35 @@ class AppArguments:
         return hex_ if isinstance(hex_, str) else str(value)
 
 
+ROLES: Final = ("scheduler", "producer")
+
+
+def _role(_inst: Any, _attr: attrs.Attribute[Any], value: Any) -> None:
+    if value not in ROLES:
+        msg = (
+            f"Jobify.from_config(role=...): expected 'scheduler' (stores and runs jobs) or "
+            f"'producer' (only stores them; a scheduler on the same storage runs them), "
+            f"got {value!r}"
+        )
+        raise ValueError(msg)
+
+
+def _seconds(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        msg = f"Jobify.from_config({attr.name}=...): expected seconds >= 0, got {value!r}"
+        raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class HistoryRetention:
+    """How long run history is kept: by age, and by count per job."""
+
+    max_age: float = attrs.field(default=30 * 86400.0, validator=_seconds)
+    """Seconds a run record is kept (30 days)."""
+    max_runs_per_job: int = 1000
+    """The newest records kept per job."""
+
+
 @attrs.frozen(kw_only=True)
 class ExtraArguments:
     """What :meth:`Jobify.from_config` takes beyond ``Jobify(...)``'s arguments."""
@@ -99,3 +136,8 @@ class ExtraArguments:
     hook_plugins: tuple[object, ...] = ()
     autoload: bool = True
     clock: Clock | None = None
+    role: str = attrs.field(default="scheduler", validator=_role)
+    shutdown_grace: float = attrs.field(default=5.0, validator=_seconds)
+    results_ttl: float = attrs.field(default=86400.0, validator=_seconds)
+    history: HistoryRetention | None = None
+    alerts: Alerts = attrs.field(factory=Alerts)

@@ -16,6 +16,7 @@ import attrs
 
 from jobify._kernel.jobs import JobTable
 from jobify._kernel.pools import WorkerPools
+from jobify._kernel.restore import Restorer
 from jobify._kernel.timer import TimerLoop
 from jobify.crontab import CronParser
 from jobify.serializers import Serializer
@@ -59,6 +60,7 @@ class JobifyConfiguration:
     uuid_generator: Callable[[], Any]
     jobs: JobTable
     timer: TimerLoop
+    restorer: Restorer
     app_started: bool = False
 
     def __repr__(self) -> str:

@@ -15,12 +15,13 @@ from jobify._kernel.builder import ScheduleRequest
 from jobify._kernel.message import CronState
 from jobify._kernel.triggers import CronTrigger, first_cron_run
 from jobify._kernel.values import Cron, JobStatus
-from jobify.storage import ScheduledJob
+from jobify.storage import ScheduledJob, StoredJob
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from jobify._kernel.jobs import JobTable
+    from jobify._kernel.restore import Restorer
     from jobify._kernel.routes import RootRoute
     from jobify._kernel.runnable import Runnable
 
@@ -29,7 +30,9 @@ __all__ = ("CRON_JOB_SUFFIX", "start_declared_crons")
 CRON_JOB_SUFFIX = "__jobify_cron_definition"
 
 
-async def start_declared_crons(jobs: JobTable, routes: Mapping[str, RootRoute[Any, Any]]) -> None:
+async def start_declared_crons(
+    jobs: JobTable, routes: Mapping[str, RootRoute[Any, Any]], restorer: Restorer
+) -> None:
     """Start (or keep, or move) the cron job of every task declared with ``cron=``."""
     for route in routes.values():
         spec = route.options.get("cron")
@@ -42,7 +45,7 @@ async def start_declared_crons(jobs: JobTable, routes: Mapping[str, RootRoute[An
         if existing is None and jobs.cluster is not None and route.is_persist:
             row = _first_row(jobs, route, runnable, cron, job_id)
             stored = await jobs.cluster.add_schedule_if_absent(row)
-            await jobs.restore_row(stored, routes)
+            await restorer.restore_one(StoredJob(stored))
             existing = jobs.get(job_id)
         if existing is not None:
             ctx = existing.cron_context

@@ -17,7 +17,7 @@ from jobify._kernel.values import JobStatus
 from jobify.exceptions import JobFailedError, JobNotCompletedError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator
+    from collections.abc import Awaitable, Callable, Generator
     from datetime import datetime
 
     from jobify._kernel.registry import RootRoute
@@ -93,6 +93,7 @@ class Job(Generic[ReturnT]):
     __slots__ = (
         "_cron_ctx",
         "_durable",
+        "_fetch",
         "_handle",
         "_result",
         "_route",
@@ -102,7 +103,9 @@ class Job(Generic[ReturnT]):
         "_waiters",
         "exception",
         "exec_at",
+        "headers",
         "id",
+        "paused",
         "status",
         "storage",
         "timer_seq",
@@ -134,6 +137,11 @@ class Job(Generic[ReturnT]):
         self._runnable: Runnable[ReturnT] | None = None
         self.timer_seq = 0
         """The timer loop's mark of this job's armed timer (0: not armed)."""
+        self.headers: dict[str, str] | None = None
+        """Stored with the job and back at each run (e.g. a trace context); None: none."""
+        self.paused = False
+        """Paused by an operator: kept, not run (``app.pause_job`` / ``jobify jobs pause``)."""
+        self._fetch: Callable[[Job[ReturnT]], Awaitable[None]] | None = None
 
     def __repr__(self) -> str:
         cron = "" if self._cron_ctx is None else f", cron={self._cron_ctx.cron.expression!r}"
@@ -230,6 +238,9 @@ class Job(Generic[ReturnT]):
         """
         if self._waiters is _ENDED or self.status in DONE:
             return
+        if self._fetch is not None:  # stored by a producer: it ends in the scheduler process
+            await self._fetch(self)
+            return
         # one future per waiter (cheaper than shielding a shared one): cancelling
         # a waiter cancels only its own future, never the job nor other waiters
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -314,6 +325,10 @@ class Job(Generic[ReturnT]):
         self._cron_ctx = None
         self._handle = None
         self._waiters = None
+
+    def watch_remote(self, fetch: Callable[[Job[ReturnT]], Awaitable[None]]) -> None:
+        """The job runs in another process: ``wait()`` awaits ``fetch(job)``, which ends it."""
+        self._fetch = fetch
 
     def wake(self) -> None:
         """Wake the waiters: a cron run ended (the job goes on)."""

@@ -1,13 +1,14 @@
-"""The job table: every live job of one app, and the only room that talks to storage.
+"""The job table: every live job of one app, and the room that talks to storage.
 
 A scheduling request from a :class:`~jobify._kernel.builder.ScheduleBuilder`
 comes here: the job is registered, goes through the outer middleware, is
-stored when durable and handed to the timer loop. When a job ends the timer
-loop hands it back: it leaves the table and its row is deleted, write-behind
-(one storage call per loop turn for every job that ended in it). At startup the
-stored rows are restored (a row that cannot be decoded, or whose task is gone,
-is set aside); on a cluster storage, rows adopted from a dead node arrive here
-too, and each durable run is claimed through this room.
+stored when durable and handed to the timer loop (a producer only stores it:
+the scheduler process runs it). When a job ends the timer loop hands it back:
+it leaves the table, and its row is deleted or replaced by its outcome,
+write-behind (:mod:`jobify._kernel.writeback`). Stored rows come back in
+through the :class:`~jobify._kernel.restore.Restorer`; on a cluster storage
+each durable run is claimed through this room. At shutdown running jobs get a
+grace period to finish.
 """
 
 from __future__ import annotations
@@ -18,23 +19,24 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from jobify._kernel.job import CronContext, Job
-from jobify._kernel.message import CronState, MessageError
+from jobify._kernel.message import CronState
+from jobify._kernel.outcome import apply_outcome, outcome_of
 from jobify._kernel.pipeline import run_outer_chain
-from jobify._kernel.triggers import At, CronTrigger, first_cron_run, resolve_misfire
+from jobify._kernel.triggers import At, CronTrigger, first_cron_run
 from jobify._kernel.values import JobStatus
 from jobify.exceptions import DuplicateJobError
-from jobify.storage import ClusterStorage, ScheduledJob, SetAsideStorage
+from jobify.storage import ClusterStorage, ControlStorage, ResultStorage, ScheduledJob
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Sequence
     from datetime import datetime
 
     from jobify._kernel.app import Jobify
     from jobify._kernel.builder import ScheduleRequest
     from jobify._kernel.message import MessageCodec
-    from jobify._kernel.registry import RootRoute
     from jobify._kernel.timer import TimerLoop
     from jobify._kernel.triggers import Trigger
+    from jobify._kernel.writeback import WriteBehind
     from jobify.storage import Claim, Storage
 
 __all__ = ("JobTable",)
@@ -53,10 +55,17 @@ class JobTable:
         stored: bool,
         codec: MessageCodec | None,
         timer: TimerLoop,
+        writes: WriteBehind,
         new_id: Callable[[], str],
+        producer: bool = False,
         observers_scheduled: Sequence[Callable[..., Any]] = (),
+        headers: Sequence[Callable[..., Any]] = (),
     ) -> None:
-        """Keep ``app``'s jobs; ``stored``: durable jobs go to ``storage``."""
+        """Keep ``app``'s jobs; ``stored``: durable jobs go to ``storage``.
+
+        ``producer``: jobs are only stored, a scheduler elsewhere runs them.
+        ``headers``: the ``jobify_job_headers`` implementations.
+        """
         self.live: dict[str, Job[Any]] = {}
         self.running: set[asyncio.Task[Any]] = set()
         """Tasks running jobs now (the timer loop adds them, their end removes them)."""
@@ -67,15 +76,17 @@ class JobTable:
         """Encodes and decodes stored messages (None when storage is off)."""
         self.timer = timer
         """The timer loop that runs this table's jobs."""
+        self.writes = writes
+        """Deletes, outcomes and run records, written behind in batches."""
         self._new_id = new_id
+        self.producer = producer
         self._observers_scheduled = tuple(observers_scheduled)
+        self._headers = tuple(headers)
         self.cluster: ClusterStorage | None = (
             storage if stored and isinstance(storage, ClusterStorage) else None
         )
         """The storage, when it is shared by several nodes that claim each run."""
         self._forget = self.forget  # one bound method, shared by every job
-        self._pending_deletes: set[str] = set()
-        self._flush_task: asyncio.Task[None] | None = None
         self._idle_waiters: list[asyncio.Future[None]] = []
 
     # --- queries ---------------------------------------------------------------------
@@ -85,9 +96,9 @@ class JobTable:
         return self.live.get(job_id)
 
     @property
-    def pending_deletes(self) -> int:
-        """How many rows of ended jobs wait to be deleted."""
-        return len(self._pending_deletes)
+    def accepting(self) -> bool:
+        """True while the app runs (jobs may start and be armed)."""
+        return self._app.configs.app_started
 
     async def wait_idle(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Wait until no job is live; ``TimeoutError`` after ``timeout`` seconds."""
@@ -113,7 +124,8 @@ class JobTable:
 
     # --- scheduling ------------------------------------------------------------------
 
-    def _new_job(self, job_id: str | None, exec_at: datetime) -> Job[Any]:
+    def new_job(self, job_id: str | None, exec_at: datetime) -> Job[Any]:
+        """A new job handle (an id is made when ``job_id`` is None)."""
         if job_id is None:
             job_id = self._new_id()
         elif not isinstance(job_id, str) or not job_id:
@@ -147,14 +159,14 @@ class JobTable:
             elif ctx is None and existing.exec_at == trigger.at and not request.force:
                 log.info("job %s already runs at %s; kept as it is", existing.id, trigger.at)
                 return existing
-            reuse = self._detach(existing)
+            reuse = self.detach(existing)
         if isinstance(trigger, CronTrigger):
             assert request.parser is not None  # noqa: S101 - the builder made it
             exec_at = first_cron_run(trigger.cron, request.parser, now=self.timer.now())
         else:
             exec_at = trigger.at
         if reuse is None:
-            job = self._new_job(request.job_id, exec_at)
+            job = self.new_job(request.job_id, exec_at)
         else:
             job = reuse
             job.reset(exec_at)
@@ -167,7 +179,11 @@ class JobTable:
                     job=job, offset=exec_at, run_count=run_count,
                 )
             )  # fmt: skip
-        await self._enter(
+        for observer in self._headers:
+            headers = observer(job=job)
+            if headers:
+                job.headers = {**(job.headers or {}), **headers}
+        await self.enter(
             job,
             trigger,
             persist=True,
@@ -177,7 +193,7 @@ class JobTable:
         )
         return job
 
-    async def _enter(
+    async def enter(
         self,
         job: Job[Any],
         trigger: Trigger,
@@ -194,6 +210,11 @@ class JobTable:
         """
         route = job.route
         timer = self.timer
+        if self.producer:  # only stored: the scheduler process runs it
+            await self.store(job, trigger)
+            job.status = JobStatus.SCHEDULED
+            job.watch_remote(self._fetch_outcome)
+            return
         self.live[job.id] = job
         try:
             outer = route.outer_chain
@@ -204,7 +225,9 @@ class JobTable:
                     else:
                         job.durable = True
                 job.status = JobStatus.SCHEDULED
-                if immediate:
+                if job.paused:
+                    pass  # kept, not armed: resume arms it
+                elif immediate:
                     timer.start(job)  # the task starts on the next loop turn
                 else:
                     timer.arm(job)
@@ -231,7 +254,7 @@ class JobTable:
             except Exception:
                 log.exception("observer %r raised; ignored", observer)
 
-    def _detach(self, existing: Job[Any]) -> Job[Any] | None:
+    def detach(self, existing: Job[Any]) -> Job[Any] | None:
         """Stop ``existing`` so its id can be scheduled again; return it if it can be reused.
 
         A job that is not running is reused (the caller gets the same object
@@ -258,7 +281,9 @@ class JobTable:
                 run_count=ctx.run_count, failure_count=ctx.failure_count, offset=ctx.offset
             )
         )
-        return self.codec.encode(job.route.func_spec, job.runnable.arguments, trigger, state)
+        return self.codec.encode(
+            job.route.func_spec, job.runnable.arguments, trigger, state, job.headers
+        )
 
     async def store(self, job: Job[Any], trigger: Trigger | None = None) -> None:
         """Write ``job``'s row as it is now: its call, trigger, counters and next run."""
@@ -266,7 +291,7 @@ class JobTable:
             ctx = job.cron_context
             trigger = At(job.exec_at) if ctx is None else CronTrigger(ctx.cron)
         message = self._message(job, trigger)
-        self._pending_deletes.discard(job.id)
+        self.writes.discard(job.id)
         await self._storage.add_schedule(
             ScheduledJob(job.id, job.route.name, message, JobStatus.SCHEDULED, job.exec_at)
         )
@@ -299,55 +324,84 @@ class JobTable:
         self.forget(job.id)
 
     def forget(self, job_id: str) -> None:
-        """Take ``job_id`` out of the table; a durable job's row is deleted write-behind."""
+        """Take ``job_id`` out of the table; a durable job's row goes, write-behind.
+
+        When the app keeps results, the row is replaced by the job's outcome.
+        """
         job = self.live.pop(job_id, None)
         if job is None:
             return
         self.timer.disarm(job)
         self.drop_task(job)
         if job.durable and self._stored:
-            self._pending_deletes.add(job_id)
-            if self._flush_task is None:
-                self._flush_task = asyncio.get_running_loop().create_task(self._flush_deletes())
+            writes = self.writes
+            if writes.keeps_results:
+                writes.finish(outcome_of(job, self.codec, self.timer.clock.wall()))
+            else:
+                writes.delete(job_id)
         if not self.live and self._idle_waiters:
             self.wake_idle()
 
-    async def _flush_deletes(self) -> None:
-        """Delete finished durable jobs in batches: one storage call per loop turn."""
-        try:
-            while self._pending_deletes:
-                await asyncio.sleep(0)
-                ids = list(self._pending_deletes)
-                self._pending_deletes.clear()
-                try:
-                    await self._storage.delete_schedule_many(ids)
-                except Exception:
-                    log.exception(
-                        "could not delete %d finished job(s) from storage; they will run "
-                        "again after a restart (at-least-once)", len(ids),
-                    )  # fmt: skip
-        finally:
-            self._flush_task = None
+    async def stop(self, grace: float = 0.0) -> None:
+        """End every live job at shutdown; durable rows of jobs that did not end are kept.
 
-    async def stop(self) -> None:
-        """End every live job at shutdown: timers off, running jobs cancelled, rows kept."""
+        No timer fires any more. Jobs running get ``grace`` seconds to finish
+        (one that does is recorded as finished and never runs again); those
+        still running then are cancelled, logged, and run again after a restart.
+        """
+        self.timer.stop()
+        tasks = list(self.running)
+        if tasks and grace > 0:
+            log.info("shutdown: waiting up to %.1f s for %d running job(s)", grace, len(tasks))
+            await asyncio.wait(tasks, timeout=grace)
+        interrupted = [job for job in self.live.values() if job.running_task is not None]
         jobs = list(self.live.values())
         for job in jobs:
-            job.durable = False
-        self.timer.stop()
+            job.durable = False  # what did not end keeps its row: it runs after a restart
         tasks = list(self.running)
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        if interrupted:
+            log.warning(
+                "shutdown: %d job(s) were still running and were cancelled; they run again "
+                "after a restart (at-least-once): %s",
+                len(interrupted), ", ".join(job.id for job in interrupted[:20]),
+            )  # fmt: skip
         self.running.clear()
         for job in jobs:
             if not job.is_done():
                 job.status = JobStatus.CANCELLED
             job.bind_task(None)
             self.finish(job)
-        if self._flush_task is not None:
-            await asyncio.gather(self._flush_task, return_exceptions=True)
+        await self.writes.drain()
+
+    async def run_requested(self, job: Job[Any]) -> None:
+        """Someone asked for one extra run of ``job`` now: run it, and clear the request."""
+        storage = self._storage
+        if isinstance(storage, ControlStorage):
+            await storage.request_run(job.id, requested=False)
+        if job.running_task is None and not job.is_done():
+            self.timer.run_now(job)
+
+    async def _fetch_outcome(self, job: Job[Any]) -> None:
+        """Wait for a job a producer stored until its outcome is stored, and take it."""
+        storage = self._storage
+        if not isinstance(storage, ResultStorage) or not self.writes.keeps_results:
+            msg = (
+                f"job {job.id!r} runs in the scheduler process: a producer can wait for it "
+                "only with a storage that keeps results ([jobify] results_ttl > 0)"
+            )
+            raise RuntimeError(msg)
+        delay = 0.05
+        while True:
+            outcome = await storage.get_outcome(job.id)
+            if outcome is not None:
+                apply_outcome(job, outcome, self.codec)
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
     # --- clusters ------------------------------------------------------------------------
 
@@ -355,99 +409,3 @@ class JobTable:
         """Claim the run of ``job`` due now from the cluster storage."""
         assert self.cluster is not None  # noqa: S101 - the timer claims on clusters only
         return await self.cluster.claim(job.id, job.exec_at)
-
-    # --- restore, adopt, set aside -----------------------------------------------------
-
-    async def restore(self, routes: Mapping[str, RootRoute[Any, Any]]) -> int:
-        """Arm every stored row (a cluster node: the rows it owns); return how many."""
-        cluster = self.cluster
-        if cluster is None:
-            rows = await self._storage.get_schedules()
-        else:
-            rows = await cluster.join(lambda adopted: self.adopt(adopted, routes))
-        restored = 0
-        for row in rows:
-            if row.job_id not in self.live and await self.restore_row(row, routes):
-                restored += 1
-        return restored
-
-    async def adopt(
-        self, rows: Sequence[ScheduledJob], routes: Mapping[str, RootRoute[Any, Any]]
-    ) -> None:
-        """Arm rows the cluster storage took over from a node that died or left.
-
-        A row already live here (a ``cron=`` task every node arms) is re-armed
-        at the row's time when that is earlier: the run the dead node did not
-        finish happens again (at-least-once).
-        """
-        if not self._app.configs.app_started:
-            return  # stopping: the rows stay ours and go to the others when we leave
-        adopted = 0
-        for row in rows:
-            try:
-                job = self.live.get(row.job_id)
-                if job is None:
-                    adopted += await self.restore_row(row, routes)
-                elif job.running_task is None and row.next_run_at < job.exec_at:
-                    await self.restore_row(row, routes, reuse=job)
-            except Exception:
-                log.exception("could not arm adopted job %s (%s)", row.job_id, row.name)
-        if adopted:
-            log.info("adopted %d job(s) from another node", adopted)
-
-    async def restore_row(
-        self,
-        row: ScheduledJob,
-        routes: Mapping[str, RootRoute[Any, Any]],
-        reuse: Job[Any] | None = None,
-    ) -> bool:
-        """Arm one stored row; an undecodable row or one of an unknown task is set aside."""
-        route = routes.get(row.name)
-        if route is None:
-            await self.set_aside(
-                row, f"no task named {row.name!r} is declared (was it renamed or removed?)"
-            )
-            return False
-        assert self.codec is not None  # noqa: S101
-        try:
-            arguments, trigger, cron_state = self.codec.decode(row.message, route.func_spec)
-            runnable = route.runnable_for(route.func_spec.bind_stored(arguments))
-            if reuse is not None:
-                reuse = self._detach(reuse)
-            job = reuse if reuse is not None else self._new_job(row.job_id, row.next_run_at)
-            job.reset(row.next_run_at)
-            job.bind(route, runnable, durable=False)
-            persist = False
-            if isinstance(trigger, CronTrigger):
-                assert cron_state is not None  # noqa: S101
-                parser = route.cron_parser(trigger.cron.expression)
-                next_at = resolve_misfire(
-                    trigger.cron.misfire_policy, planned=row.next_run_at, now=self.timer.now(),
-                    parser=parser,
-                )  # fmt: skip
-                job.exec_at = next_at
-                persist = next_at != row.next_run_at
-                job.bind_cron_context(
-                    CronContext(
-                        cron=trigger.cron, cron_parser=parser,
-                        failure_count=cron_state.failure_count, job=job, offset=next_at,
-                        run_count=cron_state.run_count,
-                    )
-                )  # fmt: skip
-            await self._enter(job, trigger, persist=persist)
-            if job.status is JobStatus.SCHEDULED:
-                job.status = JobStatus.PENDING  # a restored job is pending until it runs (0.14)
-        except (MessageError, TypeError, ValueError) as exc:
-            await self.set_aside(row, f"its message cannot be decoded: {exc}")
-            return False
-        return True
-
-    async def set_aside(self, row: ScheduledJob, reason: str) -> None:
-        """Log a row that cannot run and keep it apart (never deleted, never blocking)."""
-        log.warning("stored job %s (%s) set aside: %s", row.job_id, row.name, reason)
-        storage = self._storage
-        if isinstance(storage, SetAsideStorage):
-            try:
-                await storage.set_aside(row.job_id, reason)
-            except Exception:
-                log.exception("could not set aside stored job %s", row.job_id)

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import inspect
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jobify._kernel.triggers import At, CronTrigger, misfire_from_data, misfire_to_data
 from jobify._kernel.values import Cron
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from jobify._kernel.runnable import FuncSpec
     from jobify._kernel.triggers import Trigger
     from jobify.serializers import Serializer
     from jobify.typeadapter import Dumper, Loader
 
-__all__ = ("CronState", "MessageCodec", "MessageError", "decode", "encode")
+__all__ = ("CronState", "Decoded", "MessageCodec", "MessageError", "decode", "encode")
 
 VERSION = 1
 _VAR_POS = inspect.Parameter.VAR_POSITIONAL
@@ -92,8 +94,9 @@ def encode(
     cron_state: CronState | None,
     dumper: Dumper,
     serializer: Serializer,
+    headers: Mapping[str, str] | None = None,
 ) -> bytes:
-    """Encode one job's arguments and trigger to bytes."""
+    """Encode one job's arguments and trigger (and its headers, if any) to bytes."""
     try:
         args = _dump_arguments(spec, arguments, dumper)
     except Exception as exc:
@@ -118,6 +121,8 @@ def encode(
         }
     else:
         data["at"] = trigger.at.isoformat()
+    if headers:
+        data["h"] = dict(headers)
     try:
         return serializer.dumpb(data)
     except Exception as exc:
@@ -129,6 +134,15 @@ def encode(
         raise MessageError(msg) from exc
 
 
+class Decoded(NamedTuple):
+    """A decoded message: the call's arguments, its trigger, cron counters and headers."""
+
+    arguments: dict[str, Any]
+    trigger: Trigger
+    cron_state: CronState | None
+    headers: dict[str, str] | None
+
+
 def decode(
     message: bytes,
     *,
@@ -137,15 +151,33 @@ def decode(
     loader: Loader,
 ) -> tuple[dict[str, Any], Trigger, CronState | None]:
     """Decode a message made by :func:`encode`; raises :class:`MessageError`."""
+    arguments, trigger, state, _ = decode_message(
+        message, spec=spec, serializer=serializer, loader=loader
+    )
+    return arguments, trigger, state
+
+
+def decode_message(
+    message: bytes,
+    *,
+    spec: FuncSpec[Any],
+    serializer: Serializer,
+    loader: Loader,
+) -> Decoded:
+    """Decode a message made by :func:`encode`, headers included; raises :class:`MessageError`."""
     try:
         data = serializer.loadb(message)
         if not isinstance(data, dict) or data.get("v") != VERSION:
             msg = f"not a version-{VERSION} job message"
             raise MessageError(msg)  # noqa: TRY301 - re-raised as is below
         arguments = _load_arguments(spec, data["args"], loader)
+        headers = data.get("h")
+        if headers is not None and not isinstance(headers, dict):
+            msg = f"headers are {type(headers).__name__}, not a mapping"
+            raise MessageError(msg)  # noqa: TRY301 - re-raised as is below
         cron_data = data.get("cron")
         if cron_data is None:
-            return arguments, At(datetime.fromisoformat(data["at"])), None
+            return Decoded(arguments, At(datetime.fromisoformat(data["at"])), None, headers)
         start = cron_data["start_date"]
         cron = Cron(
             cron_data["expression"],
@@ -160,7 +192,7 @@ def decode(
             failure_count=int(cron_data["failure_count"]),
             offset=datetime.fromisoformat(offset) if offset else datetime.now().astimezone(),
         )
-        return arguments, CronTrigger(cron), state
+        return Decoded(arguments, CronTrigger(cron), state, headers)
     except MessageError:
         raise
     except Exception as exc:
@@ -185,8 +217,9 @@ class MessageCodec:
         arguments: dict[str, Any],
         trigger: Trigger,
         cron_state: CronState | None,
+        headers: Mapping[str, str] | None = None,
     ) -> bytes:
-        """Encode one job's arguments, trigger and cron counters."""
+        """Encode one job's arguments, trigger, cron counters and headers."""
         return encode(
             spec=spec,
             arguments=arguments,
@@ -194,10 +227,18 @@ class MessageCodec:
             cron_state=cron_state,
             dumper=self.dumper,
             serializer=self.serializer,
+            headers=headers,
         )
 
-    def decode(
-        self, message: bytes, spec: FuncSpec[Any]
-    ) -> tuple[dict[str, Any], Trigger, CronState | None]:
+    def decode(self, message: bytes, spec: FuncSpec[Any]) -> Decoded:
         """Decode a stored message of a job of the task ``spec``; raises :class:`MessageError`."""
-        return decode(message, spec=spec, serializer=self.serializer, loader=self.loader)
+        return decode_message(message, spec=spec, serializer=self.serializer, loader=self.loader)
+
+    def encode_result(self, value: Any, annotation: Any) -> bytes:
+        """A job's result as bytes (for a kept outcome); raises what the dumper raises."""
+        return self.serializer.dumpb(self.dumper.dump(value, annotation))
+
+    def decode_result(self, data: bytes, annotation: Any) -> Any:
+        """What :meth:`encode_result` made, back as the annotated type."""
+        value = self.serializer.loadb(data)
+        return value if annotation is Any else self.loader.load(value, annotation)

@@ -77,10 +77,11 @@ class _Timeout:
 
 
 class _Retry:
-    __slots__ = ("policy",)
+    __slots__ = ("observers", "policy")
 
-    def __init__(self, policy: SmartRetry) -> None:
+    def __init__(self, policy: SmartRetry, observers: Sequence[Callable[..., Any]]) -> None:
         self.policy = policy
+        self.observers = tuple(observers)
 
     async def __call__(self, call_next: CallNext, context: JobContext) -> Any:
         attempt = 0
@@ -98,6 +99,11 @@ class _Retry:
                     policy.retries, delay,
                 )  # fmt: skip
                 attempt += 1
+                for observer in self.observers:
+                    try:
+                        observer(context=context, attempt=attempt, error=exc)
+                    except Exception:
+                        log.exception("observer %r raised; ignored", observer)
                 await asyncio.sleep(delay)
 
 
@@ -160,6 +166,7 @@ def build_inner_chain(
     exception_handlers: ExceptionHandlers,
     retry: SmartRetry | None,
     timeout: float | None,
+    retried: Sequence[Callable[..., Any]] = (),
 ) -> CallNext:
     """Compose the execution chain of one task, outermost middleware first.
 
@@ -168,7 +175,7 @@ def build_inner_chain(
     """
     steps: list[Any] = list(middleware)
     if retry is not None and retry.retries > 0:
-        steps.append(_Retry(retry))
+        steps.append(_Retry(retry, retried))
     if exception_handlers:
         steps.append(_HandleExceptions(exception_handlers))
     if timeout is not None:

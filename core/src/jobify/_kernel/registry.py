@@ -17,6 +17,8 @@ from jobify._kernel.routes import NodeRoute, RootRoute, Route
 from jobify.exceptions import ApplicationStateError, RouteAlreadyRegisteredError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jobify._kernel.app import Jobify
     from jobify.middleware import BaseMiddleware, BaseOuterMiddleware
 
@@ -118,6 +120,7 @@ class Registry:
         middleware: Sequence[BaseMiddleware],
         outer_middleware: Sequence[BaseOuterMiddleware],
         stored: bool,
+        retried: Sequence[Callable[..., Any]] = (),
     ) -> None:
         """Compose every task's chains at startup; routers' tasks take their app names."""
         app = self._app
@@ -127,6 +130,7 @@ class Registry:
                 outer_middleware=outer_middleware,
                 exception_handlers=app.exception_handlers,
                 stored=stored,
+                retried=retried,
             )
         routers = list(app.sub_routers)
         while routers:

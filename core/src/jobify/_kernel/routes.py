@@ -189,6 +189,7 @@ class RootRoute(Route[ParamsT, ReturnT]):
         outer_middleware: Sequence[BaseOuterMiddleware],
         exception_handlers: Mapping[type[BaseException], Callable[..., Any]],
         stored: bool,
+        retried: Sequence[Callable[..., Any]] = (),
     ) -> None:
         """Compose the task's chains; called at startup (or at once after it).
 
@@ -209,6 +210,7 @@ class RootRoute(Route[ParamsT, ReturnT]):
             exception_handlers=merged,
             retry=options.get("retry"),  # type: ignore[arg-type]
             timeout=options.get("timeout"),
+            retried=retried,
         )
         self.outer_chain = build_outer_chain(outer)
         app_state = self.app.state

@@ -141,7 +141,16 @@ _NO_KWARGS: dict[str, Any] = {}  # shared, never mutated: strategies only unpack
 class Runnable(Generic[ReturnT]):
     """A task function bound to one job's arguments, ready to run."""
 
-    __slots__ = ("_bound", "args", "func_spec", "kwargs", "name", "origin_arguments", "strategy")
+    __slots__ = (
+        "_bound",
+        "args",
+        "attempts",
+        "func_spec",
+        "kwargs",
+        "name",
+        "origin_arguments",
+        "strategy",
+    )
 
     def __init__(
         self,
@@ -161,6 +170,8 @@ class Runnable(Generic[ReturnT]):
         self.args = bound.args
         self.kwargs = bound.kwargs or _NO_KWARGS
         self._bound: inspect.BoundArguments | None = None
+        self.attempts = 0
+        """How many times the task was called in the current run (retries count)."""
 
     @property
     def bound(self) -> inspect.BoundArguments:
@@ -195,6 +206,7 @@ class Runnable(Generic[ReturnT]):
 
     def run(self, context: JobContext) -> Awaitable[ReturnT]:
         """Run the task, filling its INJECT parameters from ``context``."""
+        self.attempts += 1
         inject = self.func_spec.inject
         if not inject:
             if self._bound is None:

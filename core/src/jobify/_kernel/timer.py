@@ -19,26 +19,20 @@ import asyncio
 import heapq
 import itertools
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from jobify._kernel.clock import SystemClock
-from jobify._kernel.context import JobContext
-from jobify._kernel.message import MessageError
-from jobify._kernel.state import RequestState
-from jobify._kernel.triggers import EPSILON, CronTrigger, resolve_misfire
 from jobify._kernel.values import JobStatus
-from jobify.exceptions import JobTimeoutError
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from jobify._kernel.app import Jobify
     from jobify._kernel.clock import Alarm, Clock
-    from jobify._kernel.job import CronContext, Job
+    from jobify._kernel.job import Job
     from jobify._kernel.jobs import JobTable
+    from jobify._kernel.runner import JobRunner
     from jobify.crontab import CronParser
-    from jobify.storage import Claim, ScheduledJob
 
 __all__ = ("TimerLoop",)
 
@@ -57,32 +51,24 @@ class TimerLoop:
     __slots__ = (
         "_alarm",
         "_alarm_at",
-        "_app",
         "_claims",
         "_heap",
         "_jobs",
         "_next_runs",
-        "_observers_finished",
+        "_runner",
         "_seq",
         "_serving",
         "_stale",
         "clock",
         "tz",
     )
-    _app: Jobify  # set by serve()
     _jobs: JobTable  # set by serve()
+    _runner: JobRunner  # set by serve()
 
-    def __init__(
-        self,
-        *,
-        tz: ZoneInfo,
-        clock: Clock | None = None,
-        observers_finished: tuple[Any, ...] = (),
-    ) -> None:
+    def __init__(self, *, tz: ZoneInfo, clock: Clock | None = None) -> None:
         """Plan in ``tz`` on ``clock`` (the system clock when None)."""
         self.tz = tz
         self.clock: Clock = SystemClock() if clock is None else clock
-        self._observers_finished = observers_finished
         self._heap: list[tuple[float, int, Job[Any]]] = []
         self._seq = itertools.count(1)
         self._stale = 0
@@ -95,12 +81,20 @@ class TimerLoop:
     # --- lifecycle -------------------------------------------------------------------
 
     def serve(
-        self, app: Jobify, jobs: JobTable, loop: asyncio.AbstractEventLoop, *, claims: bool
+        self,
+        jobs: JobTable,
+        runner: JobRunner,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        claims: bool,
     ) -> None:
-        """Start serving ``jobs`` of ``app`` on ``loop``; ``claims``: a cluster storage."""
+        """Start running the due jobs of ``jobs`` with ``runner`` on ``loop``.
+
+        ``claims``: the storage is a cluster's; each durable run is claimed first.
+        """
         self.clock.bind(loop)
-        self._app = app
         self._jobs = jobs
+        self._runner = runner
         self._claims = claims
         self._serving = True
 
@@ -227,212 +221,21 @@ class TimerLoop:
 
     def start(self, job: Job[Any]) -> None:
         """Start ``job`` now as a task (a push skips the heap this way)."""
-        jobs = self._jobs
-        coro = self._claim_and_run(job) if self._claims and job.durable else self._run(job)
+        runner = self._runner
+        coro = runner.claim_and_run(job) if self._claims and job.durable else runner.run(job)
         task = self.clock.spawn(coro)
         job.bind_task(task)
-        jobs.running.add(task)  # removed by _run's end, or by the job table
+        self._jobs.running.add(task)  # removed by the run's end, or by the job table
 
-    async def _claim_and_run(self, job: Job[Any]) -> None:
-        jobs = self._jobs
-        try:
-            claim = await jobs.claim(job)
-            won = await self._take_claim(job, claim)
-        except asyncio.CancelledError:
-            self._end_unrun(job, JobStatus.CANCELLED)
-            raise
-        except Exception:
-            log.exception("job %s (%s): claim failed; trying again in 1 s", job.id, job.route.name)
-            self._rearm(job, self.now() + timedelta(seconds=1))
+    def run_now(self, job: Job[Any]) -> None:
+        """One extra run of ``job`` now (a cron job keeps its schedule; ``run now``)."""
+        self.disarm(job)
+        if job.cron_context is None:
+            self.start(job)  # a one-off job simply runs now
             return
-        if won:
-            await self._run(job)
-
-    async def _take_claim(self, job: Job[Any], claim: Claim) -> bool:
-        """Apply a claim's outcome to the local job; True when this node runs it now."""
-        ctx = job.cron_context
-        row = claim.row
-        jobs = self._jobs
-        if ctx is None or row is None:
-            if claim.won:
-                return True
-            # another node ran it, runs it, or it ended there: nothing left to do here
-            log.info("job %s (%s) is run by another node", job.id, job.route.name)
-            self._end_unrun(job, JobStatus.CANCELLED)
-            return False
-        self._sync_cron(job, ctx, row)
-        due = job.exec_at
-        if not claim.won:
-            if row.status is JobStatus.SCHEDULED and row.next_run_at > due:
-                next_at = row.next_run_at
-            else:  # another node runs this run (or just did): wait for the next one
-                try:
-                    next_at = self.next_cron_run(ctx.cron.expression, ctx.cron_parser, due)
-                except ValueError:
-                    self._end_unrun(job, JobStatus.CANCELLED)
-                    return False
-            ctx.offset = next_at
-            self._rearm(job, next_at)
-            return False
-        planned = row.next_run_at
-        if planned < due:  # the row lags behind this node's timer: missed runs
-            planned = resolve_misfire(
-                ctx.cron.misfire_policy, planned=planned, now=due - EPSILON, parser=ctx.cron_parser
-            )
-            if planned > due:  # the policy drops them: store the next run, run nothing now
-                ctx.offset = planned
-                job.exec_at = planned
-                await jobs.store(job)
-                self._rearm(job, planned)
-                return False
-        ctx.offset = planned
-        return True
-
-    def _sync_cron(self, job: Job[Any], ctx: CronContext[Any], row: ScheduledJob) -> None:
-        """Take the cluster's counters (and schedule) of a cron job from its stored row."""
-        codec = self._jobs.codec
-        assert codec is not None  # noqa: S101 - a cluster stores jobs
-        route = job.route
-        try:
-            _, trigger, state = codec.decode(row.message, route.func_spec)
-        except MessageError:
-            log.exception("cron job %s (%s): stored counters unreadable", row.job_id, route.name)
-            return
-        if state is not None:
-            ctx.run_count = state.run_count
-            ctx.failure_count = state.failure_count
-        if isinstance(trigger, CronTrigger) and trigger.cron != ctx.cron:
-            ctx.cron = trigger.cron
-            ctx.cron_parser = route.cron_parser(trigger.cron.expression)
-
-    def _rearm(self, job: Job[Any], at: datetime) -> None:
-        """Arm ``job`` again at ``at`` from inside its own (ending) task."""
-        jobs = self._jobs
-        jobs.drop_task(job)
-        if not self._app.configs.app_started:
-            return
-        if job.status is JobStatus.CANCELLED:
-            return
-        job.update(exec_at=at, status=JobStatus.SCHEDULED)
-        self.arm(job)
-
-    def _end_unrun(self, job: Job[Any], status: JobStatus) -> None:
-        """End ``job`` here without running it; its row is another node's business."""
-        jobs = self._jobs
-        jobs.drop_task(job)
-        if job.is_done():
-            return
-        job.durable = False  # so ending it here deletes nothing
-        job.status = status
-        jobs.finish(job)
-
-    async def _run(self, job: Job[Any]) -> None:
-        """Run ``job`` through its task's pipeline and hand the outcome on."""
-        app = self._app
-        jobs = self._jobs
-        route = job.route
-        runnable = job.runnable
-        task = job.running_task
-        job.status = JobStatus.RUNNING
-        context = JobContext(
-            app,
-            job,
-            route.task_state,
-            runnable,
-            RequestState(),
-            route.options,
-            app.configs,
-            route.builder_for(runnable),
-        )
-        error: BaseException | None = None
-        try:
-            result = await route.chain(context)
-        except asyncio.CancelledError:
-            jobs.running.discard(task)
-            if job.status is not JobStatus.CANCELLED:
-                job.status = JobStatus.CANCELLED
-                jobs.finish(job)
-            raise
-        except BaseException as exc:  # a task's failure is the job's outcome
-            error = exc
-        jobs.drop_task(job)
-        if job.status is JobStatus.CANCELLED:
-            return  # cancelled while it ran (e.g. by itself): already finished and unregistered
-        if error is None:
-            job.set_result(result, status=JobStatus.SUCCESS)
-        elif isinstance(error, JobTimeoutError):
-            job.set_exception(error, status=JobStatus.TIMEOUT)
-        elif isinstance(error, Exception):
-            job.set_exception(error, status=JobStatus.FAILED)
-        else:
-            wrapped = RuntimeError(f"task raised {type(error).__name__}: {error}")
-            wrapped.__cause__ = error
-            job.set_exception(wrapped, status=JobStatus.FAILED)
-        for observer in self._observers_finished:
-            try:
-                observer(job=job)
-            except Exception:
-                log.exception("observer %r raised; ignored", observer)
-        ctx = job.cron_context
-        if ctx is None:
-            if job.status is JobStatus.FAILED:
-                log.error("job %s (%s) failed", job.id, route.name, exc_info=job.exception)
-            jobs.finish(job)
-            return
-        await self._advance_cron(job, ctx)
-
-    async def _advance_cron(self, job: Job[Any], ctx: CronContext[Any]) -> None:
-        app = self._app
-        jobs = self._jobs
-        name = job.route.name
-        ctx.run_count += 1
-        if job.status is JobStatus.SUCCESS:
-            ctx.failure_count = 0
-        else:
-            ctx.failure_count += 1
-            log.error(
-                "cron job %s (%s) run %d ended %s (%d consecutive failures)",
-                job.id, name, ctx.run_count, job.status.value, ctx.failure_count,
-                exc_info=job.exception,
-            )  # fmt: skip
-        if ctx.is_run_exceeded_by_limit():
-            jobs.finish(job)
-            return
-        if not ctx.is_failure_allowed_by_limit():
-            log.error(
-                "cron job %s (%s) disabled after %d consecutive failures (max_failures=%d); "
-                "it will not run again. To re-enable it, fix the cause, then restart the app "
-                "(a cron= task is declared again at startup) or schedule it again: "
-                "%s.schedule(...).cron(..., job_id=%r, replace=True)",
-                job.id, name, ctx.failure_count, ctx.cron.max_failures, name, job.id,
-            )  # fmt: skip
-            job.status = JobStatus.PERMANENTLY_FAILED
-            jobs.finish(job)
-            return
-        if not app.configs.app_started:
-            return
-        try:
-            planned = self.next_cron_run(ctx.cron.expression, ctx.cron_parser, ctx.offset)
-            next_at = resolve_misfire(
-                ctx.cron.misfire_policy, planned=planned, now=self.now(), parser=ctx.cron_parser
-            )
-        except ValueError as exc:  # the schedule has no run left (e.g. its years are over)
-            log.info("cron job %s (%s) has no run left: %s", job.id, name, exc)
-            jobs.finish(job)
-            return
-        ctx.offset = next_at
-        job.update(exec_at=next_at, status=JobStatus.SCHEDULED)
-        if job.route.is_persist:
-            try:
-                await jobs.store(job)
-            except Exception:
-                log.exception(
-                    "cron job %s (%s): could not store its next run; it stays scheduled in memory",
-                    job.id, name,
-                )  # fmt: skip
-        if job.status is JobStatus.SCHEDULED:
-            self.arm(job)
-        job.wake()  # a cron job's waiters wake after each run
+        task = self.clock.spawn(self._runner.run(job, extra=True))
+        job.bind_task(task)
+        self._jobs.running.add(task)
 
 
 class TimerHandle(asyncio.TimerHandle):
