@@ -4,6 +4,11 @@
 default: ``app`` of the config file), starts it and serves until SIGINT or
 SIGTERM, then shuts down gracefully (exit code 0). The config file is
 exported as ``$JOBIFY_CONFIG`` first, so the app's own ``Jobify()`` reads it.
+
+Every subcommand resolves ``"module:attr"`` (the app, ``use = "pkg.mod:Cls"``)
+the same way, with the current directory first on the import path, as
+``python -m`` has it; ``jobify check`` assembles the config as the app's
+startup does, so an option a plugin would refuse fails the check too.
 """
 
 from __future__ import annotations
@@ -40,11 +45,16 @@ def _settings(config: str | None) -> Settings:
     return Settings.from_toml(path) if path is not None else Settings()
 
 
+def _import_from_cwd() -> None:
+    """Put the current directory first on the import path, for every subcommand."""
+    cwd = str(Path.cwd())
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+
+
 def _load_app(ref: str) -> Jobify:
     from jobify._kernel.app import Jobify
 
-    if str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
     obj = import_target(ref, "jobify run")
     if callable(obj) and not isinstance(obj, Jobify):
         obj = obj()
@@ -212,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jobify`` command; returns the exit code."""
     args = build_parser().parse_args(argv)
+    _import_from_cwd()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
