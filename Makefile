@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DISTS  := $(wildcard core/pyproject.toml plugins/*/pyproject.toml contrib/*/pyproject.toml) pyproject.toml
 
-.PHONY: setup demo test lint bench race clean
+REFERENCE := benchmarks/.venvs/reference
+
+.PHONY: setup reference-venv demo test lint bench race clean
 
 setup: $(STAMP)
 
@@ -15,13 +17,23 @@ $(STAMP): requirements-dev.txt $(DISTS)
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# jobify 0.14.0, the reference that tests/conformance compares this project with, with
+# the extras its serializers and type adapter need (the virtualenv benchmarks/compare.py
+# makes when it is missing; the extras do not change 0.14's defaults).
+reference-venv: $(REFERENCE)/.installed
+
+$(REFERENCE)/.installed:
+	test -x $(REFERENCE)/bin/python || $(PYTHON) -m venv $(REFERENCE)
+	$(REFERENCE)/bin/python -m pip install --quiet "jobify[cbor2,msgpack,orjson,pydantic]==0.14.0"
+	touch $@
+
 # Runs the demo app on the embedded defaults (SQLite in ./jobify.db, no server)
 # for 12 seconds, then stops it with SIGINT as Ctrl+C would.
 demo: setup
 	timeout --preserve-status --signal=INT 12 $(BIN)/jobify run
 
 # Runs pytest against a throwaway local PostgreSQL server (installed when missing).
-test: setup
+test: setup reference-venv
 	scripts/with-postgres $(BIN)/pytest
 	$(MAKE) lint
 
@@ -40,4 +52,4 @@ race: setup
 	$(BIN)/python benchmarks/compare.py
 
 clean:
-	rm -rf $(VENV) jobify.db jobify.db-wal jobify.db-shm
+	rm -rf $(VENV) jobify.db jobify.db-wal jobify.db-shm jobify.db.jobify_schedules.lock

@@ -33,7 +33,7 @@ APP = textwrap.dedent(
             await app.wait_all(timeout=5)
             assert [j.result() for j in (now, later, at)] == ["now", "later", "at"], seen
         assert app.configs.app_started is False
-        assert app._storage_on is False
+        assert app.assembly.storage is None
         leaked = sorted(m for m in sys.modules if m.startswith("jobify_") or m in ("sqlite3", "croniter"))
         assert not leaked, leaked
         print("ok", seen)

@@ -68,3 +68,18 @@ def test_sync_process_and_cron_tasks_work_without_configuration(tmp_path: Path) 
     assert "cron success 2" in lines
     assert "storage SQLiteStorage ExtendedJSONSerializer" in lines
     assert (tmp_path / "jobify.db").exists()
+
+
+def test_the_sqlite_readme_config_leaves_use_out(tmp_path: Path) -> None:
+    """plugins/jobify-storage-sqlite/README.md: `use` "may be left out" -- and it may."""
+    from jobify import Jobify
+    from jobify.storage import SQLiteStorage
+
+    readme = Path(__file__).resolve().parents[1] / "plugins/jobify-storage-sqlite/README.md"
+    assert '[jobify.storage]\ndatabase = "var/jobs.db"' in readme.read_text()
+    config = tmp_path / "jobify.toml"
+    config.write_text('[jobify.storage]\ndatabase = "var/jobs.db"\ntable_name = "billing_jobs"\n')
+    app = Jobify.from_config(config)
+    assert isinstance(app.configs.storage, SQLiteStorage)
+    assert app.configs.storage.database == Path("var/jobs.db")
+    assert app.configs.storage.table_name == "billing_jobs"

@@ -34,7 +34,7 @@ async def test_monthly_cron_through_a_year_in_a_dst_zone() -> None:
 
     @app.task
     async def report(ctx: JobContext = INJECT) -> None:
-        runs.append(app._timer.now())
+        runs.append(app.configs.timer.now())
         assert ctx.job.exec_at == runs[-1]
 
     started = time.perf_counter()
@@ -61,7 +61,7 @@ async def test_delay_runs_after_an_hour_and_not_before() -> None:
 
     @app.task
     async def ping() -> None:
-        ran.append(app._timer.now())
+        ran.append(app.configs.timer.now())
 
     async with app:
         job = await ping.schedule().delay(3600)
@@ -81,7 +81,7 @@ async def test_jobs_run_in_time_order_each_at_its_own_instant() -> None:
 
     @app.task
     async def mark(tag: str) -> None:
-        seen.append((tag, app._timer.now()))
+        seen.append((tag, app.configs.timer.now()))
 
     async with app:
         await mark.schedule("c").delay(30)

@@ -130,8 +130,11 @@ asyncio.run(main())
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    header, line = result.stdout.splitlines()[:2]
-    assert header.split() == ["ID", "TASK", "STATUS", "NEXT", "RUN"]
+    header, line, count = result.stdout.splitlines()
+    assert header.split() == ["ID", "TASK", "STATUS", "NEXT", "RUN", "(UTC)"]
+    assert (
+        count == f"1 job(s) in SQLite file {str(tmp_path / 'jobs.db')!r}, table 'jobify_schedules'"
+    )
     assert line.split()[:3] == ["in-an-hour", "__main__:later", "scheduled"] or line.split()[
         :3
     ] == [
@@ -202,7 +205,8 @@ asyncio.run(main())
         [sys.executable, "-m", "jobify.cli", "jobs"], cwd=tmp_path, env=env,
         capture_output=True, text=True, timeout=60,
     ).stdout  # fmt: skip
-    rows = {line.split()[0]: line for line in listing.splitlines()[1:]}
+    rows = {line.split()[0]: line for line in listing.splitlines()[1:-1]}  # header, count
+    assert listing.splitlines()[-1].startswith("3 job(s) in SQLite file ")
     assert set(rows) == {"good", "corrupt", "orphan"}
     assert "scheduled" in rows["good"]
     assert "set aside: its message cannot be decoded" in rows["corrupt"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -73,6 +74,25 @@ def test_choice_by_name_with_options_from_toml(tmp_path: Path):
     assert app.configs.storage.label == "from-file"
 
 
+def test_options_without_use_go_to_the_default(tmp_path: Path):
+    cfg = tmp_path / "jobify.toml"
+    cfg.write_text('[jobify.storage]\nlabel = "from-file"\n')
+    app = Jobify.from_config(cfg, hook_plugins=[StoragePlugin()])
+    assert isinstance(app.configs.storage, MemoryStorage)
+    assert app.configs.storage.label == "from-file"
+
+
+def test_options_without_use_and_without_a_default_say_what_to_set(tmp_path: Path):
+    cfg = tmp_path / "jobify.toml"
+    cfg.write_text('[jobify.storage]\nlabel = "from-file"\n')
+    with pytest.raises(ConfigError) as info:
+        Jobify.from_config(cfg, hook_plugins=[ClashingPlugin()])
+    assert str(info.value) == (
+        f"{cfg} [jobify.storage]: no use = ... and no default storage is installed to take "
+        "these options; set use = one of: memory (clashing local)"
+    )
+
+
 def test_instance_passed_in_code_wins_over_the_file(tmp_path: Path):
     cfg = tmp_path / "jobify.toml"
     cfg.write_text('[jobify.storage]\nuse = "memory"\nlabel = "from-file"\n')
@@ -85,7 +105,7 @@ def test_storage_can_be_turned_off_in_the_file(tmp_path: Path):
     cfg = tmp_path / "jobify.toml"
     cfg.write_text("[jobify.storage]\nuse = false\n")
     app = Jobify.from_config(cfg, hook_plugins=[StoragePlugin()])
-    assert app._storage_on is False
+    assert app.assembly.storage is False
 
 
 def test_unknown_name_lists_installed_and_suggests(tmp_path: Path):
@@ -172,7 +192,7 @@ def test_storage_without_any_serializer_fails_with_the_fix():
 
 def test_kernel_alone_has_storage_off_and_identity_adapter():
     app = Jobify()
-    assert app._storage_on is False
+    assert app.assembly.storage is None  # nothing installed, nothing chosen: storage off
     assert app.configs.dumper.dump({"a": 1}, dict) == {"a": 1}
 
 
@@ -261,13 +281,15 @@ async def test_observer_that_raises_does_not_break_jobs(caplog: pytest.LogCaptur
     assert "observer" in caplog.text
 
 
-def test_no_observer_means_no_observer_step_in_the_chain():
+async def test_no_observer_means_no_observer_step_in_the_chain():
     app = Jobify.from_config(None, storage=False)
 
-    @app.task
+    @app.task(name="job")
     async def job() -> None: ...
 
-    assert app._observer_middleware == []
+    async with app:  # chains are built at startup: a plain task's is the bare call
+        assert not isinstance(app.registry.routes["job"].chain, functools.partial)
+    assert app.assembly.observers_started == ()
     assert app.assembly.observers_scheduled == ()
     assert app.assembly.observers_finished == ()
 
@@ -301,7 +323,7 @@ def test_middleware_chosen_in_file_are_built_in_order(tmp_path: Path):
         '[[jobify.middleware]]\nuse = "tag"\ntag = "b"\n'
     )
     app = Jobify.from_config(cfg, hook_plugins=[MwPlugin()], storage=False)
-    assert [m.tag for m in app._middleware] == ["a", "b"]
+    assert [m.tag for m in app.middleware] == ["a", "b"]
 
 
 def test_trace_switch_prints_hook_calls(

@@ -45,7 +45,7 @@ def _declare(app: Jobify, name: str, runs: list[tuple[str, object]], task_kw) ->
 
         @app.task(name="tick", **task_kw)
         async def tick() -> None:
-            runs.append((name, app._timer.now()))
+            runs.append((name, app.configs.timer.now()))
 
     return app
 
@@ -69,7 +69,7 @@ async def test_jobs_run_once_on_the_node_that_scheduled_them(make_node):
     clock.install(a)
     clock.install(b)
     async with started(a, b):
-        jobs = [await a._all_routes["work"].schedule(n).delay(1 + n % 3) for n in range(30)]
+        jobs = [await a.registry.routes["work"].schedule(n).delay(1 + n % 3) for n in range(30)]
         assert b.get_active_jobs() == []  # new jobs are not broadcast
         await clock.advance(5)
         assert sorted(runs) == [("a", n) for n in range(30)]
@@ -141,11 +141,11 @@ async def test_a_killed_nodes_jobs_are_adopted_and_run_once(make_node):
     async with started(b):
         await a.startup()
         for n in range(20):
-            await a._all_routes["work"].schedule(n).delay(10)
+            await a.registry.routes["work"].schedule(n).delay(10)
         assert {cluster.owner_of(job_id) for job_id in cluster.rows} == {"a"}
         await cluster.kill(a.configs.storage)
         a.configs.app_started = False  # the process is gone: it runs nothing more
-        await a._stop_jobs()
+        await a.configs.jobs.stop()
         assert len(b.get_active_jobs()) == 20
         await clock.advance(11)
         assert sorted(runs) == [("b", n) for n in range(20)]
@@ -167,14 +167,14 @@ async def test_a_job_running_on_a_killed_node_runs_again_on_a_survivor(make_node
 
     async with started(b):
         await a.startup()
-        await a._all_routes["slow"].schedule().push()
+        await a.registry.routes["slow"].schedule().push()
         await asyncio.sleep(0.01)
         assert runs == [("a", "slow")]
         (row,) = cluster.rows.values()
         assert row.status is JobStatus.RUNNING
         await cluster.kill(a.configs.storage)
         a.configs.app_started = False
-        await a._stop_jobs()
+        await a.configs.jobs.stop()
         await b.wait_all(timeout=2)
     assert runs == [("a", "slow"), ("b", "slow")]  # at-least-once
 
@@ -186,9 +186,9 @@ async def test_a_run_claimed_by_another_node_is_not_run_here(make_node):
     clock.install(a)
     clock.install(b)
     async with started(a, b):
-        job_a = await a._all_routes["work"].schedule(7).delay(1)
+        job_a = await a.registry.routes["work"].schedule(7).delay(1)
         # b believes a is dead and arms a's row too (a lease that lapsed while a lived)
-        await b._adopt(list(cluster.rows.values()))
+        await b.configs.jobs.adopt(list(cluster.rows.values()), b.registry.routes)
         job_b = b.find_job(job_a.id)
         assert job_b is not None
         await clock.advance(2)
@@ -231,7 +231,7 @@ async def test_jobs_that_are_not_durable_are_not_claimed(make_node):
         runs.append(("a", "local"))
 
     async with a:
-        await a._all_routes["local"].schedule().push()
+        await a.registry.routes["local"].schedule().push()
         await a.wait_all(timeout=2)
     assert runs == [("a", "local")]
     assert cluster.claims == []
@@ -276,7 +276,7 @@ async def test_a_claim_that_fails_is_tried_again_a_second_later(make_node, caplo
     clock = FakeClock(START)
     clock.install(a)
     async with a:
-        job = await a._all_routes["work"].schedule(1).delay(1)
+        job = await a.registry.routes["work"].schedule(1).delay(1)
         await clock.advance(1)
         assert runs == []
         assert job.status is JobStatus.SCHEDULED

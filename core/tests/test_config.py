@@ -70,7 +70,7 @@ def test_from_config_with_missing_file_fails(tmp_path: Path):
     [
         ("[jobify]\nstorgae = 1\n", "unknown key 'storgae'. Valid keys: app, tz, storage"),
         ("[jobify]\nstorgae = 1\n", "Did you mean 'storage'?"),
-        ("[jobify.storage]\ndatabase = 'x'\n", 'missing key "use"'),
+        ("[[jobify.middleware]]\nworkers = 1\n", 'missing key "use"'),
         ("[jobify.serializer]\nuse = false\n", "use = false is only valid for [jobify.storage]"),
         ("[jobify.storage]\nuse = 3\n", "use = 3: expected a registered name"),
         ("[jobify]\ntz = 'Mars/Olympus'\n", "unknown time zone 'Mars/Olympus'"),
@@ -88,6 +88,14 @@ def test_bad_files_name_file_key_and_fix(tmp_path: Path, text: str, expected: st
         Settings.from_toml(cfg)
     assert expected in str(info.value)
     assert str(cfg) in str(info.value)
+
+
+def test_a_capability_table_without_use_configures_the_default(tmp_path: Path):
+    cfg = write(tmp_path / "jobify.toml", "[jobify.storage]\ndatabase = 'x.db'\n")
+    s = Settings.from_toml(cfg)
+    assert s.storage is not None
+    assert s.storage.use is None
+    assert dict(s.storage.options) == {"database": "x.db"}
 
 
 def test_pyproject_tool_jobify_works_the_same(tmp_path: Path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from jobify import (
     JobStatus,
     MisfirePolicy,
 )
-from jobify._kernel.timer import resolve_misfire
+from jobify._kernel.triggers import resolve_misfire
 from jobify.exceptions import ApplicationStateError, DuplicateJobError, JobFailedError
 from jobify.testing.jobs import until_done
 
@@ -124,6 +125,27 @@ async def test_max_failures_ends_permanently_failed(app: Jobify) -> None:
     assert str(job.exception) == "failure 2"
     with pytest.raises(JobFailedError):
         job.result()
+
+
+async def test_disabling_by_max_failures_is_logged_with_the_way_back(
+    app: Jobify, caplog: pytest.LogCaptureFixture
+) -> None:
+    @app.task(name="bad")
+    async def bad() -> None:
+        raise ValueError("boom")
+
+    async with app:
+        job = await bad.schedule().cron(Cron("0.02", max_failures=2), job_id="b1")
+        await until_done(job, 2)
+    disabled = [r for r in caplog.records if "disabled" in r.getMessage()]
+    assert len(disabled) == 1
+    assert disabled[0].levelno == logging.ERROR
+    assert disabled[0].getMessage() == (
+        "cron job b1 (bad) disabled after 2 consecutive failures (max_failures=2); it will "
+        "not run again. To re-enable it, fix the cause, then restart the app (a cron= task is "
+        "declared again at startup) or schedule it again: "
+        "bad.schedule(...).cron(..., job_id='b1', replace=True)"
+    )
 
 
 async def test_a_success_resets_the_consecutive_failures(app: Jobify) -> None:

@@ -50,7 +50,8 @@ def test_jobify_jobs_lists_the_cluster_without_adopting(postgres_dsn: str, tmp_p
 
     out, still_ours = asyncio.run(scenario())
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "TASK", "STATUS", "NEXT", "RUN"]
-    assert sorted(line.split()[0] for line in lines[1:]) == ["later-0", "later-1", "later-2"]
-    assert all(line.split()[1:3] == ["later", "scheduled"] for line in lines[1:])
+    assert lines[0].split() == ["ID", "TASK", "STATUS", "NEXT", "RUN", "(UTC)"]
+    assert sorted(line.split()[0] for line in lines[1:-1]) == ["later-0", "later-1", "later-2"]
+    assert all(line.split()[1:3] == ["later", "scheduled"] for line in lines[1:-1])
+    assert lines[-1].startswith("3 job(s) in ")  # the count line names the storage
     assert still_ours == {"later-0", "later-1", "later-2"}

@@ -1,5 +1,5 @@
-"""The wall clock jumps (NTP step, manual change, VM resume): patched through the timer's
-``datetime``. Timers already armed run on the loop's monotonic clock; cron runs are computed
+"""The wall clock jumps (NTP step, manual change, VM resume): a clock passed to the app
+whose wall time jumps. Timers already armed run on the loop's monotonic clock; cron runs are computed
 in wall time, so a forward jump is a misfire (its policy decides) and a backward jump makes
 the cron job wait for the wall clock to come back to its next planned run. No run fires twice.
 See README "Behaviour notes"."""
@@ -14,39 +14,36 @@ from typing import Any
 import pytest
 
 from jobify import INJECT, Cron, JobContext, Jobify, JobStatus, MisfirePolicy
-from jobify._kernel import timer as timer_module
+from jobify._kernel.clock import SystemClock
 
 
-class Clock:
-    """Shifts every ``datetime.now()`` the kernel's timer makes by ``offset``."""
+class Clock(SystemClock):
+    """The system clock with a wall time that jumps when the test says (the monotonic
+    time, on which armed timers run, does not)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.offset = timedelta()
 
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        clock = self
-
-        class ShiftedDatetime(datetime):
-            @classmethod
-            def now(cls, tz: Any = None) -> Any:
-                return datetime.now(tz) + clock.offset
-
-        monkeypatch.setattr(timer_module, "datetime", ShiftedDatetime)
+    def wall(self) -> datetime:
+        return super().wall() + self.offset
 
     def jump(self, seconds: float) -> None:
         self.offset += timedelta(seconds=seconds)
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    c = Clock()
-    c.install(monkeypatch)
-    return c
+def clock() -> Clock:
+    return Clock()
+
+
+def make_app(clock: Clock) -> Jobify:
+    return Jobify.from_config(None, clock=clock, storage=False)
 
 
 @pytest.mark.parametrize("jump", [3600, -3600], ids=["forward", "back"])
 async def test_a_delay_fires_once_after_its_real_duration(clock: Clock, jump: float) -> None:
-    app = Jobify(storage=False)
+    app = make_app(clock)
     fired: list[float] = []
 
     @app.task
@@ -96,7 +93,7 @@ def assert_no_double(runs: list[tuple[int, datetime]]) -> None:
 async def test_cron_after_a_forward_jump_follows_its_misfire_policy(
     clock: Clock, policy: MisfirePolicy, catch_up: int
 ) -> None:
-    app = Jobify(storage=False)
+    app = make_app(clock)
     tick, runs = every_second(app, policy)
     async with app:
         job = await tick.schedule().cron(Cron("* * * * * * *", misfire_policy=policy), job_id="t")
@@ -119,7 +116,7 @@ async def test_cron_after_a_forward_jump_follows_its_misfire_policy(
 
 
 async def test_cron_after_a_backward_jump_waits_and_never_repeats(clock: Clock) -> None:
-    app = Jobify(storage=False)
+    app = make_app(clock)
     tick, runs = every_second(app, MisfirePolicy.ONCE)
     async with app:
         job = await tick.schedule().cron("* * * * * * *", job_id="t")
@@ -136,4 +133,4 @@ async def test_cron_after_a_backward_jump_waits_and_never_repeats(clock: Clock) 
 
 
 def clock_now(clock: Clock) -> datetime:
-    return timer_module.datetime.now(timer_module._UTC)
+    return clock.wall()

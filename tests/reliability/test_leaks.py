@@ -29,9 +29,9 @@ def traced() -> int:
 
 
 def assert_nothing_left(app: Jobify, threads_before: set[threading.Thread]) -> None:
-    assert app._jobs == {}
-    assert app._tasks == set()
-    assert app._pending_deletes == set()
+    stats = app.statistics()
+    assert (stats.jobs_live, stats.jobs_running, stats.pending_deletes) == (0, 0, 0), stats
+    assert stats.timers_armed == 0, stats
     leftover = asyncio.all_tasks() - {asyncio.current_task()}
     assert leftover == set(), leftover
     threads = {t for t in threading.enumerate() if t.is_alive()} - threads_before
@@ -65,7 +65,8 @@ def test_push_done_cycles_leave_memory_flat(figures: dict[str, str]) -> None:
                 end = traced()
             finally:
                 tracemalloc.stop()
-            assert app._jobs == {} and app._tasks == set()
+            stats = app.statistics()
+            assert (stats.jobs_live, stats.jobs_running) == (0, 0), stats
         assert_nothing_left(app, before)
         return half - base, end - base
 
@@ -152,8 +153,8 @@ def test_memory_per_pending_job(figures: dict[str, str]) -> None:
                 per_job = (traced() - base) / PENDING
             finally:
                 tracemalloc.stop()
-            assert len(app._jobs) == PENDING
-        assert app._jobs == {}
+            assert app.statistics().jobs_live == PENDING
+        assert app.statistics().jobs_live == 0
         return per_job
 
     per_job = asyncio.run(main())
@@ -177,7 +178,7 @@ def test_restore_time_of_pending_jobs_from_sqlite(tmp_path: Path, figures: dict[
         await app.startup()
         restore = time.perf_counter() - began
         try:
-            assert len(app._jobs) == PENDING
+            assert app.statistics().jobs_live == PENDING
         finally:
             await app.shutdown()
         return stored, restore

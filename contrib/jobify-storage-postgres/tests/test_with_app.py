@@ -28,10 +28,10 @@ def make_app(storage):
 async def test_a_durable_job_runs_and_its_row_is_gone(make):
     app = make_app(make())
     async with app:
-        job = await app._all_routes["greet"].push("now")
+        job = await app.registry.routes["greet"].push("now")
         await job.wait()
         assert job.result() == "hello now"
-        later = await app._all_routes["greet"].schedule("later").delay(3600)
+        later = await app.registry.routes["greet"].schedule("later").delay(3600)
         rows = await app.configs.storage.get_schedules()
         assert [r.job_id for r in rows] == [later.id]
     other = make_app(make())

@@ -5,6 +5,12 @@ default: ``app`` of the config file), starts it and serves until SIGINT or
 SIGTERM, then shuts down gracefully (exit code 0). The config file is
 exported as ``$JOBIFY_CONFIG`` first, so the app's own ``Jobify()`` reads it.
 
+``jobify jobs [--json] [--task NAME] [--status STATUS]`` lists the stored jobs
+without changing anything: a storage with the
+:class:`~jobify.storage.InspectableStorage` ability is read through its
+``read_only()`` copy (a missing database is an error, never created) and named
+with ``describe()``; the command knows no storage by name.
+
 Every subcommand resolves ``"module:attr"`` (the app, ``use = "pkg.mod:Cls"``)
 the same way, with the current directory first on the import path, as
 ``python -m`` has it; ``jobify check`` assembles the config as the app's
@@ -15,20 +21,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
 
 from jobify._assembly import discovery
 from jobify._assembly.assemble import assemble
 from jobify._assembly.catalog import CAPABILITIES, import_target
 from jobify._assembly.config import CONFIG_ENV, Settings, find_config
-from jobify.exceptions import BaseJobifyError
+from jobify._kernel.values import JobStatus
+from jobify.exceptions import BaseJobifyError, StorageNotFoundError
 from jobify.hookspecs import CONTRACT_TESTS_ATTR
+from jobify.storage import InspectableStorage
 
 if TYPE_CHECKING:
     from jobify._kernel.app import Jobify
@@ -172,30 +182,128 @@ async def _list_jobs(storage: Any) -> list[tuple[Any, str | None]]:
         await storage.shutdown()
 
 
+SET_ASIDE: Final = "set-aside"
+"""The ``--status`` of rows the app set aside (task gone, message undecodable)."""
+
+
+def _printable(text: str) -> str:
+    """Escape what a terminal would act on: ESC, newlines, bidi controls, as Python escapes.
+
+    Ids, task names and reasons are data from the database: printed raw, an
+    id holding an escape sequence could rewrite the terminal's title or hide
+    rows. An ESC character is printed as the four characters backslash, x, 1, b.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _storage_origin(settings: Settings) -> str:
+    """Where the storage configuration came from, for the error of a missing database."""
+    if settings.storage is not None:
+        return f"the storage is configured in {settings.storage.where}"
+    if settings.source is not None:
+        return f"the storage is the default one: {settings.source} has no [jobify.storage] table"
+    return (
+        f"the storage is the default one: no config file was found in {Path.cwd()} (looked "
+        f"for ${CONFIG_ENV}, ./jobify.toml, ./pyproject.toml [tool.jobify]); pass --config FILE"
+    )
+
+
+def _job_record(row: Any, reason: str | None, tz: ZoneInfo) -> dict[str, Any]:
+    try:
+        when = row.next_run_at.astimezone(tz).isoformat()
+    except (OverflowError, ValueError):  # a set-aside row's unreadable time (datetime.min)
+        when = None
+    return {
+        "id": row.job_id,
+        "task": row.name,
+        "status": SET_ASIDE if reason else getattr(row.status, "value", str(row.status)),
+        "next_run_at": when,
+        "set_aside_reason": reason,
+    }
+
+
+def _write(lines: Sequence[str]) -> None:
+    """Print ``lines``; a reader that went away (``| head -1``) ends the output quietly."""
+    try:
+        for line in lines:
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the rest has no reader; point stdout at /dev/null so the flush at exit is quiet
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def cmd_jobs(args: argparse.Namespace) -> int:
-    """List the jobs held in the configured storage."""
+    """List the jobs held in the configured storage, reading only.
+
+    A storage with the ``InspectableStorage`` ability is opened with
+    ``read_only()`` (nothing is created, nothing changes) and named with
+    ``describe()``; any other storage is started as an app would start it.
+    """
     settings = _settings(args.config)
     asm = assemble(settings)
-    if asm.storage in (None, False):
-        print("storage is off: no stored jobs")
+    tz = ZoneInfo(settings.tz or "UTC")
+    storage = asm.storage
+    if storage in (None, False):
+        if args.json:
+            _write([json.dumps({"storage": None, "time_zone": tz.key, "count": 0, "jobs": []})])
+        else:
+            _write(["storage is off: no stored jobs"])
         return 0
-    rows = asyncio.run(_list_jobs(asm.storage))
-    if not rows:
-        print("no stored jobs")
-        return 0
-    header = ("ID", "TASK", "STATUS", "NEXT RUN")
-    table = [
-        (
-            row.job_id,
-            row.name,
-            "set aside: " + reason if reason else getattr(row.status, "value", str(row.status)),
-            row.next_run_at.isoformat(),
-        )
+    if isinstance(storage, InspectableStorage):
+        where = storage.describe()
+        storage = storage.read_only()
+    else:
+        where = type(storage).__name__
+    try:
+        rows = asyncio.run(_list_jobs(storage))
+    except StorageNotFoundError as exc:
+        msg = f"jobify jobs: {exc}; {_storage_origin(settings)}"
+        raise CommandError(msg) from None
+    records = [
+        _job_record(row, reason, tz)
         for row, reason in sorted(rows, key=lambda r: (r[0].next_run_at, r[0].job_id))
     ]
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *table, strict=False)]
-    for line in (header, *table):
-        print("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=False)).rstrip())
+    shown = [
+        r
+        for r in records
+        if (args.task is None or r["task"] == args.task)
+        and (args.status is None or r["status"] == args.status)
+    ]
+    if args.json:
+        document = {
+            "storage": where, "time_zone": tz.key, "count": len(shown), "total": len(records),
+            "jobs": shown,
+        }  # fmt: skip
+        _write([json.dumps(document, indent=2, ensure_ascii=False)])
+        return 0
+    count = f"{len(shown)} job(s)"
+    if len(shown) != len(records):
+        filters = [f"--{k} {v}" for k, v in (("task", args.task), ("status", args.status)) if v]
+        count = f"{len(shown)} of {len(records)} job(s) ({', '.join(filters)})"
+    lines: list[str] = []
+    if shown:
+        header = ("ID", "TASK", "STATUS", f"NEXT RUN ({tz.key})")
+        table = [
+            (
+                _printable(r["id"]),
+                _printable(r["task"]),
+                f"set aside: {_printable(r['set_aside_reason'])}"
+                if r["set_aside_reason"]
+                else r["status"],
+                "unknown" if r["next_run_at"] is None else r["next_run_at"].replace("T", " "),
+            )
+            for r in shown
+        ]
+        widths = [max(len(c) for c in col) for col in zip(header, *table, strict=False)]
+        for line in (header, *table):
+            lines.append("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False)).rstrip())
+    lines.append(f"{count} in {_printable(where)}")
+    _write(lines)
     return 0
 
 
@@ -216,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
     for p in sub.choices.values():
         p.add_argument("--config", "-c", help="config file (default: lookup of jobify.toml)")
+    jobs = sub.choices["jobs"]
+    jobs.add_argument("--json", action="store_true", help="print one JSON document")
+    jobs.add_argument("--task", metavar="NAME", help="only the jobs of this task")
+    jobs.add_argument(
+        "--status", choices=[*(s.value for s in JobStatus), SET_ASIDE], help="only this status"
+    )
     return parser
 
 

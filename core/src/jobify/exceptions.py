@@ -20,6 +20,8 @@ __all__ = (
     "PluginLoadError",
     "PluginNotFoundError",
     "RouteAlreadyRegisteredError",
+    "SchedulerLockedError",
+    "StorageNotFoundError",
 )
 
 
@@ -105,3 +107,23 @@ class PluginConflictError(ConfigError):
 
 class PluginLoadError(BaseJobifyError, ImportError):
     """A plugin distribution's module could not be imported."""
+
+
+class SchedulerLockedError(BaseJobifyError, RuntimeError):
+    """Another app already runs the jobs of this storage (a single-scheduler storage).
+
+    Raised at startup by a storage that implements
+    :class:`jobify.storage.SchedulerLock`, e.g. a second ``jobify run`` on one
+    SQLite file. The message names the storage, the holder (process id, host,
+    since when) and the ways out: a producer app that only stores jobs, or a
+    storage made for several schedulers (PostgreSQL).
+    """
+
+
+class StorageNotFoundError(BaseJobifyError, FileNotFoundError):
+    """A storage opened read-only found nothing to read (no file, no table).
+
+    Raised by the ``startup`` of a storage returned by
+    :meth:`jobify.storage.InspectableStorage.read_only`, which never creates
+    what is missing; ``jobify jobs`` reports it with the config it came from.
+    """

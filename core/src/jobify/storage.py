@@ -9,7 +9,10 @@ importable from here when that is installed.
 
 A storage that several app processes share implements :class:`ClusterStorage`
 as well; the kernel then claims each durable run before starting it, so that
-one node runs it (see that class).
+one node runs it (see that class). A storage that must have one scheduler
+only (one SQLite file) implements :class:`SchedulerLock`, and the kernel takes
+that lock at startup. A storage that ``jobify jobs`` can read without changing
+implements :class:`InspectableStorage`.
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ if TYPE_CHECKING:
 __all__ = (
     "Claim",
     "ClusterStorage",
+    "InspectableStorage",
     "ScheduledJob",
+    "SchedulerLock",
+    "SetAsideStorage",
     "Storage",
     "checked_row",
     *seed_names(__name__),
@@ -78,6 +84,24 @@ class Storage(Protocol):
     @abstractmethod
     async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
         """Remove the rows of ``job_ids``; missing rows are not an error."""
+
+
+@runtime_checkable
+class SetAsideStorage(Storage, Protocol):
+    """A storage that keeps rows the kernel cannot run apart (optional ability).
+
+    At restore, a row whose task is no longer declared or whose message
+    cannot be decoded is handed to :meth:`set_aside` with the reason, once.
+    Without this ability the kernel only logs it and the row stays as it is.
+    """
+
+    @abstractmethod
+    async def set_aside(self, job_id: str, reason: str) -> None:
+        """Mark ``job_id``'s row as set aside with ``reason``.
+
+        It is never deleted, ``get_schedules`` no longer returns it, and listings
+        (``jobify jobs``) show it with the reason. A missing row is not an error.
+        """
 
 
 class Claim(NamedTuple):
@@ -139,6 +163,68 @@ class ClusterStorage(Storage, Protocol):
     @abstractmethod
     async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
         """Insert ``scheduled`` unless a row with its ``job_id`` exists; return the stored row."""
+
+
+@runtime_checkable
+class SchedulerLock(Protocol):
+    """A storage whose jobs one app at a time may run: the first to start holds it.
+
+    Two schedulers on one SQLite file would both restore and run every
+    stored job; this is the guard. The kernel detects the ability once
+    (``isinstance``) and calls :meth:`lock_scheduler` once, at startup of an
+    app that runs jobs: after ``Storage.startup`` and before any stored job is
+    restored. It is never called for an app that only stores jobs (a
+    producer) nor by ``jobify jobs``, which only read. ``Storage.shutdown``
+    releases the lock.
+
+    The lock must die with its holder: a process killed with SIGKILL leaves
+    nothing that blocks the next start. Two apps in one process on the same
+    storage are two schedulers too, and the second is refused.
+    """
+
+    @abstractmethod
+    async def lock_scheduler(self) -> None:
+        """Become the one scheduler of this storage, until ``shutdown``.
+
+        Calling it again on the storage that holds the lock does nothing.
+
+        Raises:
+            jobify.exceptions.SchedulerLockedError: another app holds the
+                lock; the message names the storage, the holder (process id,
+                host, since when) and the ways out.
+        """
+
+
+@runtime_checkable
+class InspectableStorage(Protocol):
+    """A storage that can say where its jobs live and be opened only to read them.
+
+    ``jobify jobs`` uses it so that listing jobs changes nothing: it prints
+    :meth:`describe` beside the listing and reads through :meth:`read_only`,
+    which never creates a database, a file or a table. Without this ability
+    the command starts the storage as an app would.
+    """
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Say where the jobs live, for people: e.g. ``SQLite file '/srv/jobify.db'``.
+
+        The text names the file, or the server and database, and never holds
+        a password or other secret.
+        """
+
+    @abstractmethod
+    def read_only(self) -> Storage:
+        """Return a storage on the same jobs that only reads them.
+
+        Its ``startup`` opens what exists and creates nothing, its
+        ``get_schedules`` changes no row, and its writes raise. The object
+        this is called on is left as it was (it need not be started).
+
+        The returned storage's ``startup`` raises
+        :class:`jobify.exceptions.StorageNotFoundError` when there is nothing
+        to read (no database file, no table), naming what it looked for.
+        """
 
 
 _STATUSES = ", ".join(repr(s.value) for s in JobStatus)

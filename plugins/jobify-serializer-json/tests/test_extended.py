@@ -5,7 +5,12 @@ from __future__ import annotations
 import collections
 import dataclasses
 import enum
+import fractions
+import io
+import ipaddress
 import json
+import pathlib
+import re
 import typing
 import uuid
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -80,6 +85,25 @@ def round_trip(serializer, value):
         {"__set__": [1, 2]},
         {"__dict__": {"nested": True}},
         {"plain": {"dict": [1, "two", None]}},
+        fractions.Fraction(-3, 7),
+        fractions.Fraction(5),
+        complex(1.5, -2),
+        pathlib.Path("/srv/data/report.csv"),
+        pathlib.Path("relative/dir"),
+        pathlib.PurePosixPath("/etc/hosts"),
+        pathlib.PureWindowsPath(r"C:\Users\x"),
+        ipaddress.IPv4Address("10.0.0.1"),
+        ipaddress.IPv6Address("fe80::1"),
+        ipaddress.IPv4Network("10.0.0.0/8"),
+        ipaddress.IPv6Network("2001:db8::/32"),
+        ipaddress.IPv4Interface("192.168.1.7/24"),
+        ipaddress.IPv6Interface("fe80::1/64"),
+        ZoneInfo("Europe/Berlin"),
+        collections.deque([1, (2, 3), "x"]),
+        re.compile(r"a+b", re.IGNORECASE | re.MULTILINE),
+        re.compile(rb"\x00+", re.DOTALL),
+        {"__deque__": [1]},
+        {"__pattern__": {"pattern": "x", "flags": 0}},
     ],
     ids=lambda v: type(v).__name__,
 )
@@ -89,6 +113,77 @@ def test_values_round_trip_with_their_type(value):
     assert type(got) is type(value)
     if isinstance(value, datetime | time):
         assert got.utcoffset() == value.utcoffset()
+
+
+def test_system_types_use_the_references_wire_format():
+    serializer = ExtendedJSONSerializer()
+    expected = [
+        (fractions.Fraction(3, 7), {"__fraction__": "3/7"}),
+        (complex(1.5, -2), {"__complex__": [1.5, -2.0]}),
+        (pathlib.Path("/tmp/x"), {"__path__": "/tmp/x"}),
+        (ipaddress.IPv4Address("10.0.0.1"), {"__ipaddress__": "10.0.0.1"}),
+        (ipaddress.IPv6Network("fe80::/64"), {"__ipnetwork__": "fe80::/64"}),
+        (ipaddress.IPv4Interface("10.0.0.1/24"), {"__ipinterface__": "10.0.0.1/24"}),
+        (ZoneInfo("Europe/Berlin"), {"__zoneinfo__": "Europe/Berlin"}),
+        (collections.deque([1, (2,)]), {"__deque__": [1, {"__tuple__": [2]}]}),
+        (re.compile("a+b", re.I | re.M), {"__pattern__": {"pattern": "a+b", "flags": 42}}),
+    ]
+    for value, form in expected:
+        assert json.loads(serializer.dumpb(value)) == form
+
+
+def test_reads_the_system_types_the_reference_wrote():
+    # bytes written by jobify 0.14's ExtendedJSONSerializer
+    data = (
+        b'[{"__fraction__": "3"}, {"__complex__": [NaN, Infinity]}, {"__path__": "rel/x"}, '
+        b'{"__ipaddress__": "::ffff:102:304"}, {"__ipnetwork__": "10.0.0.0/8"}, '
+        b'{"__ipinterface__": "fe80::1%eth0/64"}, {"__zoneinfo__": "UTC"}, '
+        b'{"__deque__": [1, {"__tuple__": [2]}]}, '
+        b'{"__pattern__": {"pattern": "x", "flags": 336}}]'
+    )
+    got = ExtendedJSONSerializer().loadb(data)
+    assert got[0] == fractions.Fraction(3) and type(got[0]) is fractions.Fraction
+    assert str(got[1]) == "(nan+infj)"
+    assert got[2] == pathlib.Path("rel/x") and isinstance(got[2], pathlib.Path)
+    assert got[3:7] == [
+        ipaddress.IPv6Address("::ffff:1.2.3.4"),
+        ipaddress.IPv4Network("10.0.0.0/8"),
+        ipaddress.IPv6Interface("fe80::1%eth0/64"),
+        ZoneInfo("UTC"),
+    ]
+    assert got[7] == collections.deque([1, (2,)]) and type(got[7]) is collections.deque
+    assert got[8] == re.compile("x", re.DOTALL | re.VERBOSE | re.ASCII)
+
+
+def test_bounded_deques_keep_their_maxlen():
+    serializer = ExtendedJSONSerializer()
+    value = collections.deque([1, 2], maxlen=3)
+    data = serializer.dumpb(value)
+    assert json.loads(data) == {"__boundeddeque__": {"items": [1, 2], "maxlen": 3}}
+    got = serializer.loadb(data)
+    assert got == value and got.maxlen == 3
+
+
+def test_patterns_keep_pattern_and_flags():
+    serializer = ExtendedJSONSerializer()
+    for value in (re.compile(r"(?x) a \d+", re.ASCII), re.compile(rb"[\x00-\x1f]", re.I)):
+        got = round_trip(serializer, value)
+        assert (got.pattern, got.flags) == (value.pattern, value.flags)
+
+
+def test_a_zoneinfo_without_a_key_fails_when_stored():
+    nameless = ZoneInfo.from_file(io.BytesIO(_tzif_utc()))
+    with pytest.raises(TypeError, match=r"has no key to store; use ZoneInfo\('Area/City'\)"):
+        ExtendedJSONSerializer().dumpb(nameless)
+
+
+def _tzif_utc() -> bytes:
+    """A minimal TZif v1 file for UTC (no transitions, one type)."""
+    header = b"TZif" + b"\x00" * 16
+    counts = (0, 0, 0, 0, 1, 4)  # isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
+    body = b"".join(n.to_bytes(4, "big") for n in counts)
+    ttinfo = (0).to_bytes(4, "big", signed=True) + b"\x00\x00"
+    return header + body + ttinfo + b"UTC\x00"
 
 
 def test_zoned_datetimes_keep_their_zone():
@@ -270,6 +365,17 @@ def test_a_class_that_changed_since_storing():
         b'{"__set__": [[1]]}',
         b'{"__dict__": [[1, 2, 3]]}',
         b'{"__enum__": "Color"}',
+        b'{"__fraction__": "1/0"}',
+        b'{"__complex__": [1, "x"]}',
+        b'{"__complex__": [1]}',
+        b'{"__path__": 5}',
+        b'{"__ipaddress__": "999.1.1.1"}',
+        b'{"__ipnetwork__": "10.0.0.1/8"}',
+        b'{"__zoneinfo__": "Nowhere/Atlantis"}',
+        b'{"__deque__": {"a": 1}}',
+        b'{"__boundeddeque__": {"items": [1], "maxlen": "3"}}',
+        b'{"__pattern__": {"pattern": "(", "flags": 0}}',
+        b'{"__pattern__": {"pattern": "x"}}',
     ],
 )
 def test_malformed_tags_raise_serializer_error(data):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import enum
+import ipaddress
 import json
+import pathlib
+import re
 from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -39,6 +44,15 @@ class Hand(NamedTuple):
 
 SERIALIZER = ExtendedJSONSerializer([Suit, Flag, Card, Hand])
 
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
 offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
 )
@@ -49,7 +63,9 @@ hashables = st.recursive(
     | st.text(max_size=10)
     | st.dates()
     | st.uuids()
-    | st.sampled_from(Suit),
+    | st.sampled_from(Suit)
+    | st.fractions()
+    | st.ip_addresses(),
     lambda children: (
         st.lists(children, max_size=3).map(tuple) | st.frozensets(children, max_size=3)
     ),
@@ -66,6 +82,29 @@ scalars = (
     | st.times(timezones=st.none() | offsets)
     | st.timedeltas()
     | st.sampled_from([Flag.A, Flag.A | Flag.B])
+    | st.fractions()
+    | st.complex_numbers()
+    | st.text(st.characters(blacklist_characters="\x00"), max_size=12).flatmap(
+        lambda text: st.sampled_from(
+            [pathlib.Path, pathlib.PurePosixPath, pathlib.PureWindowsPath]
+        ).map(lambda kind: kind(text))
+    )
+    | st.ip_addresses()
+    | st.ip_addresses().flatmap(
+        lambda ip: st.integers(0, ip.max_prefixlen).flatmap(
+            lambda bits: st.sampled_from(
+                [
+                    ipaddress.ip_interface(f"{ip}/{bits}"),
+                    ipaddress.ip_network(f"{ip}/{bits}", strict=False),
+                ]
+            )
+        )
+    )
+    | st.timezone_keys(allow_prefix=False).map(ZoneInfo)
+    | st.tuples(
+        st.from_regex(r"[a-z.*+?()\[\]\\d]{0,8}", fullmatch=True).filter(_compiles),
+        st.sampled_from([0, re.I, re.M | re.S, re.X | re.A]),
+    ).map(lambda pair: re.compile(*pair))
 )
 
 
@@ -77,6 +116,10 @@ def containers(children):
         | st.dictionaries(hashables, children, max_size=3)
         | st.sets(hashables, max_size=4)
         | st.frozensets(hashables, max_size=4)
+        | st.lists(children, max_size=4).map(collections.deque)
+        | st.tuples(st.lists(children, max_size=4), st.integers(0, 5)).map(
+            lambda pair: collections.deque(*pair)
+        )
         | st.builds(Card, st.sampled_from(Suit), st.integers(1, 13), children)
         | st.builds(
             Hand,
@@ -100,6 +143,12 @@ def canon(value: Any) -> Any:
         return ("dict", [(canon(k), canon(v)) for k, v in value.items()])
     if isinstance(value, tuple | list):
         return (tp.__name__, [canon(v) for v in value])
+    if isinstance(value, collections.deque):
+        return ("deque", value.maxlen, [canon(v) for v in value])
+    if isinstance(value, complex):  # NaN parts and -0.0 compared exactly
+        return ("complex", repr(value.real), repr(value.imag))
+    if isinstance(value, re.Pattern):
+        return ("Pattern", value.pattern, value.flags)
     if dataclasses.is_dataclass(value):
         return (tp.__name__, canon(vars(value)))
     if isinstance(value, bytearray | bytes):

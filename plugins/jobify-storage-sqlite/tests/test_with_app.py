@@ -34,7 +34,7 @@ async def test_a_durable_job_is_stored_restored_and_removed_when_done(tmp_path):
     path = tmp_path / "jobs.db"
     app = make_app(path)
     async with app:
-        job = await app._all_routes["greet"].schedule("later").delay(3600)
+        job = await app.registry.routes["greet"].schedule("later").delay(3600)
         [stored] = await app.configs.storage.get_schedules()
         assert (stored.job_id, stored.name) == (job.id, "greet")
     again = make_app(path)
@@ -42,7 +42,7 @@ async def test_a_durable_job_is_stored_restored_and_removed_when_done(tmp_path):
         restored = again.find_job(job.id)
         assert restored is not None
         assert abs(restored.exec_at - job.exec_at) < timedelta(milliseconds=1)
-        now = await again._all_routes["greet"].push("now")
+        now = await again.registry.routes["greet"].push("now")
         await now.wait()
         assert now.result() == "hello now"
     # the finished job's row is deleted; the pending one stays for the next start
@@ -58,7 +58,7 @@ async def test_the_kernel_sets_aside_a_row_it_cannot_decode(tmp_path, caplog):
     path = tmp_path / "jobs.db"
     app = make_app(path)
     async with app:
-        job = await app._all_routes["greet"].schedule("x").delay(3600)
+        job = await app.registry.routes["greet"].schedule("x").delay(3600)
     with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("UPDATE jobify_schedules SET message = x'ff00' WHERE job_id = ?", (job.id,))
     again = make_app(path)

@@ -102,9 +102,25 @@ def check_options(
             raise ConfigError(msg) from exc
 
 
-def build_choice(catalog: Catalog, capability: str, choice: Choice, *, call: bool = True) -> Any:
-    """Build the implementation ``choice`` selects (a name or ``"module:attr"``)."""
+def build_choice(
+    catalog: Catalog, capability: str, choice: Choice, *, call: bool = True, typed: bool = False
+) -> Any:
+    """Build the implementation ``choice`` selects (a name, ``"module:attr"``, or the default).
+
+    A choice without ``use`` configures the default implementation of
+    ``capability`` (the one for typed apps when ``typed``).
+    """
     use = choice.use
+    if use is None:
+        offer = catalog.default(capability, typed=typed)
+        if offer is None:
+            installed = ", ".join(o.describe() for o in catalog.offers[capability].values())
+            msg = (
+                f"{choice.where}: no use = ... and no default {capability} is installed to "
+                f"take these options; set use = one of: {installed or 'none installed'}"
+            )
+            raise ConfigError(msg)
+        use = offer.name
     assert isinstance(use, str)  # noqa: S101 - checked by Settings
     if ":" in use:
         try:
@@ -190,7 +206,7 @@ def assemble(
         if choice is not None:
             if choice.use is False:
                 return False
-            return build_choice(catalog, capability, choice)
+            return build_choice(catalog, capability, choice, typed=typed)
         return _default(catalog, capability, typed=typed)
 
     storage_v = resolve(storage, "storage", settings.storage)

@@ -87,9 +87,11 @@ class Choice:
     ``[jobify.storage]``, ``[jobify.serializer]``, ``[jobify.typeadapter]``,
     ``[jobify.cron]`` and each ``[[jobify.middleware]]`` and
     ``[[jobify.outer_middleware]]``; ``where`` names the file and table.
+    ``use`` is None when a capability table leaves it out: the options are
+    then for the default implementation (``[jobify.storage] database = "x.db"``).
     """
 
-    use: str | bool | None = attrs.field(validator=_Use())
+    use: str | bool | None = attrs.field(validator=options.optional(_Use()))
     options: Mapping[str, Any] = attrs.field(factory=dict)
     where: str = "jobify.toml"
 
@@ -100,8 +102,11 @@ class Choice:
             msg = f"{where}: expected a table, got {data!r}"
             raise ConfigError(msg)
         if "use" not in data:
-            msg = f'{where}: missing key "use": the name of the implementation to use'
-            raise ConfigError(msg)
+            if capability == "middleware":  # middleware has no default to configure
+                msg = f'{where}: missing key "use": the name of the implementation to use'
+                raise ConfigError(msg)
+            # options for the default implementation (e.g. only the SQLite database)
+            return cls(use=None, options=dict(data), where=where)
         use = data["use"]
         if use is False and capability != "storage":
             msg = f"{where}: use = false is only valid for [jobify.storage]"

@@ -1,10 +1,20 @@
-"""``Jobify``: the app that owns the registry, the timer loop and the pipelines.
+"""``Jobify``: the app. It owns the kernel's rooms and their lifecycle.
 
-Constructing an app assembles it once: plugin distributions are discovered,
-``jobify.toml`` is read (see :func:`jobify._assembly.config.find_config`),
-and each capability is resolved — an instance passed here always wins over
-the file. Nothing outlives ``async with app``: every resource started at
-startup is closed at shutdown through one ``AsyncExitStack``.
+Constructing an app assembles it once (:mod:`jobify._assembly`): plugin
+distributions are discovered, ``jobify.toml`` is read and each capability is
+resolved (an instance passed here always wins over the file). The app then
+owns four rooms, each one object passed to the others that need it:
+
+- the **registry** (:class:`~jobify._kernel.registry.Registry`): its tasks;
+- the **job table** (:class:`~jobify._kernel.jobs.JobTable`): its live jobs,
+  and the one room that talks to storage;
+- the **timer loop** (:class:`~jobify._kernel.timer.TimerLoop`): running jobs
+  when they are due, on the app's clock;
+- each task's **middleware pipeline** (:mod:`jobify._kernel.pipeline`), built
+  by the registry at startup.
+
+Nothing outlives ``async with app``: every resource started at startup is
+closed at shutdown through one ``AsyncExitStack``.
 """
 
 from __future__ import annotations
@@ -13,127 +23,53 @@ import asyncio
 import contextlib
 import inspect
 import logging
-import signal
-import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timezone
-from typing import TYPE_CHECKING, Any, Final, Protocol, Self, TypeVar, runtime_checkable
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Self
 from zoneinfo import ZoneInfo
-
-import attrs
 
 from jobify._assembly.assemble import assemble
 from jobify._assembly.config import Settings, load_settings
 from jobify._assembly.seed import install_hint
-from jobify._kernel.message import MessageError, decode
+from jobify._kernel.arguments import DEFAULT_CRON, UNSET, AppArguments, ExtraArguments
+from jobify._kernel.configuration import AppStatistics, JobifyConfiguration, NoStorage, Plugin
+from jobify._kernel.declared import start_declared_crons
+from jobify._kernel.interrupt import InterruptCatcher, raise_interrupt
+from jobify._kernel.jobs import JobTable
+from jobify._kernel.message import MessageCodec
 from jobify._kernel.pipeline import observer_middleware
 from jobify._kernel.pools import WorkerPools
-from jobify._kernel.registry import NodeRoute, RootRoute, Route, Router
-from jobify._kernel.state import State
-from jobify._kernel.timer import At, Timer
-from jobify._kernel.values import Cron, JobStatus
-from jobify.exceptions import ApplicationStateError, ConfigError, RouteAlreadyRegisteredError
-from jobify.storage import ClusterStorage, ScheduledJob, Storage
+from jobify._kernel.registry import Registry, RootRoute, Router
+from jobify._kernel.timer import TimerLoop
+from jobify.exceptions import ConfigError
+from jobify.storage import SchedulerLock, Storage
 from jobify.typeadapter import IdentityAdapter
 
 if TYPE_CHECKING:
     import os
-    from datetime import datetime
     from types import TracebackType
 
     from jobify._assembly.assemble import Assembly
+    from jobify._kernel.clock import Clock
     from jobify._kernel.context import RouteOptions
     from jobify._kernel.job import Job
-    from jobify._kernel.registry import Lifespan, MappingExceptionHandlers
+    from jobify._kernel.registry import Lifespan, MappingExceptionHandlers, Route
+    from jobify._kernel.state import State
     from jobify.crontab import CronParser
     from jobify.middleware import BaseMiddleware, BaseOuterMiddleware
     from jobify.serializers import Serializer
     from jobify.typeadapter import Dumper, Loader
 
-__all__ = ("UNSET", "Jobify", "JobifyConfiguration", "Plugin")
+__all__ = ("UNSET", "AppStatistics", "Jobify", "JobifyConfiguration", "Plugin")
 
 log = logging.getLogger("jobify")
-ReturnT = TypeVar("ReturnT")
 
-
-class _Sentinel:
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-UNSET: Final[Any] = _Sentinel("UNSET")
-DEFAULT_CRON: Final[Any] = _Sentinel("<the configured cron parser>")
-CRON_JOB_SUFFIX: Final = "__jobify_cron_definition"
-
-
-@runtime_checkable
-class Plugin(Protocol):
-    """Lifecycle hooks for integrating extensions into a Jobify app.
-
-    Not to be confused with plugin *distributions* (entry points): a
-    ``Plugin`` is an object passed to ``Jobify(plugins=[...])``.
-    """
-
-    async def startup(self, app: Jobify) -> None:
-        """Called at app startup, in registration order."""
-
-    async def shutdown(self) -> None:
-        """Called at app shutdown, in reverse order."""
-
-
-class _NoStorage(Storage):
-    """Storage when it is off: nothing is stored, nothing restored."""
-
-    __slots__ = ()
-
-    async def startup(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    async def get_schedules(self) -> Sequence[ScheduledJob]:
-        return ()
-
-    async def add_schedule(self, *scheduled: ScheduledJob) -> None:
-        return None
-
-    async def delete_schedule(self, job_id: str) -> None:
-        return None
-
-    async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
-        return None
-
-
-def _no_cron_parser(expression: str) -> CronParser:
-    msg = (
-        f"cannot parse cron {expression!r}: no cron parser is installed. Install one "
-        f"({install_hint('cron')}) or pass Jobify(cron_factory=...)"
-    )
-    raise RuntimeError(msg)
-
-
-@attrs.define(kw_only=True, eq=False)
-class JobifyConfiguration:
-    """The resolved configuration of one app."""
-
-    app: Jobify
-    tz: ZoneInfo
-    dumper: Dumper
-    loader: Loader
-    storage: Storage
-    getloop: Callable[[], asyncio.AbstractEventLoop]
-    serializer: Serializer
-    worker_pools: WorkerPools
-    cron_factory: Callable[[str], CronParser]
-    uuid_generator: Callable[[], Any]
-    app_started: bool = False
+# What Jobify.from_config() hands the Jobify(...) call it makes: the settings and the
+# arguments beyond the reference's signature. A plain constructor call reads none.
+_FROM_CONFIG: ContextVar[tuple[Settings, ExtraArguments] | None] = ContextVar(
+    "jobify_from_config", default=None
+)
 
 
 class Jobify(Router):
@@ -160,29 +96,57 @@ class Jobify(Router):
         plugins: Sequence[Plugin] = (),
         uuid_generator: Callable[[], Any] = uuid.uuid4,
     ) -> None:
-        """Assemble an app; ``jobify.toml`` (if found) fills what is not passed here."""
-        self._setup(
-            load_settings(),
-            hook_plugins=(),
-            autoload=True,
-            tz=tz,
+        """Assemble an app; ``jobify.toml`` (if found) fills what is not passed here.
+
+        Args:
+            tz: the time zone of cron schedules and ``now()`` (default:
+                ``[jobify] tz``, else UTC).
+            state: the app's initial state.
+            dumper: turns typed task arguments into JSON-compatible data
+                (a type adapter); with ``loader``, plain JSON is the default
+                serializer.
+            loader: turns stored data back into the annotated types.
+            storage: a ``Storage``, or False for none (default: the
+                configured or default storage, SQLite in ``./jobify.db``).
+            lifespan: an async context manager factory run around the app's
+                life; a mapping it yields updates ``state``.
+            serializer: encodes job messages (default: the configured one).
+            middleware: inner middleware, around each execution.
+            outer_middleware: outer middleware, around each scheduling.
+            cron_factory: ``(expression) -> CronParser`` (default: the
+                configured cron parser, croniter).
+            loop_factory: returns the event loop the app runs on.
+            exception_handlers: ``{ExceptionType: handler}`` for every task.
+            threadpool_executor: the pool of ``RunMode.THREAD`` tasks
+                (default: the configured one).
+            processpool_executor: the pool of ``RunMode.PROCESS`` tasks.
+            route_class: the class of the app's tasks.
+            plugins: lifecycle ``Plugin`` objects (``startup(app)``,
+                ``shutdown()``).
+            uuid_generator: makes the ids of jobs scheduled without one.
+        """
+        args = AppArguments(
+            tz=tz, state=state, dumper=dumper, loader=loader, storage=storage,
+            lifespan=lifespan, serializer=serializer, middleware=middleware,
+            outer_middleware=outer_middleware, cron_factory=cron_factory,
+            loop_factory=loop_factory, exception_handlers=exception_handlers,
+            threadpool_executor=threadpool_executor, processpool_executor=processpool_executor,
+            route_class=route_class, plugins=plugins, uuid_generator=uuid_generator,
+        )  # fmt: skip
+        given = _FROM_CONFIG.get()
+        settings, extra = given if given is not None else (load_settings(), ExtraArguments())
+        _FROM_CONFIG.set(None)  # an app built inside this one reads its own
+        super().__init__(
             state=state,
-            dumper=dumper,
-            loader=loader,
-            storage=storage,
             lifespan=lifespan,
-            serializer=serializer,
             middleware=middleware,
             outer_middleware=outer_middleware,
-            cron_factory=cron_factory,
-            loop_factory=loop_factory,
             exception_handlers=exception_handlers,
-            threadpool_executor=threadpool_executor,
-            processpool_executor=processpool_executor,
-            route_class=route_class,
-            plugins=plugins,
-            uuid_generator=uuid_generator,
         )
+        self.arguments = args
+        self.settings = settings
+        self.assembly = self._assemble(args, settings, extra)
+        self._build_rooms(args, settings, extra)
 
     @classmethod
     def from_config(
@@ -192,6 +156,7 @@ class Jobify(Router):
         *,
         hook_plugins: Sequence[object] = (),
         autoload: bool = True,
+        clock: Clock | None = None,
         **kwargs: Any,
     ) -> Self:
         """Assemble an app from a config file; keyword arguments win over it.
@@ -202,277 +167,150 @@ class Jobify(Router):
             hook_plugins: extra plugin objects or modules with ``@hookimpl``
                 functions, registered after the discovered ones.
             autoload: False skips the entry-point scan.
+            clock: the clock the app's timer loop runs on (tests pass
+                ``jobify.testing.clock.FakeClock``); the system clock when None.
             **kwargs: any argument of ``Jobify(...)``.
         """
         settings = Settings.from_toml(path) if path is not None else load_settings()
-        init = inspect.signature(cls.__init__).parameters
-        for key in kwargs:
-            if key not in init or key == "self":
-                msg = f"Jobify.from_config(): unexpected argument {key!r}"
-                raise TypeError(msg)
-        app = cls.__new__(cls)
-        params = {name: p.default for name, p in init.items() if name != "self"}
-        params.update(kwargs)
-        app._setup(settings, hook_plugins=hook_plugins, autoload=autoload, **params)
-        return app
+        extra = ExtraArguments(hook_plugins=tuple(hook_plugins), autoload=autoload, clock=clock)
+        token = _FROM_CONFIG.set((settings, extra))
+        try:
+            return cls(**kwargs)
+        finally:
+            _FROM_CONFIG.reset(token)
 
-    def _setup(
-        self,
-        settings: Settings,
-        *,
-        hook_plugins: Sequence[object],
-        autoload: bool,
-        tz: ZoneInfo | None,
-        state: State | None,
-        dumper: Dumper | None,
-        loader: Loader | None,
-        storage: Storage | bool,
-        lifespan: Lifespan | None,
-        serializer: Serializer | None,
-        middleware: Sequence[BaseMiddleware] | None,
-        outer_middleware: Sequence[BaseOuterMiddleware] | None,
-        cron_factory: Callable[[str], CronParser],
-        loop_factory: Callable[[], asyncio.AbstractEventLoop],
-        exception_handlers: MappingExceptionHandlers | None,
-        threadpool_executor: Any,
-        processpool_executor: Any,
-        route_class: type[RootRoute[..., Any]],
-        plugins: Sequence[Plugin],
-        uuid_generator: Callable[[], Any],
-    ) -> None:
-        super().__init__(
-            state=state,
-            lifespan=lifespan,
-            middleware=middleware,
-            outer_middleware=outer_middleware,
-            exception_handlers=exception_handlers,
-        )
-        if storage is True or not (
-            storage is UNSET or storage is False or isinstance(storage, Storage)
-        ):
-            msg = f"Jobify(storage=...): expected a Storage instance or False, got {storage!r}"
-            raise TypeError(msg)
-        if tz is not None and not isinstance(tz, ZoneInfo | timezone):
-            msg = f"Jobify(tz=...): expected a zoneinfo.ZoneInfo, got {tz!r}"
-            raise TypeError(msg)
-        asm: Assembly = assemble(
+    def _assemble(self, args: AppArguments, settings: Settings, extra: ExtraArguments) -> Assembly:
+        storage = args.storage
+        dumper, loader = args.dumper, args.loader
+        asm = assemble(
             settings,
-            plugins=hook_plugins,
-            autoload=autoload,
+            plugins=extra.hook_plugins,
+            autoload=extra.autoload,
             storage=None if storage is UNSET else storage,
-            serializer=serializer,
-            typeadapter=dumper if dumper is not None and dumper is loader else None,  # type: ignore[comparison-overlap]
+            serializer=args.serializer,
+            typeadapter=dumper if dumper is not None and dumper is loader else None,
             typed=dumper is not None or loader is not None,
-            cron_factory=None if cron_factory is DEFAULT_CRON else cron_factory,
-        )
-        self.settings = settings
-        self.assembly = asm
-        storage_obj = asm.storage
-        self._storage_on = storage_obj not in (None, False)
-        # a shared storage makes the nodes claim each durable run (builder._fire)
-        self._cluster: ClusterStorage | None = (
-            storage_obj if isinstance(storage_obj, ClusterStorage) else None
-        )
-        if self._storage_on and asm.serializer is None:
+            cron_factory=None if args.cron_factory is DEFAULT_CRON else args.cron_factory,
+        )  # fmt: skip
+        if asm.storage not in (None, False) and asm.serializer is None:
             msg = (
-                f"storage {type(storage_obj).__name__} needs a serializer, and none is "
+                f"storage {type(asm.storage).__name__} needs a serializer, and none is "
                 f"installed: {install_hint('serializer')}, or pass Jobify(serializer=...)"
             )
             raise ConfigError(msg)
+        return asm
+
+    def _build_rooms(self, args: AppArguments, settings: Settings, extra: ExtraArguments) -> None:
+        asm = self.assembly
+        stored = asm.storage not in (None, False)
         adapter = asm.typeadapter or IdentityAdapter()
-        self._timer = Timer(tz or (ZoneInfo(settings.tz) if settings.tz else ZoneInfo("UTC")))
-        self._pools = WorkerPools(
-            factories=asm.executors, thread=threadpool_executor, process=processpool_executor
-        )
-        gen = uuid_generator
-        self.configs = JobifyConfiguration(
-            app=self,
-            tz=self._timer.tz,  # type: ignore[arg-type]
-            dumper=dumper or adapter,
-            loader=loader or adapter,
-            storage=storage_obj if self._storage_on else _NoStorage(),
-            getloop=loop_factory,
-            serializer=asm.serializer,
-            worker_pools=self._pools,
-            cron_factory=asm.cron_factory or _no_cron_parser,
-            uuid_generator=gen,
-        )
-        self._new_job_id: Callable[[], str] = lambda: _job_id_of(gen())
+        dumper, loader = args.dumper or adapter, args.loader or adapter
+        tz = args.tz or ZoneInfo(settings.tz or "UTC")
+        self._stored = stored
         self._middleware[:0] = list(asm.middleware)
         self._outer_middleware[:0] = list(asm.outer_middleware)
-        self.route_class = route_class
+        self._observer_middleware = (
+            (observer_middleware(asm.observers_started),) if asm.observers_started else ()
+        )
+        self.route_class = args.route_class
         self.plugins: set[Plugin] = set()
         self._plugin_order: list[Plugin] = []
-        for plug in plugins:
+        for plug in args.plugins:
             self.add_plugin(plug)
-        self._observer_middleware: list[Any] = (
-            [observer_middleware(asm.observers_started)] if asm.observers_started else []
+        timer = TimerLoop(tz=tz, clock=extra.clock, observers_finished=asm.observers_finished)
+        storage = asm.storage if stored else NoStorage()
+        codec = MessageCodec(serializer=asm.serializer, dumper=dumper, loader=loader)
+        jobs = JobTable(
+            app=self,
+            storage=storage,
+            stored=stored,
+            codec=codec if asm.serializer is not None else None,
+            timer=timer,
+            new_id=args.new_job_id,
+            observers_scheduled=asm.observers_scheduled,
         )
-        self._observers_scheduled = asm.observers_scheduled
-        self._observers_finished = asm.observers_finished
-        self._all_routes: dict[str, RootRoute[Any, Any]] = {}
-        self._jobs: dict[str, Job[Any]] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._idle_waiters: list[asyncio.Future[None]] = []
-        self._pending_deletes: set[str] = set()
-        self._flush_task: asyncio.Task[None] | None = None
+        self.registry = Registry(self)
+        self.configs = JobifyConfiguration(
+            app=self, tz=tz, dumper=dumper, loader=loader, storage=storage,
+            getloop=args.loop_factory, serializer=asm.serializer,
+            worker_pools=WorkerPools(
+                factories=asm.executors,
+                thread=args.threadpool_executor,
+                process=args.processpool_executor,
+            ),
+            cron_factory=asm.cron_factory or _no_cron_parser, uuid_generator=args.uuid_generator,
+            jobs=jobs, timer=timer,
+        )  # fmt: skip
         self._stack: contextlib.AsyncExitStack | None = None
         self._interrupted = False  # a SIGINT ended wait_all(): raised again after shutdown
 
     def __repr__(self) -> str:
         return "<Jobify>"
 
-    # --- registry -----------------------------------------------------------
-
-    def _check_not_started(self, what: str) -> None:
-        if self.configs.app_started:
-            raise ApplicationStateError(
-                operation=what,
-                reason="the app is running and its configuration is frozen",
-                solution=(
-                    "Declare tasks, include routers and add middleware and exception "
-                    "handlers before `async with app:` / startup()."
-                ),
-            )
+    # --- declaring -------------------------------------------------------------------
 
     def add_route(
         self, name: str, func: Callable[..., Any], options: RouteOptions
     ) -> Route[Any, Any]:
         """Declare ``func`` as a task of the app under ``name``."""
-        self._check_not_started(f"register task {name!r}")
-        if name in self._all_routes:
-            raise RouteAlreadyRegisteredError(name)
-        route = self.route_class(name=name, func=func, options=options, app=self)
+        self.registry.check_open(f"register task {name!r}")
+        route: RootRoute[Any, Any] = self.route_class(
+            name=name, func=func, options=options, app=self
+        )
+        self.registry.add(route)
         self._routes[name] = route
-        self._all_routes[name] = route
         return route
 
     def remove_route(self, name: str) -> None:
         """Forget the app's task ``name``."""
-        self._check_not_started(f"remove task {name!r}")
+        self.registry.remove(name)
         self._routes.pop(name, None)
-        self._all_routes.pop(name, None)
-
-    def _bind_router(self, router: Router) -> None:
-        for name, route in list(router._routes.items()):
-            del name
-            self._bind_route(router, route)
-        for sub in router.sub_routers:
-            self._bind_router(sub)
-
-    def _bind_route(self, router: Router, route: Route[Any, Any]) -> None:
-        self._check_not_started(f"register task {route.name!r}")
-        prefix = router.full_prefix()
-        name = f"{prefix}:{route.name}" if prefix else route.name
-        if name in self._all_routes:
-            raise RouteAlreadyRegisteredError(name)
-        lineage: list[Router] = []
-        node: Router | None = router
-        while node is not None and node is not self:
-            lineage.append(node)
-            node = node.parent
-        real = self.route_class(
-            name=name, func=route.func, options=route.options, app=self, routers=lineage[::-1]
-        )
-        self._all_routes[name] = real
-        if isinstance(route, NodeRoute):
-            route.bind(real)
-
-    def _unbind_router(self, router: Router) -> None:
-        """Undo a :meth:`_bind_router` that failed part way (an include that raised)."""
-        for route in router._routes.values():
-            if isinstance(route, NodeRoute) and route._real is not None:
-                if self._all_routes.get(route._real.name) is route._real:
-                    del self._all_routes[route._real.name]
-                route._real = None
-        for sub in router.sub_routers:
-            self._unbind_router(sub)
-
-    def _make_cron_parser(self, expression: str) -> CronParser:
-        try:
-            return self.configs.cron_factory(expression)
-        except ValueError as exc:
-            msg = f"invalid cron expression {expression!r}: {exc}"
-            raise ValueError(msg) from exc
 
     def add_middleware(self, middleware: BaseMiddleware) -> None:
         """Append an inner middleware; only before the app starts."""
-        self._check_not_started("add_middleware")
+        self.registry.check_open("add_middleware")
         super().add_middleware(middleware)
 
     def add_outer_middleware(self, middleware: BaseOuterMiddleware) -> None:
         """Append an outer middleware; only before the app starts."""
-        self._check_not_started("add_outer_middleware")
+        self.registry.check_open("add_outer_middleware")
         super().add_outer_middleware(middleware)
 
     def add_exception_handler(
         self, exc_class: type[BaseException], handler: Callable[..., Any]
     ) -> None:
         """Handle ``exc_class`` (and subclasses) raised by any task; only before the app starts."""
-        self._check_not_started("add_exception_handler")
+        self.registry.check_open("add_exception_handler")
         super().add_exception_handler(exc_class, handler)
 
     def add_plugin(self, plug: Plugin, /) -> None:
         """Register a lifecycle plugin (``startup(app)`` / ``shutdown()``)."""
-        if not callable(getattr(plug, "startup", None)) or not callable(
-            getattr(plug, "shutdown", None)
-        ):
+        if not isinstance(plug, Plugin):
             msg = f"add_plugin(): {plug!r} has no startup(app) / shutdown() methods"
             raise TypeError(msg)
         if plug not in self.plugins:
             self.plugins.add(plug)
             self._plugin_order.append(plug)
 
-    # --- live jobs ------------------------------------------------------------
+    # --- live jobs -------------------------------------------------------------------
 
     def find_job(self, id_: str, /) -> Job[Any] | None:
         """The live (scheduled or running) job with this id, if any."""
-        return self._jobs.get(id_)
+        return self.configs.jobs.get(id_)
 
     def get_active_jobs(self) -> list[Job[Any]]:
         """Every live job: scheduled, running, or a cron job between runs."""
-        return list(self._jobs.values())
+        return list(self.configs.jobs.live.values())
 
-    def _register(self, job: Job[Any]) -> None:
-        self._jobs[job.id] = job
-
-    def _unregister(self, job_id: str) -> None:
-        job = self._jobs.pop(job_id, None)
-        if job is None:
-            return
-        if job._task is not None:  # cancelled before it started: _execute never ran
-            self._tasks.discard(job._task)
-        if job._durable and self._storage_on:
-            self._pending_deletes.add(job_id)
-            if self._flush_task is None:
-                self._flush_task = asyncio.get_running_loop().create_task(self._flush_deletes())
-        if not self._jobs and self._idle_waiters:
-            waiters, self._idle_waiters = self._idle_waiters, []
-            for fut in waiters:
-                if not fut.done():
-                    fut.set_result(None)
-
-    async def _flush_deletes(self) -> None:
-        """Delete finished durable jobs in batches: one storage call per loop turn."""
-        try:
-            while self._pending_deletes:
-                await asyncio.sleep(0)
-                ids = list(self._pending_deletes)
-                self._pending_deletes.clear()
-                try:
-                    await self.configs.storage.delete_schedule_many(ids)
-                except Exception:
-                    log.exception(
-                        "could not delete %d finished job(s) from storage; they will run "
-                        "again after a restart (at-least-once)", len(ids),
-                    )  # fmt: skip
-        finally:
-            self._flush_task = None
-
-    async def _store(self, job_id: str, name: str, message: bytes, next_run_at: datetime) -> None:
-        self._pending_deletes.discard(job_id)
-        await self.configs.storage.add_schedule(
-            ScheduledJob(job_id, name, message, JobStatus.SCHEDULED, next_run_at)
+    def statistics(self) -> AppStatistics:
+        """A snapshot: tasks declared, jobs live and running, timers armed, deletes pending."""
+        jobs = self.configs.jobs
+        return AppStatistics(
+            tasks=len(self.registry.routes),
+            jobs_live=len(jobs.live),
+            jobs_running=len(jobs.running),
+            timers_armed=self.configs.timer.armed,
+            pending_deletes=jobs.pending_deletes,
         )
 
     async def wait_all(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - reference API
@@ -486,24 +324,17 @@ class Jobify(Router):
         Raises:
             TimeoutError: ``timeout`` seconds passed first.
         """
-        if not self._jobs:
+        jobs = self.configs.jobs
+        if not jobs.live:
             return
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[None] = loop.create_future()
-        self._idle_waiters.append(fut)
-        catcher = _InterruptCatcher.install(loop, fut)
+        catcher = InterruptCatcher.install(asyncio.get_running_loop(), jobs.wake_idle)
         try:
-            async with asyncio.timeout(timeout):
-                await fut
+            await jobs.wait_idle(timeout)
         finally:
             if catcher is not None:
                 self._interrupted = catcher.uninstall() or self._interrupted
-            if not fut.done():
-                fut.cancel()
-                with contextlib.suppress(ValueError):
-                    self._idle_waiters.remove(fut)
 
-    # --- lifecycle ------------------------------------------------------------
+    # --- lifecycle -------------------------------------------------------------------
 
     async def __aenter__(self) -> Self:
         """Start the app; see :meth:`startup`."""
@@ -528,54 +359,58 @@ class Jobify(Router):
         are restored and the ``cron=`` tasks start. Shutdown runs the
         reverse. A failure on the way undoes what was started and re-raises.
         """
-        if self.configs.app_started:
-            raise ApplicationStateError(
-                operation="start the app",
-                reason="it is already running",
-                solution="Call startup() once; shutdown() stops it.",
-            )
-        loop = self.configs.getloop()
-        self._timer.bind_loop(loop)
+        configs = self.configs
+        self.registry.check_open("start the app")
+        jobs, timer = configs.jobs, configs.timer
+        timer.serve(self, jobs, configs.getloop(), claims=jobs.cluster is not None)
         stack = contextlib.AsyncExitStack()
         await stack.__aenter__()
         try:
-            stack.push_async_callback(self._pools.shutdown)
-            if self._storage_on:
-                await self.configs.storage.startup()
-                stack.push_async_callback(self.configs.storage.shutdown)
-            for func in self.assembly.on_startup:
-                await _maybe_await(func(app=self))
-            for func in self.assembly.on_shutdown[::-1]:
-                stack.push_async_callback(_call_async, func, self)
-            for mw in self._all_middleware():
-                start = getattr(mw, "startup", None)
-                stop = getattr(mw, "shutdown", None)
-                if inspect.iscoroutinefunction(start) and inspect.iscoroutinefunction(stop):
-                    await start(self)
-                    stack.push_async_callback(stop)
+            stack.push_async_callback(configs.worker_pools.shutdown)
+            if self._stored:
+                await configs.storage.startup()
+                stack.push_async_callback(configs.storage.shutdown)
+                if isinstance(configs.storage, SchedulerLock):  # one scheduler per database
+                    await configs.storage.lock_scheduler()
+            await self._start_extensions(stack)
             await self._enter_lifespans(stack, self)
-            for route in self._all_routes.values():
-                route.build()
-            for node in self.routes:
-                if isinstance(node, NodeRoute):
-                    node.take_app_name()
-            self.configs.app_started = True
+            self.registry.build(
+                middleware=(*self._observer_middleware, *self._middleware),
+                outer_middleware=self._outer_middleware,
+                stored=self._stored,
+            )
+            configs.app_started = True
             self._stack = stack
             for plug in self._plugin_order:
                 await plug.startup(self)
                 stack.push_async_callback(plug.shutdown)
-            if self._storage_on:
-                await self._restore()
-            await self._start_declared_crons()
+            if self._stored:
+                restored = await jobs.restore(self.registry.routes)
+                if restored:
+                    log.info("restored %d stored job(s)", restored)
+            await start_declared_crons(jobs, self.registry.routes)
         except BaseException:
-            self.configs.app_started = False
+            configs.app_started = False
             self._stack = None
-            await self._stop_jobs()
+            await jobs.stop()
             await stack.aclose()
             raise
         log.info(
-            "Jobify started: %d task(s), %d job(s) live", len(self._all_routes), len(self._jobs)
+            "Jobify started: %d task(s), %d job(s) live", len(self.registry.routes), len(jobs.live)
         )
+
+    async def _start_extensions(self, stack: contextlib.AsyncExitStack) -> None:
+        """Plugin distributions' startup hooks, then middleware that has a lifecycle."""
+        for func in self.assembly.on_startup:
+            await _maybe_await(func(app=self))
+        for func in self.assembly.on_shutdown[::-1]:
+            stack.push_async_callback(_call_async, func, self)
+        for mw in self._all_middleware():
+            start = getattr(mw, "startup", None)
+            stop = getattr(mw, "shutdown", None)
+            if inspect.iscoroutinefunction(start) and inspect.iscoroutinefunction(stop):
+                await start(self)
+                stack.push_async_callback(stop)
 
     def _all_middleware(self) -> list[Any]:
         """Middleware of the app and of every included router, each once, app first."""
@@ -583,7 +418,7 @@ class Jobify(Router):
         pending: list[Router] = [self]
         while pending:
             router = pending.pop(0)
-            for mw in (*router._middleware, *router._outer_middleware):
+            for mw in (*router.middleware, *router.outer_middleware):
                 if not any(mw is seen for seen in found):
                     found.append(mw)
             pending.extend(router.sub_routers)
@@ -597,133 +432,6 @@ class Jobify(Router):
         for sub in router.sub_routers:
             await self._enter_lifespans(stack, sub)
 
-    async def _start_declared_crons(self) -> None:
-        for route in self._all_routes.values():
-            spec = route.options.get("cron")
-            if spec is None:
-                continue
-            cron = spec if isinstance(spec, Cron) else Cron(spec)
-            job_id = f"{route.name}{CRON_JOB_SUFFIX}"
-            existing = self._jobs.get(job_id)
-            if existing is None and self._cluster is not None and route.is_persist:
-                # every node declares it: the first to start stores the row, the
-                # others arm that same row, so runs and counts are shared
-                builder = route.schedule(*cron.args, **cron.kwargs)
-                stored = await self._cluster.add_schedule_if_absent(
-                    builder._declared_cron_row(cron, job_id)
-                )
-                await self._restore_row(stored)
-                existing = self._jobs.get(job_id)
-            if existing is not None:
-                ctx = existing.cron_context
-                if ctx is not None and ctx.cron.expression == cron.expression:
-                    continue
-            builder = route.schedule(*cron.args, **cron.kwargs)
-            await builder.cron(cron, job_id=job_id, replace=True)
-
-    async def _restore(self) -> None:
-        cluster = self._cluster
-        if cluster is None:
-            rows = await self.configs.storage.get_schedules()
-        else:
-            rows = await cluster.join(self._adopt)
-        restored = 0
-        for row in rows:
-            if row.job_id not in self._jobs and await self._restore_row(row):
-                restored += 1
-        if restored:
-            log.info("restored %d stored job(s)", restored)
-
-    async def _adopt(self, rows: Sequence[ScheduledJob]) -> None:
-        """Arm rows the cluster storage took over from a node that died or left.
-
-        A row already live here (a ``cron=`` task every node arms) is re-armed
-        at the row's time when that is earlier: the run the dead node did not
-        finish happens again (at-least-once).
-        """
-        if not self.configs.app_started:
-            return  # stopping: the rows stay ours and go to the others when we leave
-        adopted = 0
-        for row in rows:
-            try:
-                job = self._jobs.get(row.job_id)
-                if job is None:
-                    adopted += await self._restore_row(row)
-                elif job._task is None and row.next_run_at < job.exec_at:
-                    await self._restore_row(row, reuse=job)
-            except Exception:
-                log.exception("could not arm adopted job %s (%s)", row.job_id, row.name)
-        if adopted:
-            log.info("adopted %d job(s) from another node", adopted)
-
-    async def _restore_row(self, row: ScheduledJob, reuse: Job[Any] | None = None) -> bool:
-        """Arm one stored row; an undecodable row or one of an unknown task is set aside."""
-        route = self._all_routes.get(row.name)
-        if route is None:
-            await self._set_aside(
-                row, f"no task named {row.name!r} is declared (was it renamed or removed?)"
-            )
-            return False
-        try:
-            arguments, trigger, cron_state = decode(
-                row.message,
-                spec=route.func_spec,
-                serializer=self.configs.serializer,
-                loader=self.configs.loader,
-            )
-            params = route.func_spec.params
-            ordered = {n: arguments[n] for n in params if n in arguments}
-            bound = inspect.BoundArguments(route.func_spec.signature, ordered)
-            if len(ordered) != len(params) or _has_var_params(params):
-                # every parameter present and none variadic always binds: the
-                # check is skipped then (startup restore time, benchmarks/)
-                route.func_spec.signature.bind(*bound.args, **bound.kwargs)
-            builder = route.create_builder(bound)
-            if reuse is not None:
-                reuse = builder._detach(reuse)
-            if isinstance(trigger, At):
-                await builder._restore_at(row.job_id, row.next_run_at, reuse)
-            else:
-                assert cron_state is not None  # noqa: S101
-                await builder._restore_cron(
-                    row.job_id, trigger.cron, row.next_run_at, cron_state, reuse
-                )
-        except (MessageError, TypeError, ValueError) as exc:
-            await self._set_aside(row, f"its message cannot be decoded: {exc}")
-            return False
-        return True
-
-    async def _set_aside(self, row: ScheduledJob, reason: str) -> None:
-        log.warning("stored job %s (%s) set aside: %s", row.job_id, row.name, reason)
-        set_aside = getattr(self.configs.storage, "set_aside", None)
-        if set_aside is not None:
-            try:
-                await set_aside(row.job_id, reason)
-            except Exception:
-                log.exception("could not set aside stored job %s", row.job_id)
-
-    async def _stop_jobs(self) -> None:
-        jobs = list(self._jobs.values())
-        for job in jobs:
-            job._durable = False
-            handle = job._handle
-            if handle is not None:
-                handle.cancel()
-                job._handle = None
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        self._tasks.clear()
-        for job in jobs:
-            if not job.is_done():
-                job.status = JobStatus.CANCELLED
-            job._finish()
-            self._unregister(job.id)
-        if self._flush_task is not None:
-            await asyncio.gather(self._flush_task, return_exceptions=True)
-
     async def shutdown(self) -> None:
         """Stop timers, cancel running jobs, close plugins, lifespans and storage.
 
@@ -731,11 +439,12 @@ class Jobify(Router):
         startup; a job cancelled mid-run runs again then (at-least-once).
         Calling it on a stopped app does nothing.
         """
-        if not self.configs.app_started:
+        configs = self.configs
+        if not configs.app_started:
             return
-        self.configs.app_started = False
+        configs.app_started = False
         try:
-            await self._stop_jobs()
+            await configs.jobs.stop()
         finally:
             stack, self._stack = self._stack, None
             if stack is not None:
@@ -743,60 +452,15 @@ class Jobify(Router):
         log.info("Jobify shut down")
         if self._interrupted:
             self._interrupted = False
-            signal.raise_signal(signal.SIGINT)  # the Ctrl+C that ended wait_all()
+            raise_interrupt()  # the Ctrl+C that ended wait_all()
 
 
-class _InterruptCatcher:
-    """Turns SIGINT into the end of one ``wait_all()`` while it waits."""
-
-    __slots__ = ("caught", "fut", "loop", "previous")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[None]) -> None:
-        self.loop = loop
-        self.fut = fut
-        self.caught = False
-        self.previous: Any = None
-
-    @classmethod
-    def install(
-        cls, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[None]
-    ) -> _InterruptCatcher | None:
-        """Catch SIGINT until :meth:`uninstall`; None where signals cannot be handled here."""
-        if threading.current_thread() is not threading.main_thread():
-            return None
-        catcher = cls(loop, fut)
-        try:
-            catcher.previous = signal.signal(signal.SIGINT, catcher._on_sigint)
-        except (ValueError, OSError):  # not the main interpreter's main thread
-            return None
-        return catcher
-
-    def _on_sigint(self, signum: int, frame: object) -> None:
-        del signum, frame
-        self.caught = True
-        self.loop.call_soon_threadsafe(self._wake)
-
-    def _wake(self) -> None:
-        if not self.fut.done():
-            self.fut.set_result(None)
-
-    def uninstall(self) -> bool:
-        """Put the previous SIGINT handler back; True when a SIGINT was caught."""
-        if signal.getsignal(signal.SIGINT) == self._on_sigint:
-            signal.signal(signal.SIGINT, self.previous)
-        return self.caught
-
-
-_VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-
-
-def _has_var_params(params: Mapping[str, inspect.Parameter]) -> bool:
-    return any(p.kind in _VARIADIC for p in params.values())
-
-
-def _job_id_of(value: Any) -> str:
-    hex_ = getattr(value, "hex", None)
-    return hex_ if isinstance(hex_, str) else str(value)
+def _no_cron_parser(expression: str) -> CronParser:
+    msg = (
+        f"cannot parse cron {expression!r}: no cron parser is installed. Install one "
+        f"({install_hint('cron')}) or pass Jobify(cron_factory=...)"
+    )
+    raise RuntimeError(msg)
 
 
 async def _maybe_await(value: Any) -> None:

@@ -14,14 +14,30 @@ if TYPE_CHECKING:
     from jobify._kernel.job import Job
     from jobify._kernel.runnable import FuncSpec, Runnable
     from jobify._kernel.state import RequestState, State
-    from jobify._kernel.timer import Trigger
+    from jobify._kernel.triggers import Trigger
     from jobify._kernel.values import Cron, RunMode, SmartRetry
 
 __all__ = ("JobContext", "OuterContext", "RouteOptions")
 
 
 class RouteOptions(TypedDict, total=False):
-    """The options of ``@app.task(...)``; every key is optional."""
+    """The options of ``@app.task(...)``; every key is optional.
+
+    Attributes:
+        name: the task's name, stored with its durable jobs (default:
+            ``"module:function"``; a router's prefix is prepended).
+        cron: run on this schedule from startup, as the job
+            ``"<name>__jobify_cron_definition"``; a ``str`` or a ``Cron``.
+        retry: retries after a failure: a number, or ``SmartRetry`` for
+            backoff and exception filters (default 0).
+        timeout: seconds a run may take; past it the job ends ``TIMEOUT``.
+        durable: store the job so it survives a restart (default True).
+        run_mode: ``RunMode.MAIN`` (the event loop; default for async
+            functions), ``THREAD`` (default for sync ones) or ``PROCESS``.
+        exception_handlers: ``{ExceptionType: handler}`` for this task,
+            inside the router's and the app's.
+        metadata: free data kept with the task, for middleware.
+    """
 
     name: str
     cron: str | Cron
@@ -34,7 +50,20 @@ class RouteOptions(TypedDict, total=False):
 
 
 class JobContext(NamedTuple):
-    """Context injected into jobs and passed to inner middleware at run time."""
+    """Context injected into jobs and passed to inner middleware at run time.
+
+    A task receives it with a parameter ``ctx: JobContext = INJECT``.
+
+    Attributes:
+        app: the app running the job.
+        job: the job being run.
+        state: the app's state (set by lifespans).
+        runnable: the task function bound to this job's arguments.
+        request_state: state for this run only, filled by middleware.
+        route_options: the task's options.
+        jobify_config: the app's resolved configuration.
+        schedule_builder: the builder that scheduled the job.
+    """
 
     app: Jobify
     job: Job[Any]

@@ -1,4 +1,12 @@
-"""A scheduled job, and the state a recurring (cron) job carries between runs."""
+"""A scheduled job, and the state a recurring (cron) job carries between runs.
+
+:class:`Job` is the handle users get from ``push``/``schedule`` and from
+``find_job``; the job table (:mod:`jobify._kernel.jobs`) keeps one per live job
+and the timer loop (:mod:`jobify._kernel.timer`) runs it. Besides the
+reference's API, a job exposes a few plain members those two rooms use
+(``route``, ``runnable``, ``durable``, ``timer_seq``, ``bind_task``, ``wake``):
+they are how the rooms reach a job's state without touching its privates.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +20,19 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Generator
     from datetime import datetime
 
+    from jobify._kernel.registry import RootRoute
+    from jobify._kernel.runnable import Runnable
     from jobify._kernel.values import Cron
     from jobify.crontab import CronParser
     from jobify.storage import Storage
 
-__all__ = ("CronContext", "Job")
+__all__ = ("DONE", "CronContext", "Job")
 
 ReturnT = TypeVar("ReturnT")
 _NO_RESULT: Final[Any] = object()  # a job that has not produced a result (yet)
+_ENDED: Final[list[Any]] = []  # the waiters of a job that has ended: none will come
 
-_DONE = frozenset(
+DONE: Final = frozenset(
     {
         JobStatus.SUCCESS,
         JobStatus.FAILED,
@@ -30,6 +41,7 @@ _DONE = frozenset(
         JobStatus.PERMANENTLY_FAILED,
     }
 )
+"""The final statuses."""
 
 
 class CronContext(Generic[ReturnT]):
@@ -83,6 +95,8 @@ class Job(Generic[ReturnT]):
         "_durable",
         "_handle",
         "_result",
+        "_route",
+        "_runnable",
         "_task",
         "_unregister_hook",
         "_waiters",
@@ -91,6 +105,7 @@ class Job(Generic[ReturnT]):
         "id",
         "status",
         "storage",
+        "timer_seq",
     )
 
     def __init__(
@@ -115,6 +130,10 @@ class Job(Generic[ReturnT]):
         self._cron_ctx: CronContext[ReturnT] | None = None
         self._waiters: list[asyncio.Future[None]] | None = None
         self._durable = False
+        self._route: RootRoute[Any, ReturnT] | None = None
+        self._runnable: Runnable[ReturnT] | None = None
+        self.timer_seq = 0
+        """The timer loop's mark of this job's armed timer (0: not armed)."""
 
     def __repr__(self) -> str:
         cron = "" if self._cron_ctx is None else f", cron={self._cron_ctx.cron.expression!r}"
@@ -122,6 +141,8 @@ class Job(Generic[ReturnT]):
             f"<Job id={self.id!r}, status={self.status.value!r}, "
             f"exec_at={self.exec_at.isoformat()!r}{cron}>"
         )
+
+    # --- the reference's API ------------------------------------------------------
 
     @property
     def cron_expression(self) -> str | None:
@@ -146,8 +167,8 @@ class Job(Generic[ReturnT]):
         return self._cron_ctx is not None
 
     def is_done(self) -> bool:
-        """Return True once the job has ended (any final status)."""
-        return self.status in _DONE
+        """Return True once the job has ended (a final status, or it was never scheduled)."""
+        return self._waiters is _ENDED or self.status in DONE
 
     def is_reschedulable(self) -> bool:
         """Return True for a cron job that may run again."""
@@ -208,7 +229,7 @@ class Job(Generic[ReturnT]):
         returns after its next run (the job is then scheduled again) or when
         its schedule ends (``max_runs``, ``max_failures`` or cancellation).
         """
-        if self.status in _DONE:
+        if self._waiters is _ENDED or self.status in DONE:
             return
         # one future per waiter (cheaper than shielding a shared one): cancelling
         # a waiter cancels only its own future, never the job nor other waiters
@@ -221,17 +242,14 @@ class Job(Generic[ReturnT]):
         try:
             await waiter
         except asyncio.CancelledError:
-            if self._waiters is not None and waiter in self._waiters:
+            if self._waiters and waiter in self._waiters:
                 self._waiters.remove(waiter)
             raise
 
     async def cancel(self) -> None:
         """Cancel the job: unschedule it, stop a running execution, drop it from storage."""
-        if self.status in _DONE:
+        if self.is_done():
             return
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
         task = self._task
         self.status = JobStatus.CANCELLED
         try:
@@ -239,14 +257,75 @@ class Job(Generic[ReturnT]):
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
         finally:  # also when the job cancels itself from a task the cancellation reaches
-            self._finish()
+            self.end()
             self._unregister_hook(self.id)
 
-    def _finish(self) -> None:
-        """Wake the waiters: the job ended (its status is final) or a cron run ended."""
+    # --- what the job table and the timer loop use --------------------------------
+
+    def bind(
+        self, route: RootRoute[Any, ReturnT], runnable: Runnable[ReturnT], *, durable: bool
+    ) -> None:
+        """Give the job the task it runs, the call it makes, and whether it is stored."""
+        self._route = route
+        self._runnable = runnable
+        self._durable = durable
+
+    @property
+    def route(self) -> RootRoute[Any, ReturnT]:
+        """The task this job runs."""
+        route = self._route
+        if route is None:
+            msg = f"job {self.id!r} is not bound to a task"
+            raise RuntimeError(msg)
+        return route
+
+    @property
+    def runnable(self) -> Runnable[ReturnT]:
+        """The call of the task this job makes."""
+        runnable = self._runnable
+        if runnable is None:
+            msg = f"job {self.id!r} is not bound to a task"
+            raise RuntimeError(msg)
+        return runnable
+
+    @property
+    def durable(self) -> bool:
+        """True while the job has a stored row (its end deletes the row)."""
+        return self._durable
+
+    @durable.setter
+    def durable(self, value: bool) -> None:
+        self._durable = value
+
+    @property
+    def running_task(self) -> asyncio.Task[Any] | None:
+        """The task running the job now, if it runs."""
+        return self._task
+
+    def bind_task(self, task: asyncio.Task[Any] | None) -> None:
+        """Record the task that runs the job (None once it no longer does)."""
+        self._task = task
+
+    def reset(self, exec_at: datetime) -> None:
+        """Make a job that is rescheduled under its id pending again at ``exec_at``."""
+        self.exec_at = exec_at
+        self.status = JobStatus.PENDING
+        self.exception = None
+        self._result = _NO_RESULT
+        self._cron_ctx = None
+        self._handle = None
+        self._waiters = None
+
+    def wake(self) -> None:
+        """Wake the waiters: a cron run ended (the job goes on)."""
         waiters = self._waiters
-        if waiters is not None:
+        if waiters is not None and waiters is not _ENDED:
             self._waiters = None
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_result(None)
+
+    def end(self) -> None:
+        """The job has ended (or was never scheduled): wake the waiters, and any later at once."""
+        self.wake()
+        self._waiters = _ENDED

@@ -13,16 +13,16 @@ import inspect
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from jobify._kernel.timer import At, CronTrigger, misfire_from_data, misfire_to_data
+from jobify._kernel.triggers import At, CronTrigger, misfire_from_data, misfire_to_data
 from jobify._kernel.values import Cron
 
 if TYPE_CHECKING:
     from jobify._kernel.runnable import FuncSpec
-    from jobify._kernel.timer import Trigger
+    from jobify._kernel.triggers import Trigger
     from jobify.serializers import Serializer
     from jobify.typeadapter import Dumper, Loader
 
-__all__ = ("CronState", "MessageError", "decode", "encode")
+__all__ = ("CronState", "MessageCodec", "MessageError", "decode", "encode")
 
 VERSION = 1
 _VAR_POS = inspect.Parameter.VAR_POSITIONAL
@@ -163,3 +163,38 @@ def decode(
     except Exception as exc:
         msg = f"{type(exc).__name__}: {exc}"
         raise MessageError(msg) from exc
+
+
+class MessageCodec:
+    """:func:`encode` and :func:`decode` with one app's serializer, dumper and loader."""
+
+    __slots__ = ("dumper", "loader", "serializer")
+
+    def __init__(self, *, serializer: Serializer, dumper: Dumper, loader: Loader) -> None:
+        """Encode with ``dumper`` then ``serializer``; decode the other way round."""
+        self.serializer = serializer
+        self.dumper = dumper
+        self.loader = loader
+
+    def encode(
+        self,
+        spec: FuncSpec[Any],
+        arguments: dict[str, Any],
+        trigger: Trigger,
+        cron_state: CronState | None,
+    ) -> bytes:
+        """Encode one job's arguments, trigger and cron counters."""
+        return encode(
+            spec=spec,
+            arguments=arguments,
+            trigger=trigger,
+            cron_state=cron_state,
+            dumper=self.dumper,
+            serializer=self.serializer,
+        )
+
+    def decode(
+        self, message: bytes, spec: FuncSpec[Any]
+    ) -> tuple[dict[str, Any], Trigger, CronState | None]:
+        """Decode a stored message of a job of the task ``spec``; raises :class:`MessageError`."""
+        return decode(message, spec=spec, serializer=self.serializer, loader=self.loader)

@@ -17,11 +17,17 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from jobify._kernel.context import JobContext, OuterContext
+from jobify._kernel.state import RequestState
 from jobify._kernel.values import SmartRetry
 from jobify.exceptions import JobTimeoutError
 
 if TYPE_CHECKING:
-    from jobify._kernel.context import JobContext, OuterContext
+    from datetime import datetime
+
+    from jobify._kernel.app import Jobify
+    from jobify._kernel.job import Job
+    from jobify._kernel.triggers import Trigger
     from jobify.middleware import BaseMiddleware, BaseOuterMiddleware, CallNext, CallNextOuter
 
 __all__ = (
@@ -30,6 +36,7 @@ __all__ = (
     "build_outer_chain",
     "observer_middleware",
     "retry_policy",
+    "run_outer_chain",
 )
 
 log = logging.getLogger("jobify")
@@ -185,3 +192,43 @@ def build_outer_chain(middleware: Sequence[BaseOuterMiddleware]) -> CallNextOute
     for step in reversed(middleware):
         chain = functools.partial(step, chain)
     return chain
+
+
+async def run_outer_chain(
+    outer: CallNextOuter,
+    app: Jobify,
+    job: Job[Any],
+    trigger: Trigger,
+    *,
+    persist: Callable[[str, datetime, Trigger], Awaitable[None]],
+    arm: Callable[[Job[Any]], asyncio.Handle],
+    is_replace: bool,
+    is_force: bool,
+) -> bool:
+    """Schedule ``job`` through its task's outer middleware.
+
+    The chain's last step stores the job with ``persist`` (when durable) and
+    arms it with ``arm``, returning its ``asyncio.Handle``. False when a
+    middleware returned without calling ``call_next``: the job is not scheduled.
+    """
+    route = job.route
+    runnable = job.runnable
+    context = OuterContext(
+        app=app,
+        job=job,
+        state=app.state,
+        trigger=trigger,
+        runnable=runnable,
+        arguments=runnable.origin_arguments,
+        func_spec=route.func_spec,
+        is_force=is_force,
+        is_persist=route.is_persist,
+        is_replace=is_replace,
+        route_options=route.options,
+        jobify_config=app.configs,
+        request_state=RequestState(),
+        persist_job_hook=persist,
+        schedule_hook=lambda: arm(job),
+        schedule_builder=route.builder_for(runnable),
+    )
+    return isinstance(await outer(context), asyncio.Handle)

@@ -108,7 +108,19 @@ class FuncSpec(Generic[ReturnT]):
             )
             raise TypeError(msg) from None
 
+    def bind_stored(self, arguments: dict[str, Any]) -> inspect.BoundArguments:
+        """Bind arguments decoded from a stored job; a mismatch raises ``TypeError``."""
+        params = self.params
+        ordered = {n: arguments[n] for n in params if n in arguments}
+        bound = inspect.BoundArguments(self.signature, ordered)
+        if len(ordered) != len(params) or any(p.kind in _VARIADIC for p in params.values()):
+            # every parameter present and none variadic always binds: the check is
+            # skipped then (startup restore time, benchmarks/)
+            self.signature.bind(*bound.args, **bound.kwargs)
+        return bound
 
+
+_VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
 _NO_KWARGS: dict[str, Any] = {}  # shared, never mutated: strategies only unpack it
 
 

@@ -33,7 +33,20 @@ and ``RequestState`` annotations receive the app's state and the request's.
 
 
 class JobStatus(StrEnum):
-    """The status of a job."""
+    """The status of a job.
+
+    Attributes:
+        PENDING: created, not scheduled yet.
+        SCHEDULED: waiting for its time (a cron job between runs too).
+        RUNNING: its task is running.
+        CANCELLED: cancelled, or stopped by shutdown (a durable job keeps
+            its row and runs after the next start).
+        SUCCESS: the task returned; ``result()`` holds the value.
+        FAILED: the task raised (after its retries); ``exception`` says why.
+        TIMEOUT: the task ran longer than its ``timeout``.
+        PERMANENTLY_FAILED: a cron job disabled after ``max_failures``
+            consecutive failures.
+    """
 
     PENDING = "pending"
     SCHEDULED = "scheduled"
@@ -46,7 +59,15 @@ class JobStatus(StrEnum):
 
 
 class RunMode(StrEnum):
-    """The execution mode of a job."""
+    """The execution mode of a job.
+
+    Attributes:
+        MAIN: on the event loop (async functions only; their default).
+        THREAD: in the thread pool (the default for sync functions).
+        PROCESS: in a worker process; the function, its arguments and result
+            must be picklable, and the script that starts the app needs an
+            ``if __name__ == "__main__":`` guard (the workers import it).
+    """
 
     MAIN = "main"
     THREAD = "thread"
@@ -54,13 +75,23 @@ class RunMode(StrEnum):
 
 
 class GracePolicy(NamedTuple):
-    """Run a missed execution only if it is at most ``value`` late."""
+    """Run a missed execution only if it is at most ``value`` late.
+
+    Attributes:
+        value: how late a missed run may be and still run.
+    """
 
     value: timedelta
 
 
 class MisfirePolicy(StrEnum):
-    """Policy for handling jobs that missed their scheduled run time."""
+    """Policy for handling jobs that missed their scheduled run time.
+
+    Attributes:
+        ALL: run every missed occurrence, one after the other.
+        SKIP: run none of them; wait for the next planned time.
+        ONCE: run once now for all of them (the default).
+    """
 
     ALL = "all"
     SKIP = "skip"
@@ -101,6 +132,19 @@ class Cron:
     failure). ``start_date`` must be timezone-aware: no run happens before it,
     and runs between it and the app's first start are misfires, decided by
     ``misfire_policy``.
+
+    Attributes:
+        expression: 5 fields (minute hour day month weekday), 6 (plus year),
+            7 (seconds first, then the 5, then year), or ``@yearly``,
+            ``@monthly``, ``@weekly``, ``@daily``, ``@hourly``; computed in
+            the app's ``tz``.
+        max_runs: runs after which the schedule ends (-1: no limit).
+        max_failures: consecutive failures after which the schedule is
+            disabled (``PERMANENTLY_FAILED``, logged at ERROR).
+        misfire_policy: what to do with runs missed while the app was down.
+        start_date: no run before this aware datetime.
+        args: positional arguments of each run (of a ``cron=`` task).
+        kwargs: keyword arguments of each run (of a ``cron=`` task).
     """
 
     expression: str
@@ -155,6 +199,15 @@ class SmartRetry(_SmartRetryFields):
     The n-th retry (0-based) waits ``min(max_delay, initial_delay *
     backoff_factor ** n)``; with ``jitter`` half of that is fixed and half is
     random, which spreads retries of many failing jobs apart.
+
+    Attributes:
+        retries: retries after the first failure (0: none).
+        initial_delay: seconds before the first retry.
+        max_delay: the longest wait between two tries, in seconds.
+        backoff_factor: each wait is this many times the previous one.
+        jitter: randomise half of each wait.
+        include_exceptions: only these exceptions are retried.
+        exclude_exceptions: these exceptions are never retried.
     """
 
     __slots__ = ()

@@ -1,23 +1,23 @@
 """A fake clock for tests of apps that use jobify: time moves only when the test says.
 
-Install it on an app before it starts; the app's real timer loop, cron
-advancing and misfire policies then run on the fake time, and no test sleeps::
+Give it to an app before it starts; the app's real timer loop, cron advancing
+and misfire policies then run on the fake time, and no test sleeps::
 
     clock = FakeClock(start=datetime(2030, 1, 1, tzinfo=ZoneInfo("Europe/Berlin")))
-    app = Jobify(storage=False)
-    clock.install(app)
+    app = Jobify.from_config(clock=clock, storage=False)   # or clock.install(Jobify(...))
     async with app:
         await report.schedule().cron("0 0 1 * *", job_id="monthly")
         await clock.advance(timedelta(days=365))  # twelve runs, a few milliseconds
 
-How it works: :meth:`FakeClock.install` replaces the app's kernel ``Timer``
-with a :class:`FakeTimer`, a subclass whose ``now()`` reads the fake time and
-whose ``arm()`` puts the timer on the clock's own queue instead of the loop's
-``call_at``. The kernel itself is unchanged and apps without a fake clock pay
-nothing. :meth:`FakeClock.advance_to` pops the due timers in time order, sets
-the fake time to each one's instant, runs it, and waits until every job task
-the app has started has finished (cron jobs re-arm their next run before
-their task ends) before it moves on.
+How it works: :class:`FakeClock` implements the kernel's
+:class:`~jobify._kernel.clock.Clock` protocol, the one time source of an app's
+timer loop. Its wall time is :attr:`FakeClock.now`; the alarms the timer loop
+sets wait in the clock's own queue instead of the event loop's. Job runs start
+through :meth:`FakeClock.spawn`, so the clock knows which tasks to wait for.
+:meth:`FakeClock.advance_to` rings the due alarms in time order, sets the fake
+time to each one's instant, and waits until every job run started meanwhile
+has finished (cron jobs arm their next run before their run ends) before it
+moves on.
 
 Jobs that sleep on the event loop (``asyncio.sleep``) or use ``timeout=``
 still use real time: the fake clock drives the scheduler, not asyncio.
@@ -31,42 +31,30 @@ import itertools
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from jobify._kernel.timer import Timer
-
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from zoneinfo import ZoneInfo
+    from collections.abc import Callable, Coroutine
 
     from jobify import Jobify
 
-__all__ = ("FakeClock", "FakeTimer")
+__all__ = ("FakeClock",)
 
 
-class FakeTimer(Timer):
-    """The kernel ``Timer`` with the fake clock as its time source."""
+class _Alarm:
+    """One alarm in the fake clock's queue."""
 
-    __slots__ = ("_clock",)
+    __slots__ = ("callback", "cancelled")
 
-    def __init__(self, tz: Any, clock: FakeClock) -> None:
-        """Report times in ``tz``; read and arm on ``clock``."""
-        super().__init__(tz)
-        self._clock = clock
+    def __init__(self, callback: Callable[[], object]) -> None:
+        self.callback = callback
+        self.cancelled = False
 
-    def now(self) -> datetime:
-        """The fake time, in the app's timezone."""
-        return self._clock.now.astimezone(self.tz)
+    def cancel(self) -> None:
+        self.cancelled = True
 
-    def arm(self, at: datetime, callback: Callable[..., Any], *args: Any) -> asyncio.Handle:
-        """Queue ``callback(*args)`` for fake time ``at`` (now if already due)."""
-        loop = self._loop
-        if loop is None:
-            loop = self._loop = asyncio.get_running_loop()
-        clock = self._clock
-        if at <= clock.now:
-            return loop.call_soon(clock._track, callback, *args)
-        handle = asyncio.Handle(clock._track, (callback, *args), loop)
-        heapq.heappush(self._clock._due, (at, next(self._clock._seq), handle))
-        return handle
+    def ring(self) -> None:
+        if not self.cancelled:
+            self.cancelled = True
+            self.callback()
 
 
 class FakeClock:
@@ -81,13 +69,17 @@ class FakeClock:
             msg = f"FakeClock(start={start!r}): expected an aware datetime, e.g. tzinfo=UTC"
             raise ValueError(msg)
         self.now = start
-        self._due: list[tuple[datetime, int, asyncio.Handle]] = []
+        """The fake wall-clock time."""
+        self._origin = start  # time() counts seconds from here: small floats keep microseconds
+        self._due: list[tuple[float, int, _Alarm]] = []
         self._seq = itertools.count()
-        self._apps: list[Jobify] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._started: set[asyncio.Task[Any]] = set()
 
     def install(self, app: Jobify) -> Jobify:
-        """Run ``app``'s timers on this clock; call it before the app starts.
+        """Run ``app``'s timer loop on this clock; call it before the app starts.
+
+        ``Jobify.from_config(clock=clock, ...)`` does the same when the app is made.
 
         Returns:
             The app, so that ``app = clock.install(Jobify(...))`` reads well.
@@ -98,14 +90,52 @@ class FakeClock:
         if app.configs.app_started:
             msg = "FakeClock.install(app): the app is running; install the clock before startup"
             raise RuntimeError(msg)
-        tz: ZoneInfo = app._timer.tz  # type: ignore[assignment]
-        app._timer = FakeTimer(tz, self)
-        self._apps.append(app)
+        app.configs.timer.use_clock(self)
         return app
 
+    # --- the Clock protocol -------------------------------------------------------------
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Use ``loop`` for the callbacks and job runs the clock starts."""
+        self._loop = loop
+
+    def wall(self) -> datetime:
+        """The fake time."""
+        return self.now
+
+    def time(self) -> float:
+        """The fake time as monotonic seconds."""
+        return (self.now - self._origin).total_seconds()
+
+    def call_at(self, when: float, callback: Callable[[], object]) -> _Alarm:
+        """Ring ``callback`` at fake time ``when`` (on the next loop turn if that has come)."""
+        alarm = _Alarm(callback)
+        if when <= self.time():
+            self._running_loop().call_soon(alarm.ring)
+        else:
+            heapq.heappush(self._due, (when, next(self._seq), alarm))
+        return alarm
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Start a job run and remember it, so :meth:`settle` waits for it."""
+        task = self._running_loop().create_task(coro)
+        self._started.add(task)
+        return task
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        return loop
+
+    # --- moving time ------------------------------------------------------------------
+
     def pending(self) -> list[datetime]:
-        """The times of the timers still armed, in order."""
-        return sorted(at for at, _, handle in self._due if not handle.cancelled())
+        """The times of the alarms still set, in order (one per app at most)."""
+        return sorted(self._at(when) for when, _, alarm in self._due if not alarm.cancelled)
+
+    def _at(self, when: float) -> datetime:
+        return self._origin + timedelta(seconds=when)
 
     async def advance(self, delta: timedelta | float) -> None:
         """Move time forward by ``delta`` (a timedelta or seconds); see :meth:`advance_to`."""
@@ -117,9 +147,9 @@ class FakeClock:
         await self.advance_to(self.now + delta)
 
     async def advance_to(self, target: datetime) -> None:
-        """Move time to ``target``, running every timer due until then, in order.
+        """Move time to ``target``, running every job due until then, in order.
 
-        Each due timer runs at its own instant (``now()`` inside the job is
+        Each due alarm rings at its own instant (``now()`` inside the job is
         its scheduled time) and the clock waits until the jobs it started have
         finished before taking the next one, so a cron job's next run, armed
         when its run ends, is found on the same call.
@@ -134,34 +164,23 @@ class FakeClock:
             )
             raise ValueError(msg)
         await self.settle()
-        while self._due and self._due[0][0] <= target:
-            at, _, handle = heapq.heappop(self._due)
-            if handle.cancelled():
+        limit = (target - self._origin).total_seconds()
+        while self._due and self._due[0][0] <= limit:
+            when, _, alarm = heapq.heappop(self._due)
+            if alarm.cancelled:
                 continue
-            self.now = max(self.now, at)
-            handle._run()
+            self.now = max(self.now, self._at(when))
+            alarm.ring()
             await self.settle()
         self.now = target
         await self.settle()
 
     async def settle(self) -> None:
-        """Wait until every job task the installed apps run has finished.
-
-        A job task leaves the app's task set before a cron job stores and
-        arms its next run, so the tasks that timers start are also tracked
-        here until they are done.
-        """
+        """Wait until every job run the clock started has finished."""
         while True:
             for _ in range(3):
                 await asyncio.sleep(0)
             self._started = {t for t in self._started if not t.done()}
-            running = self._started | {t for a in self._apps for t in a._tasks if not t.done()}
-            if not running:
+            if not self._started:
                 return
-            await asyncio.wait(running)
-
-    def _track(self, callback: Callable[..., Any], *args: Any) -> None:
-        """Run a timer's callback and remember the job tasks it started."""
-        before = {t for a in self._apps for t in a._tasks}
-        callback(*args)
-        self._started.update(t for a in self._apps for t in a._tasks if t not in before)
+            await asyncio.wait(self._started)

@@ -14,7 +14,8 @@ The suites need pytest (they are imported by test modules only) and run
 ``async def`` tests with :mod:`jobify.testing.aio`. One suite per capability:
 
 * :class:`StorageContract` (``make_storage``; ``cross_process_storage`` for the
-  crash test),
+  crash test); its scheduler-lock tests run when the storage declares
+  :class:`~jobify.storage.SchedulerLock`,
 * :class:`ClusterStorageContract` (``make_storage``, ``kill``,
   ``adoption_timeout``), for storages shared by several app processes,
 * :class:`SerializerContract` (``serializer``),
@@ -53,12 +54,13 @@ import pytest
 
 from jobify._kernel.message import decode, encode
 from jobify._kernel.runnable import FuncSpec
-from jobify._kernel.timer import At, CronTrigger
+from jobify._kernel.triggers import At, CronTrigger
 from jobify._kernel.values import Cron, JobStatus, MisfirePolicy
 from jobify.crontab import CronParser
+from jobify.exceptions import SchedulerLockedError
 from jobify.executors import Executor, InterruptibleExecutor
 from jobify.serializers import Serializer
-from jobify.storage import Claim, ClusterStorage, ScheduledJob, Storage
+from jobify.storage import Claim, ClusterStorage, ScheduledJob, SchedulerLock, Storage
 from jobify.typeadapter import Dumper, IdentityAdapter, Loader
 
 if TYPE_CHECKING:
@@ -269,6 +271,69 @@ class StorageContract:
         assert not lost, f"{len(lost)} acknowledged rows lost, e.g. {lost[:5]}"
         for job_id, got in rows.items():
             assert got.message == job_id.encode(), f"row {job_id!r} has a corrupt payload"
+
+    # --- SchedulerLock, when the storage declares it ------------------------------
+
+    @staticmethod
+    def _scheduler_lock(storage: Storage) -> SchedulerLock:
+        if not isinstance(storage, SchedulerLock):
+            pytest.skip("this storage does not declare jobify.storage.SchedulerLock")
+        return storage
+
+    async def test_scheduler_lock_admits_one_holder_until_shutdown(
+        self, make_storage: Callable[[], Storage]
+    ) -> None:
+        """A second storage on the same store is refused, naming the holder; shutdown frees it."""
+        first, second = make_storage(), make_storage()
+        self._scheduler_lock(first)
+        await first.startup()
+        try:
+            await self._scheduler_lock(first).lock_scheduler()
+            await self._scheduler_lock(first).lock_scheduler()  # the holder again: nothing
+            await second.startup()
+            try:
+                with pytest.raises(SchedulerLockedError) as refused:
+                    await self._scheduler_lock(second).lock_scheduler()
+                assert str(os.getpid()) in str(refused.value), "the holder is named"
+            finally:
+                await second.shutdown()
+        finally:
+            await first.shutdown()
+        await second.startup()
+        try:
+            await self._scheduler_lock(second).lock_scheduler()
+        finally:
+            await second.shutdown()
+
+    async def test_scheduler_lock_dies_with_a_killed_holder(
+        self,
+        make_storage: Callable[[], Storage],
+        cross_process_storage: CrossProcessStorage | None,
+    ) -> None:
+        """A holder killed with SIGKILL leaves nothing stale: the next one locks at once."""
+        self._scheduler_lock(make_storage())
+        spec = cross_process_storage
+        if spec is None:
+            pytest.skip("override the cross_process_storage fixture to run the SIGKILL test")
+        proc = await asyncio.to_thread(_start_lock_holder, spec)
+        try:
+            assert proc.stdout is not None
+            line = await asyncio.to_thread(proc.stdout.readline)
+            assert line.strip() == "locked", proc.communicate(timeout=60)
+            storage = _build_storage(spec)
+            await storage.startup()
+            try:
+                with pytest.raises(SchedulerLockedError) as refused:
+                    await self._scheduler_lock(storage).lock_scheduler()
+                assert str(proc.pid) in str(refused.value), "the holder is named"
+                proc.kill()
+                await asyncio.to_thread(proc.wait, 60)
+                await self._scheduler_lock(storage).lock_scheduler()  # at once: no retry
+            finally:
+                await storage.shutdown()
+        finally:
+            proc.kill()
+            await asyncio.to_thread(proc.communicate, None, 60)
 
 
 # --- cluster storages ----------------------------------------------------------------
@@ -628,6 +693,38 @@ async def main():
 
 asyncio.run(main())
 """
+
+
+_LOCK_HOLDER = """
+import asyncio, importlib, json, sys
+
+spec = json.loads(sys.argv[1])
+module, _, attr = spec["factory"].partition(":")
+factory = getattr(importlib.import_module(module), attr)
+
+async def main():
+    storage = factory(**spec["kwargs"])
+    await storage.startup()
+    await storage.lock_scheduler()
+    sys.stdout.write("locked\\n")
+    sys.stdout.flush()
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+def _start_lock_holder(spec: CrossProcessStorage) -> subprocess.Popen[str]:
+    """Start a process that takes the scheduler lock, prints ``locked`` and sleeps."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([*spec.path, *sys.path])}
+    payload = json.dumps({"factory": spec.factory, "kwargs": spec.kwargs})
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", textwrap.dedent(_LOCK_HOLDER), payload],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def _build_storage(spec: CrossProcessStorage) -> Storage:

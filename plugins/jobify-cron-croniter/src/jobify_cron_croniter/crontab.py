@@ -10,6 +10,12 @@ Field layouts (the reference's, not croniter's):
 Day-of-month and day-of-week must *both* match (AND), as in the reference;
 classic cron and croniter's default use OR when both are restricted.
 
+The items of a day list are a union, as in the reference (``5,L7``: Fridays
+and the last Sunday; ``L3,*``: every day). croniter has no ``Zn`` (n days
+before the month's last day) and no ``La-b``, and rejects ``Ln`` or ``n#k``
+listed with other weekdays, so such an expression becomes several croniter
+schedules (see ``_union``) and a run is the earliest of theirs.
+
 croniter only ever sees naive wall-clock times here. This module maps each
 wall-clock match to a real instant in ``now``'s timezone itself, so the DST
 rules are explicit and tested:
@@ -33,11 +39,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
-from croniter import (  # type: ignore[import-untyped]
-    CroniterBadDateError,
-    CroniterUnsupportedSyntaxError,
-    croniter,
-)
+from croniter import CroniterBadDateError, croniter  # type: ignore[import-untyped]
 
 from jobify.crontab import CronParser
 from jobify.options import did_you_mean
@@ -70,7 +72,12 @@ _SECOND = _Field("second", 0, 59, "a number 0-59")
 _MINUTE = _Field("minute", 0, 59, "a number 0-59")
 _HOUR = _Field("hour", 0, 23, "a number 0-23")
 _DOM = _Field(
-    "day-of-month", 1, 31, "a number 1-31", ", '?', 'L' (last day) or 'nW' (weekday nearest day n)"
+    "day-of-month",
+    1,
+    31,
+    "a number 1-31",
+    ", '?', 'L' (last day), 'Zn' or 'Za-b' (n days before the last day, n 0-7) or 'nW' "
+    "(weekday nearest day n)",
 )
 _MONTH = _Field("month", 1, 12, "a number 1-12 or a name 'jan'-'dec'")
 _DOW = _Field(
@@ -78,7 +85,8 @@ _DOW = _Field(
     0,
     7,
     "a number 0-7 (0 and 7 are Sunday) or a name 'sun'-'sat'",
-    ", '?', 'Ln' (last weekday n of the month) or 'n#k' (k-th weekday n of the month)",
+    ", '?', 'Ln' or 'La-b' (the last weekday n of the month) or 'n#k' (k-th weekday n of "
+    "the month)",
 )
 _YEAR = _Field("year", 1970, 2099, "a number 1970-2099")
 
@@ -108,12 +116,31 @@ _NUMERIC_ITEM = re.compile(r"(?:\*|(\d+)(?:-(\d+))?)(?:/(\d+))?", re.ASCII)
 # and the reference read it as the single value a.
 _EQUAL_RANGE = re.compile(r"(\w+)-\1(?:/\d+)?", re.ASCII | re.IGNORECASE)
 _HASHED_ITEM = re.compile(r"[hr](?:\(|/|$)", re.ASCII | re.IGNORECASE)
+# The reference's "n days before the month's last day" (day-of-month) and "the last
+# weekday n of the month" (day-of-week), single or as a range; croniter has neither
+# the first nor ranges or lists of the second, so this module handles both.
+_Z_ITEM = re.compile(r"z(\d+)(?:-(\d+))?", re.ASCII | re.IGNORECASE)
+_L_ITEM = re.compile(r"l(\d+)(?:-(\d+))?", re.ASCII | re.IGNORECASE)
+_NTH_ITEM = re.compile(r"\w+#\d+", re.ASCII)
+_EVERY_DAY: Final = frozenset({"*", "?"})
+_DAYS_BEFORE_LAST_MAX: Final = 7
 _CRONITER_PREFIX = re.compile(r"^\[[^\]]*\]\s*(?:is not acceptable[.,]?)?\s*")
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _SECOND_DELTA: Final = timedelta(seconds=1)
 _MICROSECOND: Final = timedelta(microseconds=1)
 _PARSE_ERRORS: Final = (ValueError, LookupError, TypeError)
+
+
+class _Part(NamedTuple):
+    """One croniter schedule of the union an expression stands for.
+
+    croniter matches ``cron``; the expression runs ``shift`` earlier (a ``Zn``
+    day is matched as the month's last day with the weekdays moved by n).
+    """
+
+    cron: Any
+    shift: timedelta
 
 
 class _Slot(NamedTuple):
@@ -135,26 +162,34 @@ class CronTab(CronParser):
         TypeError: ``expression`` is not a string.
     """
 
-    __slots__ = ("_cron", "_every_hour", "_expression", "_lock", "_minute_grid")
+    __slots__ = ("_every_hour", "_expression", "_lock", "_minute_grid", "_parts")
 
     def __init__(self, expression: str) -> None:
         self._expression = expression
-        croniter_expr, by_field = _translate(expression)
+        by_field = _translate(expression)
+        days = _Days.parse(expression, by_field)
+        union = _union(expression, by_field, days)
+        parts: list[_Part] = []
         try:
-            self._cron: Any = croniter(
-                croniter_expr,
-                start_time=datetime(2000, 1, 1),  # naive: croniter sees wall time only
-                ret_type=datetime,
-                day_or=False,
-                max_years_between_matches=_MAX_YEARS,
-            )
+            for croniter_expr, shift in union:
+                cron = croniter(
+                    croniter_expr,
+                    start_time=datetime(2000, 1, 1),  # naive: croniter sees wall time only
+                    ret_type=datetime,
+                    day_or=False,
+                    max_years_between_matches=_MAX_YEARS,
+                )
+                parts.append(_Part(cron, timedelta(days=shift)))
         except _PARSE_ERRORS as exc:
-            raise _whole_error(expression, by_field, exc) from None
-        _check_dates(expression, by_field, self._cron.expanded)
+            raise _whole_error(expression, days.plain_fields(by_field), exc) from None
+        if not days.z_days:
+            _check_dates(expression, by_field, parts[0].cron.expanded)
+        self._parts: tuple[_Part, ...] = tuple(parts)
+        expanded = parts[0].cron.expanded
         # A schedule that matches every hour of the day fires once per *elapsed* hour
         # across DST changes; one pinned to some hours fires once per wall-clock match.
-        self._every_hour: bool = self._cron.expanded[_HOUR_INDEX] == ["*"]
-        self._minute_grid = len(self._cron.expanded) == len(_LAYOUTS[5])
+        self._every_hour: bool = expanded[_HOUR_INDEX] == ["*"]
+        self._minute_grid = len(expanded) == len(_LAYOUTS[5])
         self._lock = threading.Lock()
 
     @property
@@ -238,8 +273,21 @@ class CronTab(CronParser):
                 cursor = wall
 
     def _after(self, wall: datetime) -> datetime:
-        result: datetime = self._cron.get_next(datetime, start_time=wall)
-        return result
+        """Return the first match of the union strictly after ``wall``."""
+        found: datetime | None = None
+        exhausted: CroniterBadDateError | None = None
+        for part in self._parts:
+            try:
+                match: datetime = part.cron.get_next(datetime, start_time=wall + part.shift)
+            except CroniterBadDateError as exc:
+                exhausted = exc
+                continue
+            match -= part.shift
+            if found is None or match < found:
+                found = match
+        if found is None:
+            raise exhausted or CroniterBadDateError(self._expression)
+        return found
 
     def _floor(self, wall: datetime) -> datetime:
         if self._minute_grid:
@@ -269,8 +317,8 @@ def create_crontab(expression: str) -> CronTab:
 # --- parsing -----------------------------------------------------------------
 
 
-def _translate(expression: str) -> tuple[str, dict[_Field, str]]:
-    """Check ``expression``'s shape; return it in croniter's field order, and its fields."""
+def _translate(expression: str) -> dict[_Field, str]:
+    """Check ``expression``'s shape; return its fields (a macro's five fields)."""
     if not isinstance(expression, str):
         msg = f"CronTab(expression=...): expected a str such as '*/5 * * * *', got {expression!r}"
         raise TypeError(msg)
@@ -291,12 +339,139 @@ def _translate(expression: str) -> tuple[str, dict[_Field, str]]:
     by_field = {field: _single_values(token) for field, token in zip(layout, tokens, strict=True)}
     for field, token in by_field.items():
         _check_field(expression, field, token, probe=False)
-    if len(tokens) == len(_LAYOUTS[5]):
-        result = " ".join(by_field.values())
+    return by_field
+
+
+class _Days(NamedTuple):
+    """The day fields split into what croniter reads and what this module adds.
+
+    The reference reads the items of a day field as a union, and has two items
+    croniter lacks or cannot list beside others: ``Zn`` (day-of-month: n days
+    before the month's last day) and ``Ln`` (day-of-week: the last weekday n of
+    the month, here also as a range ``La-b`` and beside plain weekdays).
+    """
+
+    dom_plain: list[str]  # day-of-month items croniter reads
+    z_days: list[int]  # the n of each Zn
+    dow_plain: list[str]  # day-of-week items croniter reads alone or listed together
+    dow_special: list[str]  # items croniter reads only alone: 'Ln' (ranges expanded), 'n#k'
+
+    @classmethod
+    def parse(cls, expression: str, by_field: dict[_Field, str]) -> _Days:
+        dom_plain: list[str] = []
+        z_days: list[int] = []
+        for item in by_field[_DOM].split(","):
+            if match := _Z_ITEM.fullmatch(item):
+                z_days += _special_range(expression, _DOM, item, match, "Z")
+            else:
+                dom_plain.append("*" if item == "?" else item)  # croniter: '?' only alone
+        dow_plain: list[str] = []
+        dow_special: list[str] = []
+        for item in by_field[_DOW].split(","):
+            if match := _L_ITEM.fullmatch(item):
+                dow_special += [f"L{n}" for n in _special_range(expression, _DOW, item, match, "L")]
+            elif _NTH_ITEM.fullmatch(item):
+                dow_special.append(item)
+            else:
+                dow_plain.append("*" if item == "?" else item)
+        if z_days and any(_NTH_ITEM.fullmatch(item) for item in dow_special):
+            msg = (
+                f"cron expression {expression!r}: 'Zn' in field 'day-of-month' cannot be "
+                f"combined with 'n#k' in field 'day-of-week' ({by_field[_DOW]!r}); use 'Ln' "
+                "or plain weekdays"
+            )
+            raise ValueError(msg)
+        return cls(dom_plain, sorted(set(z_days)), dow_plain, list(dict.fromkeys(dow_special)))
+
+    def plain_fields(self, by_field: dict[_Field, str]) -> dict[_Field, str]:
+        """``by_field`` with only the items croniter reads, to find which one it rejects."""
+        out = dict(by_field)
+        out[_DOM] = ",".join(self.dom_plain) or "*"
+        out[_DOW] = ",".join(self.dow_plain) or "*"
+        return out
+
+    def weekday_sets(self) -> list[str]:
+        """The day-of-week values of the union's parts: one croniter field each."""
+        if not self.dow_special:
+            return [",".join(self.dow_plain)]
+        if _EVERY_DAY.intersection(self.dow_plain):
+            return ["*"]  # every day, whatever the specials say ('L3,*')
+        plain = [",".join(self.dow_plain)] if self.dow_plain else []
+        return plain + self.dow_special
+
+
+def _special_range(
+    expression: str, field: _Field, item: str, match: re.Match[str], letter: str
+) -> list[int]:
+    """The numbers of a ``Zn``/``Za-b`` or ``Ln``/``La-b`` item, checked."""
+    low = int(match[1])
+    high = low if match[2] is None else int(match[2])
+    if letter == "Z":
+        meaning = f"'Zn' takes n 0-{_DAYS_BEFORE_LAST_MAX} (days before the month's last day)"
     else:
-        by_field.setdefault(_SECOND, "0")
-        result = " ".join(by_field[field] for field in _CRONITER_ORDER)
-    return result, by_field
+        meaning = "'Ln' takes a weekday n 0-7 (0 and 7 are Sunday)"
+    if not (0 <= low <= _DAYS_BEFORE_LAST_MAX and 0 <= high <= _DAYS_BEFORE_LAST_MAX):
+        detail = f"value {item!r} is out of range: {meaning}"
+    elif low > high:
+        detail = f"value {item!r} is a reversed range; write '{letter}{high}-{low}'"
+    else:
+        return list(range(low, high + 1))
+    msg = f"cron expression {expression!r}: field {field.name!r} {detail}"
+    raise ValueError(msg)
+
+
+def _union(expression: str, by_field: dict[_Field, str], days: _Days) -> list[tuple[str, int]]:
+    """The croniter expressions whose union is ``expression``, each with its shift in days.
+
+    A ``Zn`` day is the month's last day moved n days back, and n is at most 7,
+    so it stays in the same month and year: its part matches day ``L`` with
+    every weekday moved n days forward, and runs n days earlier.
+    """
+    weekdays = days.weekday_sets()
+    parts: list[tuple[dict[_Field, str], int]] = []
+    if days.dom_plain:
+        dom = ",".join(days.dom_plain)
+        parts += [({_DOM: dom, _DOW: dow}, 0) for dow in weekdays]
+    for n in days.z_days:
+        for dow in weekdays:
+            moved = _moved_weekdays(expression, dow, n)
+            if moved is not None:
+                parts.append(({_DOM: "L", _DOW: moved}, n))
+    if not parts:
+        msg = (
+            f"cron expression {expression!r}: fields 'day-of-month' {by_field[_DOM]!r} and "
+            f"'day-of-week' {by_field[_DOW]!r} never meet (a day 7 days before the month's "
+            "last day is never the month's last weekday of its kind); the job would never run"
+        )
+        raise ValueError(msg)
+    out = []
+    for days_fields, shift in parts:
+        fields = {**by_field, **days_fields}
+        if len(by_field) == len(_LAYOUTS[5]):
+            out.append((" ".join(fields[field] for field in _LAYOUTS[5]), shift))
+        else:
+            fields.setdefault(_SECOND, "0")
+            out.append((" ".join(fields[field] for field in _CRONITER_ORDER), shift))
+    return out
+
+
+def _moved_weekdays(expression: str, dow: str, n: int) -> str | None:
+    """Day-of-week ``dow`` moved n days forward; None if a ``Zn`` day can never match it."""
+    if dow in _EVERY_DAY:
+        return "*"
+    if match := _L_ITEM.fullmatch(dow):
+        # The last weekday m of a month is one of its last 7 days; a Zn day (n <= 6) is
+        # one of them, so it is that weekday's last exactly when it is that weekday.
+        if n == _DAYS_BEFORE_LAST_MAX:
+            return None
+        return str((int(match[1]) + n) % 7)
+    try:
+        values = croniter.expand(f"* * * * {dow}")[0][4]
+    except _PARSE_ERRORS:
+        return dow  # let croniter reject it with the field named
+    if values == ["*"]:
+        return "*"
+    return ",".join(str(v) for v in sorted({(int(v) + n) % 7 for v in values}))
 
 
 def _single_values(token: str) -> str:
@@ -314,6 +489,11 @@ def _check_field(expression: str, field: _Field, token: str, *, probe: bool) -> 
     each list item alone, to find which one it rejects.
     """
     items = token.split(",")
+    if field in (_DOM, _DOW):
+        special = _Z_ITEM if field is _DOM else _L_ITEM
+        items = ["*" if item == "?" else item for item in items if not special.fullmatch(item)]
+        items = items or ["*"]
+    token = ",".join(items)
     for item in items if len(items) == 1 else [*items, token]:
         if not item:
             detail = f"value {token!r} has an empty list item; separate values with one ','"
@@ -322,13 +502,8 @@ def _check_field(expression: str, field: _Field, token: str, *, probe: bool) -> 
                 f"value {item!r} uses croniter's hashed/random syntax ('H', 'R'), which "
                 "jobify does not support; write the value explicitly"
             )
-        elif not probe or (error := _probe(field, item)) is None:
+        elif not probe or _probe(field, item) is None:
             continue
-        elif isinstance(error, CroniterUnsupportedSyntaxError):
-            detail = (
-                f"value {item!r} mixes plain weekdays with 'n#k' or 'Ln'; use one kind per "
-                "expression"
-            )
         else:
             detail = _describe(field, item)
         msg = f"cron expression {expression!r}: field {field.name!r} {detail}"

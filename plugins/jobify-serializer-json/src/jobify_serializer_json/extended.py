@@ -19,11 +19,16 @@ when it could no longer be read.
 from __future__ import annotations
 
 import base64
+import collections
 import dataclasses
 import datetime as dt
 import decimal
 import enum
+import fractions
+import ipaddress
 import json
+import pathlib
+import re
 import typing
 import uuid
 import zoneinfo
@@ -47,6 +52,9 @@ _TAGS: Final = frozenset(
         "__datetime__", "__date__", "__time__", "__timedelta__", "__decimal__", "__uuid__",
         "__set__", "__frozenset__", "__tuple__", "__bytes__", "__bytearray__",
         "__enum__", "__dataclass__", "__namedtuple__", _DICT,
+        "__fraction__", "__complex__", "__path__", "__pureposixpath__", "__purewindowspath__",
+        "__ipaddress__", "__ipnetwork__", "__ipinterface__", "__zoneinfo__", "__deque__",
+        "__boundeddeque__", "__pattern__",
     }
 )  # fmt: skip
 
@@ -128,6 +136,46 @@ def _unb64(value: str) -> bytes:
     return base64.b64decode(value, validate=True)
 
 
+def _zoneinfo_out(value: zoneinfo.ZoneInfo) -> str:
+    if not value.key:
+        msg = (
+            f"ExtendedJSONSerializer.dumpb(): cannot store {value!r}: a ZoneInfo made from a "
+            "file has no key to store; use ZoneInfo('Area/City')"
+        )
+        raise TypeError(msg)
+    return value.key
+
+
+def _complex_in(value: Any) -> complex:
+    real, imag = _items(value)
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (real, imag)):
+        msg = f"expected [real, imag] numbers, got {value!r}"
+        raise TypeError(msg)
+    return complex(real, imag)
+
+
+def _pattern_in(value: Any) -> re.Pattern[Any]:
+    if not isinstance(value, dict) or set(value) != {"pattern", "flags"}:
+        msg = f"expected {{'pattern': ..., 'flags': int}}, got {value!r}"
+        raise TypeError(msg)
+    pattern, flags = value["pattern"], value["flags"]
+    if not isinstance(pattern, str | bytes) or type(flags) is not int:
+        msg = f"expected a str or bytes pattern and int flags, got {value!r}"
+        raise TypeError(msg)
+    return re.compile(pattern, flags)
+
+
+def _bounded_deque_in(value: Any) -> collections.deque[Any]:
+    if not isinstance(value, dict) or set(value) != {"items", "maxlen"}:
+        msg = f"expected {{'items': [...], 'maxlen': int}}, got {value!r}"
+        raise TypeError(msg)
+    maxlen = value["maxlen"]
+    if type(maxlen) is not int:
+        msg = f"expected an int maxlen, got {maxlen!r}"
+        raise TypeError(msg)
+    return collections.deque(_items(value["items"]), maxlen)
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         msg = f"expected a string, got {value!r}"
@@ -155,6 +203,18 @@ _DECODERS: Final[dict[str, Callable[[Any], Any]]] = {
     "__bytes__": lambda v: _unb64(_text(v)),
     "__bytearray__": lambda v: bytearray(_unb64(_text(v))),
     _DICT: lambda v: dict(_items(v)),
+    "__fraction__": lambda v: fractions.Fraction(_text(v)),
+    "__complex__": _complex_in,
+    "__path__": lambda v: pathlib.Path(_text(v)),
+    "__pureposixpath__": lambda v: pathlib.PurePosixPath(_text(v)),
+    "__purewindowspath__": lambda v: pathlib.PureWindowsPath(_text(v)),
+    "__ipaddress__": lambda v: ipaddress.ip_address(_text(v)),
+    "__ipnetwork__": lambda v: ipaddress.ip_network(_text(v)),
+    "__ipinterface__": lambda v: ipaddress.ip_interface(_text(v)),
+    "__zoneinfo__": lambda v: zoneinfo.ZoneInfo(_text(v)),
+    "__deque__": lambda v: collections.deque(_items(v)),
+    "__boundeddeque__": _bounded_deque_in,
+    "__pattern__": _pattern_in,
 }
 
 
@@ -163,9 +223,11 @@ class ExtendedJSONSerializer(Serializer):
 
     Besides JSON values it round-trips ``datetime`` (with its offset, and its
     ``ZoneInfo`` zone), ``date``, ``time``, ``timedelta``, ``Decimal``,
-    ``UUID``, ``set``, ``frozenset``, ``tuple``, ``bytes``, ``bytearray``,
-    dicts with any hashable keys, and members and instances of the registered
-    enums, dataclasses and NamedTuples, nested in any way.
+    ``Fraction``, ``complex``, ``UUID``, ``set``, ``frozenset``, ``tuple``,
+    ``deque``, ``bytes``, ``bytearray``, ``pathlib`` paths, ``ipaddress``
+    addresses, networks and interfaces, ``ZoneInfo``, compiled ``re``
+    patterns, dicts with any hashable keys, and members and instances of the
+    registered enums, dataclasses and NamedTuples, nested in any way.
 
     Args:
         registry: classes (dataclasses, NamedTuples, enums) that may be
@@ -361,6 +423,31 @@ class ExtendedJSONSerializer(Serializer):
             return {"__bytes__": _b64(obj)}
         if isinstance(obj, bytearray):
             return {"__bytearray__": _b64(obj)}
+        if isinstance(obj, fractions.Fraction):
+            return {"__fraction__": str(obj)}
+        if isinstance(obj, complex):
+            return {"__complex__": [obj.real, obj.imag]}
+        if isinstance(obj, pathlib.Path):
+            return {"__path__": str(obj)}
+        if isinstance(obj, pathlib.PureWindowsPath):
+            return {"__purewindowspath__": str(obj)}
+        if isinstance(obj, pathlib.PurePosixPath):
+            return {"__pureposixpath__": str(obj)}
+        if isinstance(obj, ipaddress.IPv4Interface | ipaddress.IPv6Interface):
+            return {"__ipinterface__": str(obj)}  # before addresses: a subclass of them
+        if isinstance(obj, ipaddress.IPv4Address | ipaddress.IPv6Address):
+            return {"__ipaddress__": str(obj)}
+        if isinstance(obj, ipaddress.IPv4Network | ipaddress.IPv6Network):
+            return {"__ipnetwork__": str(obj)}
+        if isinstance(obj, zoneinfo.ZoneInfo):
+            return {"__zoneinfo__": _zoneinfo_out(obj)}
+        if isinstance(obj, re.Pattern):
+            return {"__pattern__": {"pattern": self._encode(obj.pattern), "flags": obj.flags}}
+        if isinstance(obj, collections.deque):
+            items = [self._encode(v) for v in obj]
+            if obj.maxlen is None:
+                return {"__deque__": items}
+            return {"__boundeddeque__": {"items": items, "maxlen": obj.maxlen}}
         if isinstance(obj, str):
             return str(obj)
         if isinstance(obj, int):

@@ -38,8 +38,9 @@ from typing import Any, Final
 import attrs
 
 from jobify import JobStatus, options
-from jobify.exceptions import BaseJobifyError
-from jobify.storage import ScheduledJob, Storage, checked_row
+from jobify.exceptions import BaseJobifyError, StorageNotFoundError
+from jobify.storage import InspectableStorage, ScheduledJob, SchedulerLock, Storage, checked_row
+from jobify_storage_sqlite._guard import WATCH_SECONDS, FileWatch, SchedulerLockFile, lock_path
 
 __all__ = (
     "SCHEMA_VERSION",
@@ -216,6 +217,15 @@ _MAX_QUEUE_SIZE: Final = options.positive_int(
 )
 
 
+def _is_memory(database: Path) -> bool:
+    return os.fspath(database) == ":memory:"
+
+
+def _describe(path: Path, table: str) -> str:
+    """``SQLite file '/abs/jobify.db', table 'jobify_schedules'``: where the jobs live."""
+    return f"SQLite file {str(path)!r}, table {table!r}"
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
@@ -317,6 +327,11 @@ class _Runner:
         self.loop = loop
         self.where = storage._where
         self.database = storage.database
+        self.memory = _is_memory(storage.database)
+        self.path = storage.database if self.memory else Path(os.path.abspath(storage.database))
+        self.read_only = storage._read_only
+        self.watch: FileWatch | None = None  # set when the file is open (not in memory)
+        self.lock: SchedulerLockFile | None = None  # set by lock_scheduler()
         self.timeout = float(storage.timeout)
         self.table = storage.table_name
         self.counters = counters
@@ -404,7 +419,11 @@ class _Runner:
             return
         self._post(_settle_future, self.ready, None)
         while True:
-            items = [self.queue.get()]
+            try:
+                items = [self.queue.get(timeout=None if self.watch is None else WATCH_SECONDS)]
+            except queue.Empty:  # idle: is the file still there?
+                self._check_file()
+                continue
             while True:
                 try:
                     items.append(self.queue.get_nowait())
@@ -426,7 +445,10 @@ class _Runner:
                 return
 
     def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(os.fspath(self.database), timeout=self.timeout, isolation_level=None)
+        if self.read_only:
+            return self._open_read_only()
+        existed = not self.memory and self.path.exists()
+        conn = sqlite3.connect(os.fspath(self.path), timeout=self.timeout, isolation_level=None)
         try:
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() not in ("wal", "memory"):
@@ -436,10 +458,82 @@ class _Runner:
                 )  # fmt: skip
             conn.execute("PRAGMA synchronous=NORMAL")
             self._create_schema(conn)
+            if not self.memory:
+                self.watch = FileWatch(self.path, self.where)
+                self._log_found(conn, existed=existed)
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Open the file without creating or changing anything (``jobify jobs``)."""
+        if self.memory:
+            msg = (
+                f"{self.where}: a ':memory:' database lives only inside the app that opened "
+                "it; there is nothing to read from outside"
+            )
+            raise StorageNotFoundError(msg)
+        if not self.path.is_file():
+            msg = (
+                f"SQLite file {str(self.path)!r} does not exist (opened read-only, so it was "
+                "not created). Check the database option and the directory you run in"
+            )
+            raise StorageNotFoundError(msg)
+        # mode=ro never creates the file; SQLite may add the -wal/-shm files a WAL read needs
+        uri = f"{self.path.as_uri()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
+        try:
+            self._check_table_exists(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _check_table_exists(self, conn: sqlite3.Connection) -> None:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if self.table not in tables:
+            found = ", ".join(repr(t) for t in sorted(tables)) or "none"
+            msg = (
+                f"SQLite file {str(self.path)!r} holds no table {self.table!r} (tables: "
+                f"{found}); check the table_name option"
+            )
+            raise StorageNotFoundError(msg)
+
+    def _log_found(self, conn: sqlite3.Connection, *, existed: bool) -> None:
+        """Say at startup which file was opened and what it holds (a wrong cwd shows here)."""
+        total, aside = conn.execute(
+            f"SELECT count(*), count(quarantined_reason) FROM {_quote(self.table)}"  # noqa: S608
+        ).fetchone()
+        held = f"{total} stored job(s)" + (f", {aside} of them set aside" if aside else "")
+        if existed:
+            log.info("SQLite file %s, table %r: %s", self.path, self.table, held)
+        else:
+            log.info("SQLite file %s created (it did not exist), table %r", self.path, self.table)
+
+    def _check_file(self) -> None:
+        """Log at ERROR when the database or lock file was deleted or replaced (see _guard)."""
+        if self.watch is not None:
+            self.watch.check(self._count_rows)
+        if self.lock is not None:
+            self.lock.recheck(_describe(self.path, self.table))
+
+    def _count_rows(self) -> int | None:
+        conn = self.conn
+        if conn is None:
+            return None
+        try:
+            found = conn.execute(f"SELECT count(*) FROM {_quote(self.table)}").fetchone()  # noqa: S608
+        except sqlite3.Error:
+            return None
+        return int(found[0])
+
+    def lock_scheduler(self) -> None:
+        """Take the scheduler lock of this table (worker thread; see _guard)."""
+        if self.lock is None and not self.memory:
+            self.lock = SchedulerLockFile.acquire(
+                lock_path(self.path, self.table), _describe(self.path, self.table)
+            )
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         table, meta = _quote(self.table), _quote(f"{self.table}_meta")
@@ -488,6 +582,9 @@ class _Runner:
             raise
 
     def _close(self) -> BaseException | None:
+        lock, self.lock = self.lock, None
+        if lock is not None:
+            lock.release()
         conn, self.conn = self.conn, None
         if conn is None:
             return None
@@ -508,8 +605,11 @@ class _Runner:
         conn = self.conn
         assert conn is not None  # noqa: S101 - set before the first batch
         tally = _Tally()
+        writes = any(op.writes for op in ops)
+        if writes and self.watch is not None:
+            self._check_file()  # one stat per batch: a deleted file is seen at the next write
         try:
-            conn.execute("BEGIN IMMEDIATE" if any(op.writes for op in ops) else "BEGIN")
+            conn.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
             for op in ops:
                 op.result = op.fn(conn, tally)
             conn.execute("COMMIT")
@@ -567,7 +667,7 @@ def _settle_future(future: asyncio.Future[None], error: BaseException | None) ->
 
 
 @attrs.define(eq=False, repr=False)
-class SQLiteStorage(Storage):
+class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
     """Durable jobs in one SQLite file; concurrent writes become one transaction.
 
     All disk I/O runs on a worker thread owned by the storage, started by
@@ -598,6 +698,7 @@ class SQLiteStorage(Storage):
     _runner: _Runner | None = attrs.field(init=False, default=None)
     _counters: _Counters = attrs.field(init=False, factory=_Counters)
     _stopped: asyncio.Future[None] | None = attrs.field(init=False, default=None)
+    _read_only: bool = attrs.field(init=False, default=False)
 
     def __repr__(self) -> str:
         return (
@@ -614,10 +715,15 @@ class SQLiteStorage(Storage):
     async def startup(self) -> None:
         """Start the worker thread, open the file and create the schema.
 
+        Logs which file it opened and how many stored jobs it holds (or that it
+        created the file), so that an app started in the wrong directory shows.
+
         Raises:
             SQLiteStorageStateError: the storage is already started.
             SQLiteStorageError: the file cannot be opened or holds a table
                 this version cannot use; the storage stays not started.
+            StorageNotFoundError: opened with :meth:`read_only`, and the file
+                or the table does not exist.
         """
         if self._state in (_State.STARTING, _State.RUNNING, _State.STOPPING):
             msg = (
@@ -681,6 +787,64 @@ class SQLiteStorage(Storage):
         if self._stopped is not None and not self._stopped.done():
             self._stopped.set_result(None)
 
+    # --- one scheduler, and reading from outside -------------------------------
+
+    async def lock_scheduler(self) -> None:
+        """Become the one app that runs this table's jobs, until :meth:`shutdown`.
+
+        The kernel calls it at startup (the ``SchedulerLock`` ability). It
+        takes an exclusive ``flock`` on ``<database>.<table_name>.lock``
+        beside the file, which the operating system releases when the process
+        ends, SIGKILL included; a second app, in another process or in this
+        one, is refused. Calling it again does nothing; a ``":memory:"``
+        database needs no lock.
+
+        Raises:
+            SchedulerLockedError: another app holds the lock; the message
+                names it (pid, host, since when) and the ways out.
+            SQLiteStorageStateError: the storage is not running, or was opened
+                with :meth:`read_only`.
+        """
+        if self._read_only:
+            msg = (
+                f"{self._where}.lock_scheduler(): this storage was opened with read_only(); "
+                "a scheduler needs the storage itself"
+            )
+            raise SQLiteStorageStateError(msg)
+
+        def lock(conn: sqlite3.Connection, tally: _Tally) -> None:
+            del conn, tally
+            runner.lock_scheduler()
+
+        runner = self._check_running("lock_scheduler")
+        await self._call("lock_scheduler", lock, writes=False)
+
+    def describe(self) -> str:
+        """Say where the jobs live: the file (made absolute) and the table."""
+        path = self.database if _is_memory(self.database) else Path(os.path.abspath(self.database))
+        runner = self._runner
+        if runner is not None:
+            path = runner.path  # what was opened, whatever the working directory is now
+        return _describe(path, self.table_name)
+
+    def read_only(self) -> SQLiteStorage:
+        """Return a storage on the same file and table that only reads (``jobify jobs``).
+
+        Its :meth:`startup` opens the file with SQLite's ``mode=ro``: a missing
+        file or table raises ``StorageNotFoundError`` instead of being
+        created, and nothing is written (rows that cannot be decoded are not
+        set aside, only left out). Its writes raise ``SQLiteStorageStateError``.
+        This storage is left as it is.
+        """
+        copy = SQLiteStorage(
+            self.database,
+            table_name=self.table_name,
+            timeout=self.timeout,
+            max_queue_size=self.max_queue_size,
+        )
+        copy._read_only = True
+        return copy
+
     def statistics(self) -> SQLiteStatistics:
         """Return a snapshot of the counters (transactions, rows, queued and waiting calls)."""
         runner = self._runner
@@ -704,6 +868,7 @@ class SQLiteStorage(Storage):
             "WHERE quarantined_reason IS NULL ORDER BY next_run_at, job_id"
         )
         mark = f"UPDATE {table} SET quarantined_reason = ? WHERE job_id = ?"  # noqa: S608
+        read_only = self._read_only
 
         def read(conn: sqlite3.Connection, tally: _Tally) -> list[ScheduledJob]:
             rows: list[ScheduledJob] = []
@@ -713,6 +878,8 @@ class SQLiteStorage(Storage):
                     rows.append(_from_row(raw))
                 except (TypeError, ValueError) as exc:
                     bad.append((f"the stored row cannot be decoded: {exc}", raw[0]))
+            if read_only:
+                return rows  # only listing: undecodable rows stay as they are
             for reason, job_id in bad:
                 log.warning("%s: stored job %r set aside: %s", where, job_id, reason)
             if bad:
@@ -870,6 +1037,12 @@ class SQLiteStorage(Storage):
 
     async def _call(self, what: str, fn: _OpFn, *, writes: bool) -> Any:
         runner = self._check_running(what)
+        if writes and self._read_only:
+            msg = (
+                f"{self._where}.{what}(): this storage was opened with read_only() and "
+                "writes nothing; use the storage itself"
+            )
+            raise SQLiteStorageStateError(msg)
         runner.accepted += 1
         try:
             await runner.slots.acquire()  # back-pressure: wait while the queue is full

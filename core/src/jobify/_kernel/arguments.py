@@ -1,0 +1,101 @@
+"""The arguments of ``Jobify(...)``, checked once and held in one frozen object.
+
+:class:`AppArguments` holds the reference's seventeen constructor arguments;
+:class:`ExtraArguments` what only :meth:`Jobify.from_config` takes beyond them
+(extra hook plugins, autoload, the clock). Each bad value fails here, naming the
+argument, the value and what to pass instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timezone
+from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from jobify.storage import Storage
+
+if TYPE_CHECKING:
+    from jobify._kernel.clock import Clock
+
+__all__ = ("DEFAULT_CRON", "UNSET", "AppArguments", "ExtraArguments")
+
+
+class _Sentinel:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+UNSET: Final[Any] = _Sentinel("UNSET")
+"""``Jobify(storage=...)`` not given: the configured storage (or the default)."""
+DEFAULT_CRON: Final[Any] = _Sentinel("<the configured cron parser>")
+"""``Jobify(cron_factory=...)`` not given: the configured cron parser."""
+
+
+def _storage(_inst: Any, _attr: attrs.Attribute[Any], value: Any) -> None:
+    if value is UNSET or value is False or (value is not True and isinstance(value, Storage)):
+        return
+    msg = f"Jobify(storage=...): expected a Storage instance or False, got {value!r}"
+    raise TypeError(msg)
+
+
+def _tz(_inst: Any, _attr: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, ZoneInfo | timezone):
+        msg = f"Jobify(tz=...): expected a zoneinfo.ZoneInfo, got {value!r}"
+        raise TypeError(msg)
+
+
+def _callable(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
+    if value is not DEFAULT_CRON and not callable(value):
+        msg = f"Jobify({attr.name}=...): expected a callable, got {value!r}"
+        raise TypeError(msg)
+
+
+def _as_tuple(value: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class AppArguments:
+    """``Jobify(...)``'s arguments, as given (``UNSET`` / ``DEFAULT_CRON`` when not)."""
+
+    tz: ZoneInfo | None = attrs.field(validator=_tz)
+    state: Mapping[str, Any] | None
+    dumper: Any
+    loader: Any
+    storage: Any = attrs.field(validator=_storage)
+    lifespan: Any
+    serializer: Any
+    middleware: Sequence[Any] | None
+    outer_middleware: Sequence[Any] | None
+    cron_factory: Callable[[str], Any] = attrs.field(validator=_callable)
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] = attrs.field(validator=_callable)
+    exception_handlers: Mapping[type[BaseException], Callable[..., Any]] | None
+    threadpool_executor: Any
+    processpool_executor: Any
+    route_class: type[Any]
+    plugins: tuple[Any, ...] = attrs.field(converter=_as_tuple)
+    uuid_generator: Callable[[], Any] = attrs.field(validator=_callable)
+
+    def new_job_id(self) -> str:
+        """A new job id from ``uuid_generator`` (its ``hex`` when it has one, as a uuid does)."""
+        value = self.uuid_generator()
+        hex_ = getattr(value, "hex", None)
+        return hex_ if isinstance(hex_, str) else str(value)
+
+
+@attrs.frozen(kw_only=True)
+class ExtraArguments:
+    """What :meth:`Jobify.from_config` takes beyond ``Jobify(...)``'s arguments."""
+
+    hook_plugins: tuple[object, ...] = ()
+    autoload: bool = True
+    clock: Clock | None = None
