@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import attrs
 import pytest
 
-from jobify import Jobify
+from jobify import Jobify, options
 from jobify._assembly.assemble import assemble
 from jobify._assembly.config import Settings
 from jobify.exceptions import ConfigError, PluginConflictError
@@ -332,3 +334,41 @@ def test_trace_switch_prints_hook_calls(
     err = capsys.readouterr().err
     assert "jobify-trace:" in err
     assert "jobify_register_storages" in err
+
+
+@attrs.frozen(kw_only=True)
+class PoolOptions:
+    size: int = attrs.field(default=1, validator=options.positive_int(example=4))
+
+
+built: list[int] = []
+
+
+@options.declare(PoolOptions)
+def make_pool(**kwargs: int) -> ThreadPoolExecutor:
+    built.append(PoolOptions(**kwargs).size)
+    return ThreadPoolExecutor(max_workers=kwargs.get("size", 1))
+
+
+class PoolPlugin:
+    __name__ = "pool-plugin"
+
+    @hookimpl
+    def jobify_register_executors(self, register):
+        register("thread", make_pool)
+
+
+def test_declared_executor_options_are_checked_at_assembly_before_a_pool_is_built(
+    tmp_path: Path,
+):
+    cfg = tmp_path / "jobify.toml"
+    cfg.write_text("[jobify.storage]\nuse = false\n[jobify.executors.thread]\nsize = 0\n")
+    built.clear()
+    with pytest.raises(ConfigError) as info:
+        Jobify.from_config(cfg, hook_plugins=[PoolPlugin()])
+    assert str(info.value) == (
+        f"{cfg} [jobify.executors.thread]: PoolOptions(size=0): expected an int >= 1; e.g. size=4"
+    )
+    cfg.write_text("[jobify.storage]\nuse = false\n[jobify.executors.thread]\nsize = 2\n")
+    Jobify.from_config(cfg, hook_plugins=[PoolPlugin()])
+    assert built == []  # checked, but built only when a task needs it

@@ -329,6 +329,82 @@ def test_process_worker_that_dies_fails_its_job_and_the_pool_recovers(tmp_path: 
     assert "died before returning" in out.stderr
 
 
+TIMEOUT_SCRIPT = """
+import asyncio, faulthandler, os, sys, time
+from pathlib import Path
+from jobify import Jobify, RunMode
+
+app = Jobify(storage=False)
+
+
+def sleeper(path):
+    Path(path).write_text(str(os.getpid()))
+    time.sleep(60)
+
+
+def double(x):
+    return 2 * x
+
+
+slow = app.task(sleeper, name="sleeper", run_mode=RunMode.PROCESS, timeout=1)
+quick = app.task(double, name="double", run_mode=RunMode.PROCESS)
+
+
+def running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+async def main():
+    async with app:
+        late = await slow.schedule("pid").push()
+        await late.wait()
+        pid = int(Path("pid").read_text())
+        started = time.monotonic()
+        soon = await quick.schedule(21).push()
+        await soon.wait()
+        took = time.monotonic() - started
+        deadline = time.monotonic() + 10
+        while running(pid) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        print(late.status.value, type(late.exception).__name__, soon.result(), running(pid))
+        print(f"{took:.1f}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    faulthandler.dump_traceback_later(120, exit=True)
+    asyncio.run(main())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_process_job_past_its_timeout_ends_its_worker_and_later_jobs_run(tmp_path: Path) -> None:
+    """Issue 13: the worker running a timed-out call is ended and replaced.
+
+    With one worker, a job queued behind the timed-out call must not wait for
+    it (60 s), and no process may go on running that call.
+    """
+    import subprocess
+    import sys
+
+    (tmp_path / "proc.py").write_text(TIMEOUT_SCRIPT)
+    (tmp_path / "jobify.toml").write_text("[jobify.executors.process]\nmax_workers = 1\n")
+    env = {**os.environ, "JOBIFY_CONFIG": str(tmp_path / "jobify.toml")}
+    started = time.monotonic()
+    out = subprocess.run(
+        [sys.executable, "proc.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=150,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["timeout", "JobTimeoutError", "42", "False"], out.stderr
+    assert float(out.stderr.split()[-1]) < 30, out.stderr  # not behind the 60 s sleep
+    assert time.monotonic() - started < 60
+
+
 async def test_cron_job_survives_a_failing_storage_write(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

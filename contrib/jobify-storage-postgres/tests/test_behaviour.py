@@ -312,7 +312,11 @@ def test_dsn_is_required():
         ),
         ({"lease_seconds": "15"}, TypeError, r"lease_seconds='15'\): expected seconds as a number"),
         ({"retry_max_delay": float("inf")}, ValueError, r"retry_max_delay=inf\)"),
-        ({"pool_size": 0}, ValueError, r"pool_size=0\): at least 1 connection"),
+        (
+            {"pool_size": 0},
+            ValueError,
+            r"pool_size=0\): expected an int >= 1; at least 1 connection",
+        ),
         ({"pool_size": True}, TypeError, r"pool_size=True\): expected an int"),
         ({"command_timeout": -1}, ValueError, r"command_timeout=-1\): expected a finite"),
     ],

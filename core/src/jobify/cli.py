@@ -10,6 +10,11 @@ without changing anything: a storage with the
 :class:`~jobify.storage.InspectableStorage` ability is read through its
 ``read_only()`` copy (a missing database is an error, never created) and named
 with ``describe()``; the command knows no storage by name.
+
+Every subcommand resolves ``"module:attr"`` (the app, ``use = "pkg.mod:Cls"``)
+the same way, with the current directory first on the import path, as
+``python -m`` has it; ``jobify check`` assembles the config as the app's
+startup does, so an option a plugin would refuse fails the check too.
 """
 
 from __future__ import annotations
@@ -50,11 +55,16 @@ def _settings(config: str | None) -> Settings:
     return Settings.from_toml(path) if path is not None else Settings()
 
 
+def _import_from_cwd() -> None:
+    """Put the current directory first on the import path, for every subcommand."""
+    cwd = str(Path.cwd())
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+
+
 def _load_app(ref: str) -> Jobify:
     from jobify._kernel.app import Jobify
 
-    if str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
     obj = import_target(ref, "jobify run")
     if callable(obj) and not isinstance(obj, Jobify):
         obj = obj()
@@ -326,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jobify`` command; returns the exit code."""
     args = build_parser().parse_args(argv)
+    _import_from_cwd()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -139,7 +139,11 @@ def jobify_register_executors(register: Register[Executor]) -> None:
     Names are ``thread`` and ``process``; the options of
     ``[jobify.executors.thread]`` / ``[jobify.executors.process]`` are passed
     to the factory. Called once per app assembly; the kernel builds a pool
-    only when a task needs it and shuts it down with the app.
+    only when a task needs it and shuts it down with the app. A factory that
+    declares its options class (:func:`jobify.options.declare`) has the
+    values checked at assembly, before any pool is built. A pool that is a
+    :class:`jobify.executors.InterruptibleExecutor` is told to stop the call
+    of a job cancelled while it runs (a ``timeout`` included).
 
     Args:
         register: e.g. ``register("process", "pkg:make_process_pool")``.

@@ -38,8 +38,12 @@ async def test_works_with_run_in_executor():
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
-        ({"max_workers": 0}, ValueError, r"make_thread_pool\(max_workers=0\): must be 1 or more"),
-        ({"max_workers": -2}, ValueError, r"max_workers=-2\): must be 1 or more"),
+        (
+            {"max_workers": 0},
+            ValueError,
+            r"ThreadPoolOptions\(max_workers=0\): expected an int >= 1",
+        ),
+        ({"max_workers": -2}, ValueError, r"max_workers=-2\): expected an int >= 1"),
         ({"max_workers": "4"}, TypeError, r"max_workers='4'\): expected an int or None, got str"),
         ({"max_workers": True}, TypeError, r"max_workers=True\): expected an int or None"),
         ({"thread_name_prefix": 3}, TypeError, r"thread_name_prefix=3\): expected a str"),

@@ -94,7 +94,8 @@ def test_bad_registry_in_jobify_toml_fails_at_assembly(tmp_path):
         '[jobify.storage]\nuse = false\n[jobify.serializer]\nuse = "json-extended"\nregistry = ["myapp.nowhere:Point"]\n'
     )
     with pytest.raises(
-        ConfigError, match=r"\[jobify.serializer\].*cannot import 'myapp.nowhere:Point'"
+        ConfigError,
+        match=r"\[jobify.serializer\].*registry='myapp.nowhere:Point'\): cannot import 'myapp.nowhere'",
     ):
         _app(cfg)
 

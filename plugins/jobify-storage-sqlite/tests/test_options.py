@@ -99,7 +99,7 @@ def test_table_name_is_validated_with_what_where_and_fix(name, suggestion):
         (
             {"max_queue_size": 0},
             ValueError,
-            r"SQLiteStorage\(max_queue_size=0\): at least 1 operation",
+            r"SQLiteStorage\(max_queue_size=0\): expected an int >= 1; at least 1 operation",
         ),
         (
             {"max_queue_size": 1.5},

@@ -24,10 +24,8 @@ import contextlib
 import enum
 import functools
 import logging
-import math
 import os
 import random
-import re
 import secrets
 import socket
 from collections.abc import Awaitable, Callable, Sequence
@@ -38,7 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import attrs
 
-from jobify import JobStatus
+from jobify import JobStatus, options
 from jobify.exceptions import BaseJobifyError
 from jobify.storage import Claim, ClusterStorage, ScheduledJob, checked_row
 
@@ -79,7 +77,6 @@ _MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
     ),
 }
 
-_SCHEMA_RULE: Final = re.compile(r"[a-z_][a-z0-9_]{0,54}")
 _RETRY_START: Final = 0.05
 _ADOPT_BATCH: Final = 500
 _SCHEDULED: Final = JobStatus.SCHEDULED.value
@@ -189,74 +186,19 @@ def _check_dsn(inst: PostgresStorage, attribute: attrs.Attribute[Any], value: An
         raise ValueError(msg)
 
 
-def _check_schema(inst: PostgresStorage, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str):
-        msg = (
-            f"PostgresStorage(schema={value!r}): expected a str, got {type(value).__name__}; "
-            "e.g. schema='jobify'"
-        )
-        raise TypeError(msg)
-    if not _SCHEMA_RULE.fullmatch(value) or value.startswith("pg_"):
-        suggestion = re.sub(r"[^a-z0-9_]", "_", value.lower()).removeprefix("pg_")[:55]
-        if not suggestion or suggestion[0].isdigit():
-            suggestion = f"_{suggestion}"[:55] if suggestion else "jobify"
-        msg = (
-            f"PostgresStorage(schema={value!r}): not a plain schema name. Use at most 55 "
-            "lowercase ASCII letters, digits and underscores, not starting with a digit or "
-            f"'pg_' ([a-z_][a-z0-9_]{{0,54}}), e.g. schema={suggestion!r}"
-        )
-        raise ValueError(msg)
-
-
-def _check_node_name(inst: PostgresStorage, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, str):
-        msg = (
-            f"PostgresStorage(node_name={value!r}): expected a str or None, got "
-            f"{type(value).__name__}; e.g. node_name='worker-1'"
-        )
-        raise TypeError(msg)
-    if not value or len(value) > 40 or not value.isprintable():
-        msg = (
-            f"PostgresStorage(node_name={value!r}): expected 1 to 40 printable characters "
-            "(it prefixes the node id); e.g. node_name='worker-1'"
-        )
-        raise ValueError(msg)
-
-
-def _seconds_checker(example: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        name = attribute.name
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            msg = (
-                f"PostgresStorage({name}={value!r}): expected seconds as a number, "
-                f"got {type(value).__name__}; e.g. {name}={example}"
-            )
-            raise TypeError(msg)
-        if not 0 < value < math.inf:
-            msg = (
-                f"PostgresStorage({name}={value!r}): expected a finite number of seconds "
-                f"> 0; e.g. {name}={example}"
-            )
-            raise ValueError(msg)
-
-    return check
-
-
-def _check_pool_size(inst: PostgresStorage, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        msg = (
-            f"PostgresStorage(pool_size={value!r}): expected an int, got "
-            f"{type(value).__name__}; e.g. pool_size=4"
-        )
-        raise TypeError(msg)
-    if value < 1:
-        msg = (
-            f"PostgresStorage(pool_size={value!r}): at least 1 connection is needed; "
-            "e.g. pool_size=4"
-        )
-        raise ValueError(msg)
+_SCHEMA: Final = options.identifier(
+    kind="schema name", lowercase=True, max_length=55, reserved_prefix="pg_", default="jobify"
+)
+_NODE_NAME: Final = options.optional(
+    options.text(
+        min_length=1,
+        max_length=40,
+        printable=True,
+        fix="it prefixes the node id",
+        example="worker-1",
+    )
+)
+_POOL_SIZE: Final = options.positive_int(fix="at least 1 connection is needed", example=4)
 
 
 def _mask(dsn: str) -> str:
@@ -441,17 +383,17 @@ class PostgresStorage(ClusterStorage):
     """
 
     dsn: str = attrs.field(default=None, validator=_check_dsn)
-    schema: str = attrs.field(default="jobify", kw_only=True, validator=_check_schema)
-    node_name: str | None = attrs.field(default=None, kw_only=True, validator=_check_node_name)
+    schema: str = attrs.field(default="jobify", kw_only=True, validator=_SCHEMA)
+    node_name: str | None = attrs.field(default=None, kw_only=True, validator=_NODE_NAME)
     lease_seconds: float = attrs.field(
-        default=15.0, kw_only=True, validator=_seconds_checker("15.0")
+        default=15.0, kw_only=True, validator=options.seconds(example=15.0)
     )
     retry_max_delay: float = attrs.field(
-        default=5.0, kw_only=True, validator=_seconds_checker("5.0")
+        default=5.0, kw_only=True, validator=options.seconds(example=5.0)
     )
-    pool_size: int = attrs.field(default=4, kw_only=True, validator=_check_pool_size)
+    pool_size: int = attrs.field(default=4, kw_only=True, validator=_POOL_SIZE)
     command_timeout: float = attrs.field(
-        default=30.0, kw_only=True, validator=_seconds_checker("30.0")
+        default=30.0, kw_only=True, validator=options.seconds(example=30.0)
     )
     _state: _State = attrs.field(init=False, default=_State.NEW)
     _node_id: str | None = attrs.field(init=False, default=None)

@@ -23,6 +23,7 @@ from jobify._assembly.catalog import Catalog, import_target
 from jobify._assembly.hooks import collect_offers, impl_functions
 from jobify._assembly.seed import install_hint
 from jobify.exceptions import ConfigError, PluginNotFoundError
+from jobify.options import options_class, unknown
 
 if TYPE_CHECKING:
     from jobify._assembly.config import Choice, Settings
@@ -57,9 +58,14 @@ class Assembly:
 
 
 def option_names(factory: Callable[..., Any]) -> tuple[str, ...] | None:
-    """Keyword options ``factory`` accepts; None when it takes ``**kwargs``."""
-    if isinstance(factory, type) and attrs.has(factory):
-        return tuple(a.alias for a in attrs.fields(factory) if a.init)
+    """Keyword options ``factory`` accepts; None when it takes ``**kwargs``.
+
+    The fields of its options class (:func:`jobify.options.options_class`) if
+    it has one, else the parameters of its signature.
+    """
+    declared = options_class(factory)
+    if declared is not None:
+        return tuple(a.alias for a in attrs.fields(declared) if a.init)
     try:
         sig = inspect.signature(factory)
     except (TypeError, ValueError):
@@ -73,20 +79,30 @@ def option_names(factory: Callable[..., Any]) -> tuple[str, ...] | None:
     return tuple(names)
 
 
-def check_options(factory: Callable[..., Any], options: Mapping[str, Any], where: str) -> None:
-    """Fail with the valid names when ``options`` has a key ``factory`` does not take."""
-    valid = option_names(factory)
-    if valid is None:
-        return
-    for key in options:
-        if key not in valid:
-            import difflib
+def check_options(
+    factory: Callable[..., Any], given: Mapping[str, Any], where: str, *, values: bool = False
+) -> None:
+    """Fail with the valid names when ``given`` has a key ``factory`` does not take.
 
-            close = difflib.get_close_matches(key, valid, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            names = ", ".join(valid) or "none"
-            msg = f"{where}: unknown option {key!r}. Valid options: {names}.{hint}"
-            raise ConfigError(msg)
+    With ``values``, also check each value, as the factory will when called:
+    by building the options class the factory declares (see
+    :func:`jobify.options.declare`). For factories called later than assembly
+    (executor pools, cron parsers), so that a bad value fails at startup and in
+    ``jobify check`` rather than at the first job.
+    """
+    valid = option_names(factory)
+    if valid is not None:
+        for key in given:
+            if key not in valid:
+                msg = f"{where}: {unknown('option', key, valid)}"
+                raise ConfigError(msg)
+    declared = options_class(factory)
+    if values and declared is not None and declared is not factory:
+        try:
+            declared(**given)
+        except (TypeError, ValueError) as exc:
+            msg = f"{where}: {exc}"
+            raise ConfigError(msg) from exc
 
 
 def build_choice(
@@ -119,7 +135,7 @@ def build_choice(
             factory = catalog.get(capability, use, where=f"{choice.where} use = {use!r}").load()
         except PluginNotFoundError as exc:
             raise ConfigError(str(exc)) from None
-    check_options(factory, choice.options, choice.where)
+    check_options(factory, choice.options, choice.where, values=not call)
     if not call:
         return functools.partial(factory, **choice.options) if choice.options else factory
     try:
@@ -228,7 +244,7 @@ def assemble(
                 raise ConfigError(msg)
             continue
         factory = offer.load()
-        check_options(factory, options, where)
+        check_options(factory, options, where, values=True)
         executors[kind] = functools.partial(factory, **options)
 
     middleware = tuple(build_choice(catalog, "middleware", c) for c in settings.middleware)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import re
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from typing import Any, Final
 import attrs
 
 from jobify.exceptions import PluginConflictError, PluginNotFoundError
+from jobify.options import did_you_mean
 
 __all__ = ("CAPABILITIES", "Catalog", "Offer")
 
@@ -135,9 +135,7 @@ class Catalog:
             pass
         installed = ", ".join(o.describe() for o in offers.values()) or "none"
         msg = f"{where}: no {capability} named {name!r}. Installed: {installed}."
-        close = difflib.get_close_matches(name, offers, n=1)
-        if close:
-            msg += f" Did you mean {close[0]!r}?"
+        msg += did_you_mean(name, offers)
         from jobify._assembly.seed import SEED
 
         dists = sorted({row[0] for row in SEED.values() if name in row[0]})

@@ -4,19 +4,27 @@ Lookup order: ``$JOBIFY_CONFIG`` (a path; empty means "no file"), else
 ``./jobify.toml`` (table ``[jobify]``), else ``./pyproject.toml`` (table
 ``[tool.jobify]``, same schema). Errors start with the file and the table or
 key, then say what was expected.
+
+Each table is one attrs class whose fields are its keys, checked by the
+validators of :mod:`jobify.options` (as tox's ``ConfigSet`` declares each
+key): :class:`Settings` is ``[jobify]``, :class:`Choice` a capability table
+(``[jobify.storage]``, ``[[jobify.middleware]]``, ...), :class:`Executors`
+``[jobify.executors]`` and :class:`Plugins` ``[jobify.plugins]``. A
+capability's own options (``database``, ``max_workers``) are the plugin's to
+check; assembly hands them over as they are.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import Any, Final, TypeVar
 
 import attrs
 
+from jobify import options
 from jobify.exceptions import ConfigError
 
 if sys.version_info >= (3, 11):  # noqa: UP036 - tomli stays declared for older Pythons
@@ -24,7 +32,7 @@ if sys.version_info >= (3, 11):  # noqa: UP036 - tomli stays declared for older 
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ("CONFIG_ENV", "Choice", "Settings", "find_config")
+__all__ = ("CONFIG_ENV", "Choice", "Executors", "Plugins", "Settings", "find_config")
 
 CONFIG_ENV: Final = "JOBIFY_CONFIG"
 TOP_KEYS: Final = (
@@ -32,26 +40,119 @@ TOP_KEYS: Final = (
     "middleware", "outer_middleware", "plugins",
 )  # fmt: skip
 CAPABILITY_TABLES: Final = ("storage", "serializer", "typeadapter", "cron")
-EXECUTOR_NAMES: Final = ("thread", "process")
-PLUGINS_KEYS: Final = ("disable",)
+CHAINS: Final = ("middleware", "outer_middleware")
+
+T = TypeVar("T")
 
 
-def _suggest(key: str, valid: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(key, valid, n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
+def _table(data: Any, where: str, keys: Sequence[str], kind: str = "key") -> Mapping[str, Any]:
+    """``data`` as a table whose keys are all among ``keys``."""
+    if not isinstance(data, Mapping):
+        msg = f"{where}: expected a table, got {data!r}"
+        raise ConfigError(msg)
+    for key in data:
+        if key not in keys:
+            msg = f"{where}: {options.unknown(kind, key, keys)}"
+            raise ConfigError(msg)
+    return data
+
+
+def _build(cls: type[T], where: str, **values: Any) -> T:
+    """``cls(**values)``; a value its validators refuse fails at ``where`` and its key."""
+    try:
+        return cls(**values)
+    except options.OptionError as exc:
+        raise ConfigError(exc.at(where)) from None
+
+
+@attrs.frozen(kw_only=True)
+class _Use(options.Validator):
+    """``use``: a registered name or ``"module:attr"``; ``false`` where storage may be off."""
+
+    off: bool = True
+    expected: str = attrs.field(init=False)
+
+    @expected.default
+    def _expected(self) -> str:
+        return 'a registered name, "module:attr"' + (" or false" if self.off else "")
+
+    def accepts(self, value: Any) -> bool:
+        return (isinstance(value, str) and bool(value)) or (self.off and value is False)
 
 
 @attrs.frozen(kw_only=True)
 class Choice:
-    """One capability choice: ``use`` (a name, ``"module:attr"`` or False) and options.
+    """A capability table: ``use`` (a name, ``"module:attr"`` or False) and options.
 
-    ``use`` is None when a capability table leaves it out: the options are then
-    for the default implementation (``[jobify.storage] database = "x.db"``).
+    ``[jobify.storage]``, ``[jobify.serializer]``, ``[jobify.typeadapter]``,
+    ``[jobify.cron]`` and each ``[[jobify.middleware]]`` and
+    ``[[jobify.outer_middleware]]``; ``where`` names the file and table.
+    ``use`` is None when a capability table leaves it out: the options are
+    then for the default implementation (``[jobify.storage] database = "x.db"``).
     """
 
-    use: str | bool | None
+    use: str | bool | None = attrs.field(validator=options.optional(_Use()))
     options: Mapping[str, Any] = attrs.field(factory=dict)
     where: str = "jobify.toml"
+
+    @classmethod
+    def from_table(cls, data: Any, *, where: str, capability: str) -> Choice:
+        """Check one capability table; ``where`` is ``file [table]``."""
+        if not isinstance(data, Mapping):
+            msg = f"{where}: expected a table, got {data!r}"
+            raise ConfigError(msg)
+        if "use" not in data:
+            if capability == "middleware":  # middleware has no default to configure
+                msg = f'{where}: missing key "use": the name of the implementation to use'
+                raise ConfigError(msg)
+            # options for the default implementation (e.g. only the SQLite database)
+            return cls(use=None, options=dict(data), where=where)
+        use = data["use"]
+        if use is False and capability != "storage":
+            msg = f"{where}: use = false is only valid for [jobify.storage]"
+            raise ConfigError(msg)
+        try:
+            _Use(off=capability == "storage").validate(cls.__name__, "use", use)
+        except options.OptionError as exc:
+            raise ConfigError(exc.at(where)) from None
+        rest = {k: v for k, v in data.items() if k != "use"}
+        return cls(use=use, options=rest, where=where)
+
+
+@attrs.frozen(kw_only=True)
+class Executors:
+    """``[jobify.executors]``: the options of the ``thread`` and ``process`` pools."""
+
+    thread: Mapping[str, Any] | None = attrs.field(
+        default=None, validator=options.optional(options.mapping(noun="a table"))
+    )
+    process: Mapping[str, Any] | None = attrs.field(
+        default=None, validator=options.optional(options.mapping(noun="a table"))
+    )
+
+    @classmethod
+    def from_table(cls, data: Any, *, where: str) -> Executors:
+        """Check ``[jobify.executors]``; ``where`` is ``file [table]``."""
+        names = [a.name for a in attrs.fields(cls)]
+        return _build(cls, where, **_table(data, where, names, kind="executor"))
+
+    def as_dict(self) -> dict[str, Mapping[str, Any]]:
+        """The options of each pool that has a table."""
+        pools = {"thread": self.thread, "process": self.process}
+        return {kind: dict(table) for kind, table in pools.items() if table is not None}
+
+
+@attrs.frozen(kw_only=True)
+class Plugins:
+    """``[jobify.plugins]``: which installed plugin distributions to leave out."""
+
+    disable: Sequence[str] = attrs.field(default=(), validator=options.names(noun="plugin names"))
+
+    @classmethod
+    def from_table(cls, data: Any, *, where: str) -> Plugins:
+        """Check ``[jobify.plugins]``; ``where`` is ``file [table]``."""
+        names = [a.name for a in attrs.fields(cls)]
+        return _build(cls, where, **_table(data, where, names))
 
 
 def _empty_executors() -> dict[str, Mapping[str, Any]]:
@@ -60,11 +161,15 @@ def _empty_executors() -> dict[str, Mapping[str, Any]]:
 
 @attrs.frozen(kw_only=True)
 class Settings:
-    """A parsed, checked ``jobify.toml``; the empty ``Settings()`` means no file."""
+    """A parsed, checked ``jobify.toml`` (its ``[jobify]`` table); ``Settings()`` means no file."""
 
     source: Path | None = None
-    app: str | None = None
-    tz: str | None = None
+    app: str | None = attrs.field(
+        default=None, validator=options.optional(options.module_attr(example="package.module:app"))
+    )
+    tz: str | None = attrs.field(
+        default=None, validator=options.optional(options.time_zone(instances=False))
+    )
     storage: Choice | None = None
     serializer: Choice | None = None
     typeadapter: Choice | None = None
@@ -113,102 +218,38 @@ class Settings:
         cls, data: Mapping[str, Any], *, source: Path | None = None, prefix: str = "jobify"
     ) -> Settings:
         """Check a ``[jobify]`` table given as a mapping."""
-        where = str(source) if source is not None else "<config>"
+        file = str(source) if source is not None else "<config>"
 
-        def fail(key: str, what: str) -> NoReturn:
-            msg = f"{where} [{key}]: {what}"
-            raise ConfigError(msg)
+        def where(key: str | None = None) -> str:
+            return f"{file} [{prefix}{'.' + key if key else ''}]"
 
-        if not isinstance(data, Mapping):
-            fail(prefix, f"expected a table, got {data!r}")
-        for key in data:
-            if key not in TOP_KEYS:
-                fail(
-                    prefix,
-                    f"unknown key {key!r}. Valid keys: {', '.join(TOP_KEYS)}."
-                    + _suggest(key, TOP_KEYS),
-                )
-        for key in ("app", "tz"):
-            if key in data and not isinstance(data[key], str):
-                fail(f"{prefix}.{key}", f"expected a string, got {data[key]!r}")
-        if "tz" in data:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-            try:
-                ZoneInfo(data["tz"])
-            except (ZoneInfoNotFoundError, ValueError):
-                fail(
-                    f"{prefix}.tz", f"unknown time zone {data['tz']!r}; use an IANA name like 'UTC'"
-                )
-
-        def choice(key: str, table: Any) -> Choice:
-            name = f"{prefix}.{key}"
-            if not isinstance(table, Mapping):
-                fail(name, f"expected a table, got {table!r}")
-            if "use" not in table:
-                if key not in CAPABILITY_TABLES:  # middleware has no default to configure
-                    fail(name, 'missing key "use": the name of the implementation to use')
-                # options for the default implementation (e.g. only the SQLite database)
-                return Choice(use=None, options=dict(table), where=f"{where} [{name}]")
-            use = table["use"]
-            if use is True or not isinstance(use, str | bool) or (isinstance(use, str) and not use):
-                allowed = 'a registered name, "module:attr"' + (
-                    " or false" if key == "storage" else ""
-                )
-                fail(name, f"use = {use!r}: expected {allowed}")
-            if use is False and key != "storage":
-                fail(name, "use = false is only valid for [jobify.storage]")
-            options = {k: v for k, v in table.items() if k != "use"}
-            return Choice(use=use, options=options, where=f"{where} [{name}]")
-
-        caps = {key: choice(key, data[key]) for key in CAPABILITY_TABLES if key in data}
-
-        executors: dict[str, Mapping[str, Any]] = {}
-        raw_exec = data.get("executors", {})
-        if not isinstance(raw_exec, Mapping):
-            fail(f"{prefix}.executors", f"expected a table, got {raw_exec!r}")
-        for key, table in raw_exec.items():
-            if key not in EXECUTOR_NAMES:
-                fail(
-                    f"{prefix}.executors",
-                    f"unknown executor {key!r}. Valid: {', '.join(EXECUTOR_NAMES)}."
-                    + _suggest(key, EXECUTOR_NAMES),
-                )
-            if not isinstance(table, Mapping):
-                fail(f"{prefix}.executors.{key}", f"expected a table, got {table!r}")
-            executors[key] = dict(table)
-
-        def chain(key: str) -> tuple[Choice, ...]:
+        data = _table(data, where(), TOP_KEYS)
+        caps = {
+            key: Choice.from_table(data[key], where=where(key), capability=key)
+            for key in CAPABILITY_TABLES
+            if key in data
+        }
+        chains: dict[str, tuple[Choice, ...]] = {}
+        for key in CHAINS:
             raw = data.get(key, [])
             if not isinstance(raw, list):
-                fail(f"{prefix}.{key}", f"expected an array of tables [[{prefix}.{key}]]")
-            return tuple(choice(key, t) for t in raw)
-
-        plugins = data.get("plugins", {})
-        if not isinstance(plugins, Mapping):
-            fail(f"{prefix}.plugins", f"expected a table, got {plugins!r}")
-        for key in plugins:
-            if key not in PLUGINS_KEYS:
-                fail(
-                    f"{prefix}.plugins",
-                    f"unknown key {key!r}. Valid keys: {', '.join(PLUGINS_KEYS)}.",
-                )
-        disable = plugins.get("disable", [])
-        if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
-            fail(f"{prefix}.plugins.disable", f"expected a list of plugin names, got {disable!r}")
-
-        return cls(
+                msg = f"{where(key)}: expected an array of tables [[{prefix}.{key}]]"
+                raise ConfigError(msg)
+            chains[key] = tuple(
+                Choice.from_table(t, where=where(key), capability="middleware") for t in raw
+            )
+        executors = Executors.from_table(data.get("executors", {}), where=where("executors"))
+        plugins = Plugins.from_table(data.get("plugins", {}), where=where("plugins"))
+        return _build(
+            cls,
+            where(),
             source=source,
             app=data.get("app"),
             tz=data.get("tz"),
-            storage=caps.get("storage"),
-            serializer=caps.get("serializer"),
-            typeadapter=caps.get("typeadapter"),
-            cron=caps.get("cron"),
-            executors=executors,
-            middleware=chain("middleware"),
-            outer_middleware=chain("outer_middleware"),
-            disable=tuple(disable),
+            **caps,
+            **chains,
+            executors=executors.as_dict(),
+            disable=tuple(plugins.disable),
         )
 
 

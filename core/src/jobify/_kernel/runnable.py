@@ -15,8 +15,11 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from jobify._kernel.values import INJECT
+from jobify.executors import InterruptibleExecutor
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from jobify._kernel.context import JobContext
 
 __all__ = ("FuncSpec", "Runnable", "RunStrategy")
@@ -247,7 +250,13 @@ def sync_main_strategy(func: Callable[..., Any]) -> RunStrategy:
 
 
 def pool_strategy(func: Callable[..., Any], get_pool: Callable[[], Any]) -> RunStrategy:
-    """Run a sync task on the pool ``get_pool()`` returns (None: the loop's default)."""
+    """Run a sync task on the pool ``get_pool()`` returns (None: the loop's default).
+
+    A pool that is an :class:`~jobify.executors.InterruptibleExecutor` is told
+    to stop a call whose job was cancelled (a ``timeout`` included). Whether a
+    pool is one is checked once per pool, when the first job meets it.
+    """
+    met: list[Any] = [_NO_POOL, None]  # the pool last met, and its interrupt (or None)
 
     def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Awaitable[Any]:
         loop = asyncio.get_running_loop()
@@ -256,6 +265,27 @@ def pool_strategy(func: Callable[..., Any], get_pool: Callable[[], Any]) -> RunS
             if kwargs
             else (functools.partial(func, *args) if args else func)
         )
-        return loop.run_in_executor(get_pool(), call)
+        pool = get_pool()
+        if pool is not met[0]:
+            met[:] = [pool, pool.interrupt if isinstance(pool, InterruptibleExecutor) else None]
+        interrupt = met[1]
+        if interrupt is None:
+            return loop.run_in_executor(pool, call)
+        future = pool.submit(call)
+        waiter = asyncio.wrap_future(future, loop=loop)
+        waiter.add_done_callback(functools.partial(_interrupt_if_cancelled, interrupt, future))
+        return waiter
 
     return run
+
+
+_NO_POOL: Any = object()
+
+
+def _interrupt_if_cancelled(
+    interrupt: Callable[[Future[Any]], bool],
+    future: Future[Any],
+    waiter: asyncio.Future[Any],
+) -> None:
+    if waiter.cancelled():
+        interrupt(future)

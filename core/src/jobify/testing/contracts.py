@@ -58,7 +58,7 @@ from jobify._kernel.triggers import At, CronTrigger
 from jobify._kernel.values import Cron, JobStatus, MisfirePolicy
 from jobify.crontab import CronParser
 from jobify.exceptions import SchedulerLockedError
-from jobify.executors import Executor
+from jobify.executors import Executor, InterruptibleExecutor
 from jobify.serializers import Serializer
 from jobify.storage import Claim, ClusterStorage, ScheduledJob, SchedulerLock, Storage
 from jobify.typeadapter import Dumper, IdentityAdapter, Loader
@@ -1065,6 +1065,26 @@ class ExecutorContract:
         pool.shutdown(wait=True)
         with pytest.raises(RuntimeError):
             pool.submit(pow, 2, 2)
+
+    def test_an_interruptible_executor_stops_a_running_call(self, executor: Executor) -> None:
+        """``interrupt`` stops a call that runs, and the executor goes on working.
+
+        Skipped unless the executor is an ``InterruptibleExecutor``.
+        """
+        if not isinstance(executor, InterruptibleExecutor):
+            pytest.skip("not an InterruptibleExecutor")
+        stuck = executor.submit(time.sleep, 60)
+        deadline = time.monotonic() + 30
+        while not stuck.running():
+            assert time.monotonic() < deadline, "the call never started"
+            time.sleep(0.01)
+        assert executor.interrupt(stuck) is True
+        with pytest.raises(Exception):  # noqa: B017 - cancelled or failed: either stops it
+            stuck.result(timeout=30)
+        started = time.monotonic()
+        assert executor.submit(pow, 2, 5).result(timeout=30) == 32
+        assert time.monotonic() - started < 25, "a later call waited for the interrupted one"
+        assert executor.interrupt(stuck) is False
 
 
 # --- middleware ------------------------------------------------------------------

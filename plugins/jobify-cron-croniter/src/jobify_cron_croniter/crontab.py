@@ -36,13 +36,13 @@ import re
 import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
-from difflib import get_close_matches
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
 from croniter import CroniterBadDateError, croniter  # type: ignore[import-untyped]
 
 from jobify.crontab import CronParser
+from jobify.options import did_you_mean
 
 __all__ = ("MACROS", "CronTab", "create_crontab")
 
@@ -326,11 +326,9 @@ def _translate(expression: str) -> dict[_Field, str]:
     if len(tokens) == 1 and tokens[0].startswith("@"):
         macro = tokens[0].lower()
         if macro not in MACROS:
-            close = get_close_matches(macro, MACROS, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
             msg = (
                 f"cron expression {expression!r}: unknown macro {tokens[0]!r}; use one of "
-                f"{', '.join(MACROS)}.{hint}"
+                f"{', '.join(MACROS)}.{did_you_mean(macro, MACROS)}"
             )
             raise ValueError(msg)
         tokens = MACROS[macro].split()

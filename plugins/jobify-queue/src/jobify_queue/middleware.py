@@ -23,6 +23,7 @@ import logging
 import math
 from typing import TYPE_CHECKING, Any, Final
 
+from jobify import options
 from jobify.exceptions import ApplicationStateError
 from jobify.middleware import BaseMiddleware
 from jobify_queue.queue import Item, JobifyQueue, PriorityJobQueue
@@ -41,6 +42,8 @@ DEFAULT_MAXSIZE: Final = 1024
 """Items the default queue holds before ``put`` waits, as in the reference implementation."""
 
 _QUEUE_METHODS: Final = ("get", "put", "task_done")
+_WORKERS: Final = options.positive_int(fix="the number of jobs that may run at once")
+_MAXSIZE: Final = options.optional(options.integer(minimum=0, fix="0 means unbounded"))
 
 
 class QueueMiddleware(BaseMiddleware):
@@ -78,20 +81,20 @@ class QueueMiddleware(BaseMiddleware):
         *,
         maxsize: int | None = None,
     ) -> None:
-        _check_count("workers", workers, minimum=1, meaning="jobs that may run at once")
-        if maxsize is not None:
-            _check_count("maxsize", maxsize, minimum=0, meaning="0 means unbounded")
+        owner = type(self).__name__
+        _WORKERS.validate(owner, "workers", workers)
+        _MAXSIZE.validate(owner, "maxsize", maxsize)
         self._own_maxsize: int | None = None
         if queue is None:
             self._own_maxsize = DEFAULT_MAXSIZE if maxsize is None else maxsize
             queue = PriorityJobQueue(self._own_maxsize)
         else:
             if maxsize is not None:
-                msg = (
-                    f"QueueMiddleware(maxsize={maxsize!r}): maxsize sizes the default queue "
-                    "and cannot be combined with queue=...; bound your queue instead"
+                problem = (
+                    "maxsize sizes the default queue and cannot be combined with queue=...; "
+                    "bound your queue instead"
                 )
-                raise ValueError(msg)
+                raise options.fail(owner, "maxsize", maxsize, problem)
             missing = [m for m in _QUEUE_METHODS if not callable(getattr(queue, m, None))]
             if missing:
                 msg = (
@@ -260,12 +263,3 @@ def _priority(context: JobContext) -> float:
         )
         raise TypeError(msg)
     return value
-
-
-def _check_count(name: str, value: object, *, minimum: int, meaning: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        msg = f"QueueMiddleware({name}={value!r}): expected an int >= {minimum} ({meaning})"
-        raise TypeError(msg)
-    if value < minimum:
-        msg = f"QueueMiddleware({name}={value!r}): expected an int >= {minimum} ({meaning})"
-        raise ValueError(msg)

@@ -16,15 +16,14 @@ app is assembled rather than when the first job is stored or restored.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
-from datetime import UTC, tzinfo
+from datetime import tzinfo
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import cbor2
 
+from jobify import options
 from jobify.exceptions import BaseJobifyError
 from jobify.serializers import Serializer
 
@@ -77,80 +76,15 @@ def _describe(exc: BaseException) -> str:
     return text
 
 
-def _where(attribute: attrs.Attribute[Any], value: Any) -> str:
-    return f"CBORSerializer({attribute.name}={value!r})"
-
-
-def _flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        msg = f"{_where(attribute, value)}: expected True or False"
-        raise TypeError(msg)
-
-
-def _hook(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not callable(value):
-        msg = f"{_where(attribute, value)}: expected a callable or None"
-        raise TypeError(msg)
-
-
-def _mapping_of_callables(key_kind: type) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is None:
-            return
-        if not isinstance(value, Mapping):
-            msg = f"{_where(attribute, value)}: expected a mapping or None"
-            raise TypeError(msg)
-        for key, func in value.items():
-            if not isinstance(key, key_kind) or isinstance(key, bool) or not callable(func):
-                msg = (
-                    f"{_where(attribute, value)}: expected {key_kind.__name__} keys and "
-                    f"callable values, got {key!r}: {func!r}"
-                )
-                raise TypeError(msg)
-
-    return check
-
-
-def _to_timezone(value: tzinfo | str | None) -> tzinfo | None:
-    """Accept a ``tzinfo``, or a zone name (``"UTC"``, ``"Europe/Berlin"``) from ``jobify.toml``."""
-    if not isinstance(value, str):
-        return value
-    if value.upper() == "UTC":
-        return UTC
-    try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        msg = (
-            f"CBORSerializer(timezone={value!r}): no time zone of that name; use an IANA "
-            "name such as 'UTC' or 'Europe/Berlin' (zoneinfo.available_timezones())"
-        )
-        raise ValueError(msg) from None
-
-
-def _timezone(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, tzinfo):
-        msg = f"{_where(attribute, value)}: expected a tzinfo, a zone name or None"
-        raise TypeError(msg)
-
-
-def _str_errors(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str):
-        msg = f"{_where(attribute, value)}: expected a str such as 'strict' or 'replace'"
-        raise TypeError(msg)
-    try:  # cbor2 knows which handlers it accepts
-        cbor2.loads(b"\xf6", str_errors=value)
-    except ValueError as exc:
-        msg = f"{_where(attribute, value)}: {exc}; use 'strict' (the default) or 'replace'"
-        raise ValueError(msg) from None
-
-
-def _max_depth(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, int) or isinstance(value, bool):
-        msg = f"{_where(attribute, value)}: expected an int"
-        raise TypeError(msg)
-    if value < 1:
-        msg = f"{_where(attribute, value)}: must be 1 or more (a job message is a map)"
-        raise ValueError(msg)
+_FLAG: Final = options.flag()
+_HOOK: Final = options.optional(options.function())
+_ENCODERS: Final = options.optional(options.mapping(keys=type, callable_values=True))
+_DECODERS: Final = options.optional(options.mapping(keys=int, callable_values=True))
+_TIMEZONE: Final = options.optional(options.time_zone())
+_STR_ERRORS: Final = options.one_of(
+    ("strict", "replace"), noun="a str_errors handler cbor2 knows", fix="'strict' is the default"
+)
+_MAX_DEPTH: Final = options.positive_int(fix="a job message is a map, one level deep")
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -182,40 +116,34 @@ class CBORSerializer(Serializer):
         immutable: decode containers as immutable types (tuples, frozendicts).
     """
 
-    datetime_as_timestamp: bool = attrs.field(default=False, validator=_flag)
-    timezone: tzinfo | None = attrs.field(default=None, converter=_to_timezone, validator=_timezone)
-    value_sharing: bool = attrs.field(default=False, validator=_flag)
+    datetime_as_timestamp: bool = attrs.field(default=False, validator=_FLAG)
+    timezone: tzinfo | None = attrs.field(
+        default=None, converter=options.to_time_zone, validator=_TIMEZONE
+    )
+    value_sharing: bool = attrs.field(default=False, validator=_FLAG)
     encoders: Mapping[type, cbor2.EncoderHook] | None = attrs.field(
-        default=None, validator=_mapping_of_callables(type)
+        default=None, validator=_ENCODERS
     )
-    default: cbor2.EncoderHook | None = attrs.field(default=None, validator=_hook)
-    canonical: bool = attrs.field(default=False, validator=_flag)
-    date_as_datetime: bool = attrs.field(default=False, validator=_flag)
-    string_referencing: bool = attrs.field(default=False, validator=_flag)
-    indefinite_containers: bool = attrs.field(default=False, validator=_flag)
-    tag_hook: cbor2.TagHook | None = attrs.field(default=None, validator=_hook)
-    object_hook: cbor2.ObjectHook | None = attrs.field(default=None, validator=_hook)
+    default: cbor2.EncoderHook | None = attrs.field(default=None, validator=_HOOK)
+    canonical: bool = attrs.field(default=False, validator=_FLAG)
+    date_as_datetime: bool = attrs.field(default=False, validator=_FLAG)
+    string_referencing: bool = attrs.field(default=False, validator=_FLAG)
+    indefinite_containers: bool = attrs.field(default=False, validator=_FLAG)
+    tag_hook: cbor2.TagHook | None = attrs.field(default=None, validator=_HOOK)
+    object_hook: cbor2.ObjectHook | None = attrs.field(default=None, validator=_HOOK)
     semantic_decoders: Mapping[int, Callable[..., Any]] | None = attrs.field(
-        default=None, validator=_mapping_of_callables(int)
+        default=None, validator=_DECODERS
     )
-    str_errors: str = attrs.field(default="strict", validator=_str_errors)
-    max_depth: int = attrs.field(default=400, validator=_max_depth)
-    allow_indefinite: bool = attrs.field(default=True, validator=_flag)
-    immutable: bool = attrs.field(default=False, validator=_flag)
+    str_errors: str = attrs.field(default="strict", validator=_STR_ERRORS)
+    max_depth: int = attrs.field(default=400, validator=_MAX_DEPTH)
+    allow_indefinite: bool = attrs.field(default=True, validator=_FLAG)
+    immutable: bool = attrs.field(default=False, validator=_FLAG)
     _dumps: Callable[[Any], bytes] = attrs.field(init=False, repr=False)
     _loads: Callable[[bytes], Any] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        defaults = {a.name: a.default for a in attrs.fields(type(self)) if a.init}
-
-        def changed(names: tuple[str, ...]) -> dict[str, Any]:
-            return {n: getattr(self, n) for n in names if getattr(self, n) != defaults[n]}
-
-        encode, decode = changed(_ENCODE_OPTIONS), changed(_DECODE_OPTIONS)
-        dumps = functools.partial(cbor2.dumps, **encode) if encode else cbor2.dumps
-        loads = functools.partial(cbor2.loads, **decode) if decode else cbor2.loads
-        object.__setattr__(self, "_dumps", dumps)
-        object.__setattr__(self, "_loads", loads)
+        object.__setattr__(self, "_dumps", options.bind(cbor2.dumps, self, _ENCODE_OPTIONS))
+        object.__setattr__(self, "_loads", options.bind(cbor2.loads, self, _DECODE_OPTIONS))
 
     def dumpb(self, data: Any) -> bytes:
         """Encode ``data`` as CBOR bytes.

@@ -25,7 +25,6 @@ import datetime as dt
 import decimal
 import enum
 import fractions
-import importlib
 import ipaddress
 import json
 import pathlib
@@ -36,12 +35,15 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
+from jobify import options
 from jobify.serializers import Serializer
 from jobify_serializer_json.errors import SerializerError, as_bytes, preview
 
 __all__ = ("ExtendedJSONSerializer",)
 
 _ERRORS: Final = "surrogatepass"
+_OWNER: Final = "ExtendedJSONSerializer"
+_EXAMPLE: Final = "myapp.models:Point"
 _ENCODER: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _PLAIN: Final = frozenset({str, int, float, bool, type(None)})
 _DICT: Final = "__dict__"  # a dict whose keys are not all str, as [[key, value], ...]
@@ -244,7 +246,7 @@ class ExtendedJSONSerializer(Serializer):
         self.registry: dict[str, type] = {}
         """The registered classes by ``__name__``, the key the stored form uses."""
         self._decoder = json.JSONDecoder(object_hook=self._object_hook)
-        self._add(registry, "ExtendedJSONSerializer(registry=...)")
+        self._add(registry, "ExtendedJSONSerializer(registry=...)", (_OWNER, "registry"))
 
     def __repr__(self) -> str:
         return f"ExtendedJSONSerializer(registry=[{', '.join(self.registry)}])"
@@ -260,7 +262,7 @@ class ExtendedJSONSerializer(Serializer):
             ValueError: a different class with the same ``__name__`` is
                 registered already.
         """
-        self._add(tp, "ExtendedJSONSerializer.add_system_types()")
+        self._add(tp, "ExtendedJSONSerializer.add_system_types()", (_OWNER, "tp"))
 
     def register_hints(self, types: Iterable[Any]) -> None:
         """Register every dataclass, NamedTuple and enum that type hints mention.
@@ -279,13 +281,14 @@ class ExtendedJSONSerializer(Serializer):
         for hint in types:
             self._walk(hint, seen)
 
-    def _add(self, types: Any, where: str) -> None:
+    def _add(self, types: Any, where: str, option: tuple[str, str]) -> None:
+        """Register ``types``; ``where`` starts a message, ``option`` is (owner, name) of a load."""
         if isinstance(types, type | str):
             name = getattr(types, "__name__", types)
             msg = f"{where}: expected a sequence of classes, got {types!r}; pass [{name}]"
             raise TypeError(msg)
         for entry in types:
-            tp = self._resolve(entry, where) if isinstance(entry, str) else entry
+            tp = options.load(*option, entry, example=_EXAMPLE) if isinstance(entry, str) else entry
             if _kind(tp) is None:
                 msg = (
                     f"{where}: {tp!r} is not a dataclass, NamedTuple or Enum, the only "
@@ -294,21 +297,6 @@ class ExtendedJSONSerializer(Serializer):
                 )
                 raise TypeError(msg)
             self._register(tp, where)
-
-    @staticmethod
-    def _resolve(target: str, where: str) -> Any:
-        module, _, attr = target.partition(":")
-        if not module or not attr:
-            msg = f"{where}: {target!r} is not 'module:attr'; e.g. 'myapp.models:Point'"
-            raise ValueError(msg)
-        try:
-            value: Any = importlib.import_module(module)
-            for part in attr.split("."):
-                value = getattr(value, part)
-        except (ImportError, AttributeError) as exc:
-            msg = f"{where}: cannot import {target!r}: {exc}; check the module and the name"
-            raise ValueError(msg) from exc
-        return value
 
     def _register(self, tp: type, where: str) -> None:
         name = tp.__name__

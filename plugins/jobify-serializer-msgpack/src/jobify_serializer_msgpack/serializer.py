@@ -12,13 +12,13 @@ assembled rather than when the first job is stored or restored.
 from __future__ import annotations
 
 import codecs
-import functools
 from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
 import msgpack  # type: ignore[import-untyped]
 
+from jobify import options
 from jobify.exceptions import BaseJobifyError
 from jobify.serializers import Serializer
 
@@ -66,52 +66,27 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _where(attribute: attrs.Attribute[Any], value: Any) -> str:
-    return f"MsgpackSerializer({attribute.name}={value!r})"
+_FLAG: Final = options.flag()
+_HOOK: Final = options.optional(options.function())
+_MAX_LEN: Final = options.integer(minimum=-1, fix="-1 lets msgpack choose from the input size")
+_TIMESTAMP: Final = options.one_of(_TIMESTAMP_KINDS)
 
 
-def _flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        msg = f"{_where(attribute, value)}: expected True or False"
-        raise TypeError(msg)
-
-
-def _hook(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not callable(value):
-        msg = f"{_where(attribute, value)}: expected a callable or None"
-        raise TypeError(msg)
-
-
-def _max_len(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, int) or isinstance(value, bool):
-        msg = f"{_where(attribute, value)}: expected an int (-1 lets msgpack choose)"
-        raise TypeError(msg)
-    if value < -1:
-        msg = f"{_where(attribute, value)}: must be -1 (msgpack chooses) or a limit >= 0"
-        raise ValueError(msg)
-
-
-def _timestamp(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value not in _TIMESTAMP_KINDS:
-        kinds = ", ".join(f"{k} ({v})" for k, v in _TIMESTAMP_KINDS.items())
-        msg = f"{_where(attribute, value)}: expected one of {kinds}"
-        raise ValueError(msg)
+_HANDLER_NAME: Final = options.optional(options.text())
 
 
 def _unicode_errors(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _HANDLER_NAME(inst, attribute, value)
     if value is None:
         return
-    if not isinstance(value, str):
-        msg = f"{_where(attribute, value)}: expected a codec error handler name or None"
-        raise TypeError(msg)
     try:
         codecs.lookup_error(value)
     except LookupError:
-        msg = (
-            f"{_where(attribute, value)}: no codec error handler of that name; use 'strict' "
-            "(the default), 'replace', 'ignore', 'surrogateescape' or 'backslashreplace'"
+        problem = (
+            "no codec error handler of that name; use 'strict' (the default), 'replace', "
+            "'ignore', 'surrogateescape' or 'backslashreplace'"
         )
-        raise ValueError(msg) from None
+        raise options.fail(type(inst).__name__, attribute.name, value, problem) from None
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -149,26 +124,26 @@ class MsgpackSerializer(Serializer):
         max_ext_len: decoding limit, as above.
     """
 
-    default: Callable[[Any], Any] | None = attrs.field(default=None, validator=_hook)
-    use_bin_type: bool = attrs.field(default=True, validator=_flag)
-    strict_types: bool = attrs.field(default=False, validator=_flag)
-    datetime: bool = attrs.field(default=False, validator=_flag)
+    default: Callable[[Any], Any] | None = attrs.field(default=None, validator=_HOOK)
+    use_bin_type: bool = attrs.field(default=True, validator=_FLAG)
+    strict_types: bool = attrs.field(default=False, validator=_FLAG)
+    datetime: bool = attrs.field(default=False, validator=_FLAG)
     unicode_errors: str | None = attrs.field(default=None, validator=_unicode_errors)
-    raw: bool = attrs.field(default=False, validator=_flag)
-    timestamp: int = attrs.field(default=0, validator=_timestamp)
-    strict_map_key: bool = attrs.field(default=True, validator=_flag)
-    use_list: bool = attrs.field(default=True, validator=_flag)
-    object_hook: Callable[[dict[Any, Any]], Any] | None = attrs.field(default=None, validator=_hook)
+    raw: bool = attrs.field(default=False, validator=_FLAG)
+    timestamp: int = attrs.field(default=0, validator=_TIMESTAMP)
+    strict_map_key: bool = attrs.field(default=True, validator=_FLAG)
+    use_list: bool = attrs.field(default=True, validator=_FLAG)
+    object_hook: Callable[[dict[Any, Any]], Any] | None = attrs.field(default=None, validator=_HOOK)
     object_pairs_hook: Callable[[list[tuple[Any, Any]]], Any] | None = attrs.field(
-        default=None, validator=_hook
+        default=None, validator=_HOOK
     )
-    list_hook: Callable[[list[Any]], Any] | None = attrs.field(default=None, validator=_hook)
-    ext_hook: Callable[[int, bytes], Any] | None = attrs.field(default=None, validator=_hook)
-    max_str_len: int = attrs.field(default=-1, validator=_max_len)
-    max_bin_len: int = attrs.field(default=-1, validator=_max_len)
-    max_array_len: int = attrs.field(default=-1, validator=_max_len)
-    max_map_len: int = attrs.field(default=-1, validator=_max_len)
-    max_ext_len: int = attrs.field(default=-1, validator=_max_len)
+    list_hook: Callable[[list[Any]], Any] | None = attrs.field(default=None, validator=_HOOK)
+    ext_hook: Callable[[int, bytes], Any] | None = attrs.field(default=None, validator=_HOOK)
+    max_str_len: int = attrs.field(default=-1, validator=_MAX_LEN)
+    max_bin_len: int = attrs.field(default=-1, validator=_MAX_LEN)
+    max_array_len: int = attrs.field(default=-1, validator=_MAX_LEN)
+    max_map_len: int = attrs.field(default=-1, validator=_MAX_LEN)
+    max_ext_len: int = attrs.field(default=-1, validator=_MAX_LEN)
     _packb: Callable[[Any], bytes] = attrs.field(init=False, repr=False)
     _unpackb: Callable[[bytes], Any] = attrs.field(init=False, repr=False)
 
@@ -179,16 +154,8 @@ class MsgpackSerializer(Serializer):
                 f"{self.object_pairs_hook!r}): msgpack takes one of them, not both"
             )
             raise TypeError(msg)
-        defaults = {a.name: a.default for a in attrs.fields(type(self)) if a.init}
-
-        def changed(names: tuple[str, ...]) -> dict[str, Any]:
-            return {n: getattr(self, n) for n in names if getattr(self, n) != defaults[n]}
-
-        pack, unpack = changed(_PACK_OPTIONS), changed(_UNPACK_OPTIONS)
-        packb = functools.partial(msgpack.packb, **pack) if pack else msgpack.packb
-        unpackb = functools.partial(msgpack.unpackb, **unpack) if unpack else msgpack.unpackb
-        object.__setattr__(self, "_packb", packb)
-        object.__setattr__(self, "_unpackb", unpackb)
+        object.__setattr__(self, "_packb", options.bind(msgpack.packb, self, _PACK_OPTIONS))
+        object.__setattr__(self, "_unpackb", options.bind(msgpack.unpackb, self, _UNPACK_OPTIONS))
 
     def dumpb(self, data: Any) -> bytes:
         """Encode ``data`` as MessagePack bytes.

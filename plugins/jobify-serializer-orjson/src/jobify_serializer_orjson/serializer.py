@@ -10,7 +10,6 @@ rather than when the first durable job is stored.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import operator
 from collections.abc import Callable, Iterable
@@ -19,6 +18,7 @@ from typing import Any, Final
 import attrs
 import orjson
 
+from jobify import options
 from jobify.exceptions import BaseJobifyError
 from jobify.serializers import Serializer
 
@@ -49,6 +49,13 @@ def _preview(data: Any) -> str:
     return repr(data)[:_PREVIEW]
 
 
+_OWNER: Final = "OrjsonSerializer"
+_FLAGS: Final = options.optional(
+    options.integer(fix="orjson.OPT_* flags combined with |, or a list of their names")
+)
+_DEFAULT: Final = options.optional(options.function(fix="value -> something orjson encodes"))
+
+
 def _to_option(value: int | str | Iterable[str] | None) -> int | None:
     """Accept orjson's int flags, or flag names (``"NAIVE_UTC"``, ``"OPT_SORT_KEYS"``).
 
@@ -57,48 +64,31 @@ def _to_option(value: int | str | Iterable[str] | None) -> int | None:
     """
     if value is None or isinstance(value, int):
         return value
-    names = [value] if isinstance(value, str) else value
-    msg = f"OrjsonSerializer(option={value!r}): expected an int or orjson flag names"
-    if not isinstance(names, Iterable):
-        raise TypeError(msg)
+    names = list(value) if isinstance(value, Iterable) and not isinstance(value, str) else [value]
+    if not all(isinstance(n, str) for n in names):
+        problem = "expected an int or orjson flag names"
+        raise options.fail(_OWNER, "option", value, problem, kind=options.OptionTypeError)
     flags = 0
     for name in names:
-        if not isinstance(name, str):
-            raise TypeError(msg)
         key = name.upper().removeprefix("OPT_")
         if key not in _OPTIONS:
-            close = difflib.get_close_matches(key, _OPTIONS, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            msg = (
-                f"OrjsonSerializer(option={value!r}): {name!r} is not an orjson option. "
-                f"Valid names: {', '.join(sorted(_OPTIONS))}.{hint}"
+            problem = (
+                f"{name!r} is not an orjson option. Valid names: {', '.join(sorted(_OPTIONS))}."
+                + options.did_you_mean(key, _OPTIONS)
             )
-            raise ValueError(msg)
+            raise options.fail(_OWNER, "option", value, problem)
         flags |= _OPTIONS[key]
     return flags
 
 
-def _check_default(inst: OrjsonSerializer, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not callable(value):
-        msg = (
-            f"OrjsonSerializer(default={value!r}): expected a callable (value -> encodable) or None"
-        )
-        raise TypeError(msg)
-
-
 def _check_option(inst: OrjsonSerializer, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-        msg = (
-            f"OrjsonSerializer(option={value!r}): expected orjson.OPT_* flags combined with |, "
-            "a list of their names, or None"
-        )
-        raise TypeError(msg)
+    _FLAGS(inst, attribute, value)
     if value is not None and value & ~_ALL_FLAGS:
-        msg = (
-            f"OrjsonSerializer(option={value!r}): has bits that are not orjson.OPT_* flags "
-            f"({value & ~_ALL_FLAGS:#x}); combine orjson.OPT_* flags with |"
+        problem = (
+            f"has bits that are not orjson.OPT_* flags ({value & ~_ALL_FLAGS:#x}); "
+            "combine orjson.OPT_* flags with |"
         )
-        raise ValueError(msg)
+        raise options.fail(_OWNER, attribute.name, value, problem)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -112,7 +102,7 @@ class OrjsonSerializer(Serializer):
             a list of their names, e.g. ``["NAIVE_UTC", "SORT_KEYS"]``.
     """
 
-    default: Callable[[Any], Any] | None = attrs.field(default=None, validator=_check_default)
+    default: Callable[[Any], Any] | None = attrs.field(default=None, validator=_DEFAULT)
     option: int | None = attrs.field(default=None, converter=_to_option, validator=_check_option)
     _dumps: Callable[[Any], bytes] = attrs.field(init=False, repr=False)
 

@@ -28,7 +28,6 @@ import enum
 import logging
 import os
 import queue
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -38,7 +37,7 @@ from typing import Any, Final
 
 import attrs
 
-from jobify import JobStatus
+from jobify import JobStatus, options
 from jobify.exceptions import BaseJobifyError, StorageNotFoundError
 from jobify.storage import InspectableStorage, ScheduledJob, SchedulerLock, Storage, checked_row
 from jobify_storage_sqlite._guard import WATCH_SECONDS, FileWatch, SchedulerLockFile, lock_path
@@ -56,7 +55,6 @@ log = logging.getLogger("jobify.storage.sqlite")
 SCHEMA_VERSION: Final = 1
 """The layout of the jobs table this version writes, kept in ``<table_name>_meta``."""
 
-_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COLUMNS: Final = ("job_id", "name", "message", "status", "next_run_at")
 _STATUSES: Final = ", ".join(repr(s.value) for s in JobStatus)
 _NO_TIME: Final = datetime.min.replace(tzinfo=UTC)
@@ -206,72 +204,17 @@ class _State(enum.Enum):
 
 # --- options -------------------------------------------------------------------
 
-
-def _to_path(value: Any) -> Path:
-    if isinstance(value, Path):
-        return value
-    if not isinstance(value, str | os.PathLike) or isinstance(value, bytes):
-        msg = (
-            f"SQLiteStorage(database={value!r}): expected a file path (str or Path), "
-            f"got {type(value).__name__}; e.g. SQLiteStorage('jobify.db')"
-        )
-        raise TypeError(msg)
-    if not os.fspath(value):
-        msg = (
-            "SQLiteStorage(database=''): the path is empty; pass a file name such as "
-            "'jobify.db' (or ':memory:' for a database that lives only as long as the storage)"
-        )
-        raise ValueError(msg)
-    return Path(value)
-
-
-def _check_table_name(inst: SQLiteStorage, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str):
-        msg = (
-            f"SQLiteStorage(table_name={value!r}): expected a str, got {type(value).__name__}; "
-            "e.g. table_name='jobify_schedules'"
-        )
-        raise TypeError(msg)
-    if not _IDENTIFIER.fullmatch(value):
-        suggestion = re.sub(r"\W", "_", value, flags=re.ASCII) or "jobify_schedules"
-        if suggestion[0].isdigit():
-            suggestion = f"_{suggestion}"
-        msg = (
-            f"SQLiteStorage(table_name={value!r}): not a plain SQL identifier. Use ASCII "
-            "letters, digits and underscores, not starting with a digit "
-            f"([A-Za-z_][A-Za-z0-9_]*), e.g. table_name={suggestion!r}"
-        )
-        raise ValueError(msg)
-
-
-def _check_timeout(inst: SQLiteStorage, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        msg = (
-            f"SQLiteStorage(timeout={value!r}): expected seconds as a number, "
-            f"got {type(value).__name__}; e.g. timeout=20.0"
-        )
-        raise TypeError(msg)
-    if not 0 <= value < float("inf"):
-        msg = (
-            f"SQLiteStorage(timeout={value!r}): expected a finite number of seconds >= 0 to "
-            "wait for another connection's lock; e.g. timeout=20.0"
-        )
-        raise ValueError(msg)
-
-
-def _check_max_queue_size(inst: SQLiteStorage, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        msg = (
-            f"SQLiteStorage(max_queue_size={value!r}): expected an int, "
-            f"got {type(value).__name__}; e.g. max_queue_size=1024"
-        )
-        raise TypeError(msg)
-    if value < 1:
-        msg = (
-            f"SQLiteStorage(max_queue_size={value!r}): at least 1 operation must fit "
-            "in the queue; e.g. max_queue_size=1024"
-        )
-        raise ValueError(msg)
+_DATABASE: Final = options.path(
+    fix="pass a file name such as 'jobify.db' (or ':memory:' for a database that lives "
+    "only as long as the storage)"
+)
+_TABLE_NAME: Final = options.identifier(kind="SQL identifier", default="jobify_schedules")
+_TIMEOUT: Final = options.seconds(
+    zero=True, fix="how long to wait for another connection's lock", example=20.0
+)
+_MAX_QUEUE_SIZE: Final = options.positive_int(
+    fix="at least 1 operation must fit in the queue", example=1024
+)
 
 
 def _is_memory(database: Path) -> bool:
@@ -745,12 +688,12 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
             callers wait until earlier ones finish.
     """
 
-    database: Path = attrs.field(default=Path("jobify.db"), converter=_to_path)
-    table_name: str = attrs.field(
-        default="jobify_schedules", kw_only=True, validator=_check_table_name
+    database: Path = attrs.field(
+        default=Path("jobify.db"), converter=options.to_path, validator=_DATABASE
     )
-    timeout: float = attrs.field(default=20.0, kw_only=True, validator=_check_timeout)
-    max_queue_size: int = attrs.field(default=1024, kw_only=True, validator=_check_max_queue_size)
+    table_name: str = attrs.field(default="jobify_schedules", kw_only=True, validator=_TABLE_NAME)
+    timeout: float = attrs.field(default=20.0, kw_only=True, validator=_TIMEOUT)
+    max_queue_size: int = attrs.field(default=1024, kw_only=True, validator=_MAX_QUEUE_SIZE)
     _state: _State = attrs.field(init=False, default=_State.NEW)
     _runner: _Runner | None = attrs.field(init=False, default=None)
     _counters: _Counters = attrs.field(init=False, factory=_Counters)

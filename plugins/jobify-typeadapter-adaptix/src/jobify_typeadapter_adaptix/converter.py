@@ -16,7 +16,6 @@ applied on top of it.
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Iterable
 from datetime import timedelta
@@ -27,13 +26,12 @@ import attrs
 from adaptix import AdornedRetort, DebugTrail, Provider, Retort, loader
 from adaptix.load_error import TypeLoadError
 
+from jobify import options
 from jobify.typeadapter import Dumper, Loader
 
 __all__ = ("AdaptixConverter",)
 
 T = TypeVar("T")
-
-_TRAILS = ", ".join(repr(t.value.lower()) for t in DebugTrail)
 
 
 def _load_timedelta(data: Any) -> timedelta:
@@ -55,43 +53,21 @@ def _load_timedelta(data: Any) -> timedelta:
 _DEFAULT_RECIPE: Final[tuple[Provider, ...]] = (loader(timedelta, _load_timedelta),)
 
 
+_OWNER: Final = "AdaptixConverter"
+_TRAIL_NAMES: Final = tuple(t.value.lower() for t in DebugTrail)
+_RETORT: Final = options.optional(options.instance_of(AdornedRetort, noun="an adaptix.Retort"))
+_STRICT: Final = options.optional(options.flag(fix="None keeps the retort's setting"))
+_TRAIL: Final = options.optional(
+    options.instance_of(DebugTrail, noun=f"one of {', '.join(map(repr, _TRAIL_NAMES))}")
+)
+
+
 def _to_retort(value: AdornedRetort | str | None) -> AdornedRetort | None:
     """Accept a retort, or a ``"module:attr"`` string naming one (for ``jobify.toml``)."""
     if not isinstance(value, str):
         return value
-    module_name, sep, attr = value.partition(":")
-    if not sep or not module_name or not attr:
-        msg = (
-            f"AdaptixConverter(retort={value!r}): expected 'module:attr' naming a Retort, "
-            "e.g. 'myapp.serialization:retort'"
-        )
-        raise ValueError(msg)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        msg = f"AdaptixConverter(retort={value!r}): cannot import {module_name!r}: {exc}"
-        raise ValueError(msg) from exc
-    try:
-        found: AdornedRetort = getattr(module, attr)
-    except AttributeError:
-        msg = f"AdaptixConverter(retort={value!r}): module {module_name!r} has no {attr!r}"
-        raise ValueError(msg) from None
+    found: AdornedRetort = options.load(_OWNER, "retort", value)
     return found
-
-
-def _check_retort(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, AdornedRetort):
-        msg = f"AdaptixConverter(retort={value!r}): expected an adaptix.Retort or None"
-        raise TypeError(msg)
-
-
-def _check_strict(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, bool):
-        msg = (
-            f"AdaptixConverter(strict_coercion={value!r}): expected True, False or None "
-            "(the retort's own setting)"
-        )
-        raise TypeError(msg)
 
 
 def _to_trail(value: DebugTrail | str | None) -> DebugTrail | None:
@@ -101,14 +77,9 @@ def _to_trail(value: DebugTrail | str | None) -> DebugTrail | None:
     try:
         return DebugTrail(value.upper())
     except ValueError:
-        msg = f"AdaptixConverter(debug_trail={value!r}): expected one of {_TRAILS}"
-        raise ValueError(msg) from None
-
-
-def _check_trail(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, DebugTrail):
-        msg = f"AdaptixConverter(debug_trail={value!r}): expected one of {_TRAILS}, or None"
-        raise TypeError(msg)
+        problem = f"expected one of {', '.join(map(repr, _TRAIL_NAMES))}."
+        problem += options.did_you_mean(value.lower(), _TRAIL_NAMES)
+        raise options.fail(_OWNER, "debug_trail", value, problem) from None
 
 
 def _to_recipe(value: Iterable[Provider]) -> tuple[Provider, ...]:
@@ -117,18 +88,18 @@ def _to_recipe(value: Iterable[Provider]) -> tuple[Provider, ...]:
     try:
         return tuple(value)
     except TypeError:
-        msg = f"AdaptixConverter(recipe={value!r}): expected a list of adaptix providers"
-        raise TypeError(msg) from None
+        problem = "expected a list of adaptix providers"
+        raise options.fail(_OWNER, "recipe", value, problem, kind=options.OptionTypeError) from None
 
 
 def _check_recipe(inst: Any, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
     for item in value:
         if not isinstance(item, Provider):
-            msg = (
-                f"AdaptixConverter(recipe=[..., {item!r}, ...]): not an adaptix provider; "
-                "build them with adaptix.loader(), dumper(), name_mapping(), ..."
+            problem = (
+                f"{item!r} is not an adaptix provider; build them with adaptix.loader(), "
+                "dumper(), name_mapping(), ..."
             )
-            raise TypeError(msg)
+            raise options.fail(_OWNER, "recipe", value, problem, kind=options.OptionTypeError)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -152,11 +123,11 @@ class AdaptixConverter(Dumper, Loader):
     """
 
     retort: AdornedRetort | None = attrs.field(
-        default=None, converter=_to_retort, validator=_check_retort
+        default=None, converter=_to_retort, validator=_RETORT
     )
-    strict_coercion: bool | None = attrs.field(default=None, validator=_check_strict)
+    strict_coercion: bool | None = attrs.field(default=None, validator=_STRICT)
     debug_trail: DebugTrail | None = attrs.field(
-        default=None, converter=_to_trail, validator=_check_trail
+        default=None, converter=_to_trail, validator=_TRAIL
     )
     recipe: tuple[Provider, ...] = attrs.field(
         default=(), converter=_to_recipe, validator=_check_recipe

@@ -16,13 +16,12 @@ round-trips models whose fields have aliases.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping
 from typing import Any, Final, TypeVar
 
 import attrs
 from pydantic import ConfigDict, PydanticUserError, TypeAdapter
 
+from jobify import options
 from jobify.typeadapter import Dumper, Loader
 
 __all__ = ("PydanticConverter",)
@@ -31,45 +30,22 @@ T = TypeVar("T")
 
 _CONFIG_KEYS: Final = frozenset(ConfigDict.__optional_keys__ | ConfigDict.__required_keys__)
 _CONFIG_UNUSED: Final = "type-adapter-config-unused"
+_CONFIG_DOCS: Final = "https://docs.pydantic.dev/latest/api/config/"
 
 
-def _where(attribute: attrs.Attribute[Any], value: Any) -> str:
-    return f"PydanticConverter({attribute.name}={value!r})"
-
-
-def _flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        msg = f"{_where(attribute, value)}: expected True or False"
-        raise TypeError(msg)
-
-
-def _optional_flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, bool):
-        msg = f"{_where(attribute, value)}: expected True, False or None (the type's own setting)"
-        raise TypeError(msg)
+_FLAG: Final = options.flag()
+_OPTIONAL_FLAG: Final = options.optional(options.flag(fix="None leaves it to each type's config"))
+_CONFIG: Final = options.optional(options.mapping(noun="a pydantic.ConfigDict (a dict)"))
+_CONTEXT: Final = options.optional(options.mapping(noun="a dict"))
 
 
 def _check_config(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, Mapping):
-        msg = f"{_where(attribute, value)}: expected a pydantic.ConfigDict (a dict) or None"
-        raise TypeError(msg)
-    for key in value:
+    _CONFIG(inst, attribute, value)
+    for key in value or ():
         if key not in _CONFIG_KEYS:
-            close = difflib.get_close_matches(str(key), _CONFIG_KEYS, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            msg = (
-                f"{_where(attribute, value)}: {key!r} is not a pydantic.ConfigDict key; see "
-                f"https://docs.pydantic.dev/latest/api/config/.{hint}"
-            )
-            raise ValueError(msg)
-
-
-def _check_context(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, Mapping):
-        msg = f"{_where(attribute, value)}: expected a dict or None"
-        raise TypeError(msg)
+            hint = options.did_you_mean(key, _CONFIG_KEYS)
+            problem = f"{key!r} is not a pydantic.ConfigDict key; see {_CONFIG_DOCS}.{hint}"
+            raise options.fail(type(inst).__name__, attribute.name, value, problem)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -89,11 +65,11 @@ class PydanticConverter(Dumper, Loader):
     """
 
     config: ConfigDict | None = attrs.field(default=None, validator=_check_config)
-    strict: bool | None = attrs.field(default=None, validator=_optional_flag)
-    from_attributes: bool | None = attrs.field(default=None, validator=_optional_flag)
-    by_alias: bool = attrs.field(default=False, validator=_flag)
-    exclude_none: bool = attrs.field(default=False, validator=_flag)
-    context: dict[str, Any] | None = attrs.field(default=None, validator=_check_context)
+    strict: bool | None = attrs.field(default=None, validator=_OPTIONAL_FLAG)
+    from_attributes: bool | None = attrs.field(default=None, validator=_OPTIONAL_FLAG)
+    by_alias: bool = attrs.field(default=False, validator=_FLAG)
+    exclude_none: bool = attrs.field(default=False, validator=_FLAG)
+    context: dict[str, Any] | None = attrs.field(default=None, validator=_CONTEXT)
     _adapters: dict[Any, TypeAdapter[Any]] = attrs.field(init=False, factory=dict, repr=False)
 
     def adapter(self, tp: type[T]) -> TypeAdapter[T]:
