@@ -63,7 +63,7 @@ SECTIONS = (
         "`schedule`.",
         (
             "jobify._kernel.context:RouteOptions",
-            "jobify._kernel.registry:TaskRegistrator",
+            "jobify._kernel.routers:TaskRegistrator",
             "jobify.router:Route",
             "jobify.router:RootRoute",
             "jobify:INJECT",
@@ -132,11 +132,27 @@ SECTIONS = (
             "jobify.storage:ScheduledJob",
             "jobify.storage:SchedulerLock",
             "jobify.storage:InspectableStorage",
+            "jobify.storage:SetAsideStorage",
             "jobify.storage:ClusterStorage",
             "jobify.storage:Claim",
             "jobify.storage:checked_row",
         ),
         module_doc="jobify.storage",
+    ),
+    Section(
+        "Operating a scheduler: storage abilities",
+        "What producers, `jobify jobs` and the dashboard rely on: changes made "
+        "by other processes, control state, run history and kept outcomes.",
+        (
+            "jobify.storage:ChangeFeed",
+            "jobify.storage:RowChanges",
+            "jobify.storage:ControlStorage",
+            "jobify.storage:StoredJob",
+            "jobify.storage:HistoryStorage",
+            "jobify.storage:RunRecord",
+            "jobify.storage:ResultStorage",
+            "jobify.storage:JobOutcome",
+        ),
     ),
     Section(
         "Serializer, type adapter, cron parser and executor contracts",

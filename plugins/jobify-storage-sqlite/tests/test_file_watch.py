@@ -51,7 +51,7 @@ async def test_a_deleted_file_is_reported_at_the_next_write(tmp_path, caplog):
     path = tmp_path / "jobs.db"
     app = make_app(path)
     async with app:
-        later = app._all_routes["later"]
+        later = app.registry.routes["later"]
         await later.schedule(1).delay(3600, job_id="first")
         path.unlink()
         assert not _errors(caplog)
@@ -67,7 +67,7 @@ async def test_a_replaced_file_is_reported_at_the_next_write(tmp_path, caplog):
     path = tmp_path / "jobs.db"
     app = make_app(path)
     async with app:
-        later = app._all_routes["later"]
+        later = app.registry.routes["later"]
         await later.schedule(1).delay(3600, job_id="first")
         backup = tmp_path / "backup.db"
         with sqlite3.connect(path) as source, sqlite3.connect(backup) as target:
@@ -100,7 +100,7 @@ async def test_startup_says_which_file_it_opened_and_what_it_holds(tmp_path, cap
     app = make_app(path)
     async with app:
         for n in range(3):
-            await app._all_routes["later"].schedule(n).delay(3600)
+            await app.registry.routes["later"].schedule(n).delay(3600)
     found = [r.getMessage() for r in caplog.records if r.name == "jobify.storage.sqlite"]
     assert found == [f"SQLite file {path} created (it did not exist), table 'jobify_schedules'"]
     caplog.clear()
