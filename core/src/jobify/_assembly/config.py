@@ -32,12 +32,23 @@ if sys.version_info >= (3, 11):  # noqa: UP036 - tomli stays declared for older 
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ("CONFIG_ENV", "Choice", "Executors", "Plugins", "Settings", "find_config")
+__all__ = (
+    "CONFIG_ENV",
+    "Alerts",
+    "Choice",
+    "Executors",
+    "History",
+    "Logging",
+    "Plugins",
+    "Settings",
+    "find_config",
+)
 
 CONFIG_ENV: Final = "JOBIFY_CONFIG"
 TOP_KEYS: Final = (
-    "app", "tz", "storage", "serializer", "typeadapter", "cron", "executors",
-    "middleware", "outer_middleware", "plugins",
+    "app", "tz", "role", "shutdown_grace", "results_ttl", "storage", "serializer",
+    "typeadapter", "cron", "executors", "middleware", "outer_middleware", "plugins",
+    "history", "alerts", "logging",
 )  # fmt: skip
 CAPABILITY_TABLES: Final = ("storage", "serializer", "typeadapter", "cron")
 CHAINS: Final = ("middleware", "outer_middleware")
@@ -155,6 +166,52 @@ class Plugins:
         return _build(cls, where, **_table(data, where, names))
 
 
+@attrs.frozen(kw_only=True)
+class History:
+    """``[jobify.history]``: run history (a record per run) and how long it is kept."""
+
+    enabled: bool = attrs.field(default=True, validator=options.flag())
+    max_age: float = attrs.field(default=30 * 86400.0, validator=options.seconds())
+    max_runs_per_job: int = attrs.field(default=1000, validator=options.positive_int())
+
+    @classmethod
+    def from_table(cls, data: Any, *, where: str) -> History:
+        """Check ``[jobify.history]``; ``where`` is ``file [table]``."""
+        names = [a.name for a in attrs.fields(cls)]
+        return _build(cls, where, **_table(data, where, names))
+
+
+@attrs.frozen(kw_only=True)
+class Alerts:
+    """``[jobify.alerts]``: a cron run is missed past these many seconds (none: no alert)."""
+
+    start_grace: float | None = attrs.field(
+        default=None, validator=options.optional(options.seconds())
+    )
+    run_grace: float | None = attrs.field(
+        default=None, validator=options.optional(options.seconds())
+    )
+
+    @classmethod
+    def from_table(cls, data: Any, *, where: str) -> Alerts:
+        """Check ``[jobify.alerts]``; ``where`` is ``file [table]``."""
+        names = [a.name for a in attrs.fields(cls)]
+        return _build(cls, where, **_table(data, where, names))
+
+
+@attrs.frozen(kw_only=True)
+class Logging:
+    """``[jobify.logging]``: ``json = true`` writes the ``jobify`` log as JSON lines."""
+
+    json: bool = attrs.field(default=False, validator=options.flag())
+
+    @classmethod
+    def from_table(cls, data: Any, *, where: str) -> Logging:
+        """Check ``[jobify.logging]``; ``where`` is ``file [table]``."""
+        names = [a.name for a in attrs.fields(cls)]
+        return _build(cls, where, **_table(data, where, names))
+
+
 def _empty_executors() -> dict[str, Mapping[str, Any]]:
     return {}
 
@@ -170,6 +227,18 @@ class Settings:
     tz: str | None = attrs.field(
         default=None, validator=options.optional(options.time_zone(instances=False))
     )
+    role: str | None = attrs.field(
+        default=None, validator=options.optional(options.one_of(("scheduler", "producer")))
+    )
+    shutdown_grace: float | None = attrs.field(
+        default=None, validator=options.optional(options.seconds(zero=True))
+    )
+    results_ttl: float | None = attrs.field(
+        default=None, validator=options.optional(options.seconds(zero=True))
+    )
+    history: History | None = None
+    alerts: Alerts | None = None
+    logging: Logging | None = None
     storage: Choice | None = None
     serializer: Choice | None = None
     typeadapter: Choice | None = None
@@ -240,12 +309,21 @@ class Settings:
             )
         executors = Executors.from_table(data.get("executors", {}), where=where("executors"))
         plugins = Plugins.from_table(data.get("plugins", {}), where=where("plugins"))
+        tables: dict[str, Any] = {
+            key: cls_.from_table(data[key], where=where(key))
+            for key, cls_ in (("history", History), ("alerts", Alerts), ("logging", Logging))
+            if key in data
+        }
         return _build(
             cls,
             where(),
             source=source,
             app=data.get("app"),
             tz=data.get("tz"),
+            role=data.get("role"),
+            shutdown_grace=data.get("shutdown_grace"),
+            results_ttl=data.get("results_ttl"),
+            **tables,
             **caps,
             **chains,
             executors=executors.as_dict(),

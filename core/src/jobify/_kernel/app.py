@@ -32,7 +32,13 @@ from zoneinfo import ZoneInfo
 from jobify._assembly.assemble import assemble
 from jobify._assembly.config import Settings, load_settings
 from jobify._assembly.seed import install_hint
-from jobify._kernel.arguments import DEFAULT_CRON, UNSET, AppArguments, ExtraArguments
+from jobify._kernel.arguments import (
+    DEFAULT_CRON,
+    UNSET,
+    AppArguments,
+    ExtraArguments,
+    HistoryRetention,
+)
 from jobify._kernel.configuration import AppStatistics, JobifyConfiguration, NoStorage, Plugin
 from jobify._kernel.control import JobControl
 from jobify._kernel.declared import start_declared_crons
@@ -44,7 +50,7 @@ from jobify._kernel.pipeline import observer_middleware
 from jobify._kernel.pools import WorkerPools
 from jobify._kernel.registry import Registry, RootRoute, Router
 from jobify._kernel.restore import Restorer
-from jobify._kernel.runner import JobRunner
+from jobify._kernel.runner import Alerts, JobRunner
 from jobify._kernel.timer import TimerLoop
 from jobify._kernel.upkeep import Upkeep
 from jobify._kernel.writeback import WriteBehind
@@ -142,7 +148,11 @@ class Jobify(Router):
             route_class=route_class, plugins=plugins, uuid_generator=uuid_generator,
         )  # fmt: skip
         given = _FROM_CONFIG.get()
-        settings, extra = given if given is not None else (load_settings(), ExtraArguments())
+        if given is None:
+            settings = load_settings()
+            extra = ExtraArguments.from_settings(settings)
+        else:
+            settings, extra = given
         _FROM_CONFIG.set(None)  # an app built inside this one reads its own
         super().__init__(
             state=state,
@@ -165,6 +175,11 @@ class Jobify(Router):
         hook_plugins: Sequence[object] = (),
         autoload: bool = True,
         clock: Clock | None = None,
+        role: str | None = None,
+        shutdown_grace: float | None = None,
+        results_ttl: float | None = None,
+        history: HistoryRetention | None = None,
+        alerts: Alerts | None = None,
         **kwargs: Any,
     ) -> Self:
         """Assemble an app from a config file; keyword arguments win over it.
@@ -177,10 +192,24 @@ class Jobify(Router):
             autoload: False skips the entry-point scan.
             clock: the clock the app's timer loop runs on (tests pass
                 ``jobify.testing.clock.FakeClock``); the system clock when None.
+            role: ``"scheduler"`` (stores and runs jobs) or ``"producer"`` (only
+                stores them; the scheduler of the same storage runs them).
+            shutdown_grace: seconds running jobs get to finish at shutdown.
+            results_ttl: seconds the outcome of a finished durable job is kept
+                (0: not kept).
+            history: keep a record per run, this long (None: as the file says).
+            alerts: when a cron run counts as missed (None: as the file says).
             **kwargs: any argument of ``Jobify(...)``.
+
+        Each of ``role``, ``shutdown_grace``, ``results_ttl``, ``history`` and
+        ``alerts`` left None takes the file's value (``[jobify]``), else the default.
         """
         settings = Settings.from_toml(path) if path is not None else load_settings()
-        extra = ExtraArguments(hook_plugins=tuple(hook_plugins), autoload=autoload, clock=clock)
+        extra = ExtraArguments.from_settings(
+            settings, hook_plugins=tuple(hook_plugins), autoload=autoload, clock=clock,
+            role=role, shutdown_grace=shutdown_grace, results_ttl=results_ttl,
+            history=history, alerts=alerts,
+        )  # fmt: skip
         token = _FROM_CONFIG.set((settings, extra))
         try:
             return cls(**kwargs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timezone
+from datetime import timedelta, timezone
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from jobify._kernel.runner import Alerts
 from jobify.storage import Storage
 
 if TYPE_CHECKING:
+    from jobify._assembly.config import Settings
     from jobify._kernel.clock import Clock
 
 __all__ = (
@@ -141,3 +142,33 @@ class ExtraArguments:
     results_ttl: float = attrs.field(default=86400.0, validator=_seconds)
     history: HistoryRetention | None = None
     alerts: Alerts = attrs.field(factory=Alerts)
+    json_logs: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **given: Any) -> ExtraArguments:
+        """The file's values (``[jobify]``, ``.history``, ``.alerts``), then ``given``'s.
+
+        A ``given`` value of None means "as the file says".
+        """
+        values: dict[str, Any] = {}
+        for key in ("role", "shutdown_grace", "results_ttl"):
+            if getattr(settings, key) is not None:
+                values[key] = getattr(settings, key)
+        history = settings.history
+        if history is not None and history.enabled:
+            values["history"] = HistoryRetention(
+                max_age=history.max_age, max_runs_per_job=history.max_runs_per_job
+            )
+        alerts = settings.alerts
+        if alerts is not None:
+            values["alerts"] = Alerts(
+                start_grace=_delta(alerts.start_grace), run_grace=_delta(alerts.run_grace)
+            )
+        if settings.logging is not None:
+            values["json_logs"] = settings.logging.json
+        values.update({key: value for key, value in given.items() if value is not None})
+        return cls(**values)
+
+
+def _delta(seconds: float | None) -> timedelta | None:
+    return None if seconds is None else timedelta(seconds=seconds)

@@ -25,47 +25,285 @@ inside awaits, so tests of the kernel's cluster behaviour are deterministic::
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
 from jobify._kernel.values import JobStatus
-from jobify.storage import Claim, ClusterStorage, ScheduledJob, Storage
+from jobify.storage import (
+    Claim,
+    ClusterStorage,
+    JobOutcome,
+    RowChanges,
+    RunRecord,
+    ScheduledJob,
+    Storage,
+    StoredJob,
+)
 
-__all__ = ("ClaimRecord", "MemoryCluster", "MemoryNodeStorage", "MemoryStorage")
+__all__ = ("ClaimRecord", "MemoryCluster", "MemoryDatabase", "MemoryNodeStorage", "MemoryStorage")
+
+
+class MemoryDatabase:
+    """What several :class:`MemoryStorage` objects share, as processes share a database.
+
+    ``rows`` may be read and edited by tests directly; the rest is the
+    storages' bookkeeping: control flags, set-aside rows, change versions,
+    kept outcomes and run history.
+    """
+
+    def __init__(self, rows: dict[str, ScheduledJob] | None = None) -> None:
+        """Share ``rows`` (a new dict when None)."""
+        self.rows: dict[str, ScheduledJob] = {} if rows is None else rows
+        self.paused: set[str] = set()
+        self.run_requested: set[str] = set()
+        self.aside: dict[str, tuple[ScheduledJob, str]] = {}
+        self.outcomes: dict[str, JobOutcome] = {}
+        self.runs: list[tuple[int, RunRecord]] = []
+        self.version = 0
+        self.changes: list[tuple[int, str, str, bool]] = []  # version, writer, job id, deleted
+        self.watchers: list[tuple[str, Callable[[], None], asyncio.AbstractEventLoop]] = []
+
+    def changed(self, writer: str, job_id: str, *, deleted: bool = False) -> None:
+        """Note one write and tell the other storages' watchers."""
+        self.version += 1
+        self.changes.append((self.version, writer, job_id, deleted))
+        for token, on_change, loop in self.watchers:
+            if token != writer:
+                loop.call_soon(on_change)
+
+
+_tokens = itertools.count(1)
 
 
 class MemoryStorage(Storage):
-    """Stored rows in a dict; pass the same dict to share them between apps."""
+    """Stored rows in a dict; pass the same dict (or :class:`MemoryDatabase`) to share them.
 
-    def __init__(self, rows: dict[str, ScheduledJob] | None = None) -> None:
-        """Keep rows in ``rows`` (a new dict when None)."""
-        self.rows: dict[str, ScheduledJob] = {} if rows is None else rows
+    It has every optional ability of a storage that operates a scheduler
+    (change feed, control, run history, kept outcomes, set aside), shared
+    between the storages of one :class:`MemoryDatabase`: a test can run a
+    producer app and a scheduler app on one database in one event loop.
+    """
+
+    def __init__(
+        self,
+        rows: dict[str, ScheduledJob] | None = None,
+        *,
+        database: MemoryDatabase | None = None,
+    ) -> None:
+        """Keep rows in ``rows`` (a new dict when None), or share ``database``'s."""
+        self.database = MemoryDatabase(rows) if database is None else database
+        self.rows: dict[str, ScheduledJob] = self.database.rows
+        self.token = f"memory-{next(_tokens)}"
 
     async def startup(self) -> None:
         """Nothing to open."""
 
     async def shutdown(self) -> None:
-        """Nothing to close."""
+        """Stop telling this storage about changes."""
+        db = self.database
+        db.watchers = [w for w in db.watchers if w[0] != self.token]
 
     async def get_schedules(self) -> Sequence[ScheduledJob]:
-        """Every stored row."""
+        """Every stored row (not set aside)."""
         return list(self.rows.values())
 
     async def add_schedule(self, *scheduled: ScheduledJob) -> None:
         """Insert or replace rows."""
         for row in scheduled:
             self.rows[row.job_id] = row
+            self.database.aside.pop(row.job_id, None)
+            self.database.changed(self.token, row.job_id)
 
     async def delete_schedule(self, job_id: str) -> None:
         """Remove one row; a missing one is fine."""
-        self.rows.pop(job_id, None)
+        await self.delete_schedule_many([job_id])
 
     async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
         """Remove rows; missing ones are fine."""
+        db = self.database
         for job_id in job_ids:
-            self.rows.pop(job_id, None)
+            had_row = self.rows.pop(job_id, None) is not None
+            was_aside = db.aside.pop(job_id, None) is not None
+            if had_row or was_aside:
+                db.paused.discard(job_id)
+                db.run_requested.discard(job_id)
+                db.changed(self.token, job_id, deleted=True)
+
+    async def set_aside(self, job_id: str, reason: str) -> None:
+        """Move a row the kernel cannot restore to ``database.aside``."""
+        row = self.rows.pop(job_id, None)
+        if row is not None:
+            self.database.aside[job_id] = (row, reason)
+
+    # --- change feed ---------------------------------------------------------------
+
+    async def cursor(self) -> int:
+        """The version of the last write."""
+        return self.database.version
+
+    def watch(self, on_change: Callable[[], None]) -> None:
+        """Call ``on_change`` after other storages of the database write."""
+        db = self.database
+        db.watchers.append((self.token, on_change, asyncio.get_running_loop()))
+
+    async def changes(self, cursor: int) -> RowChanges:
+        """Rows others wrote and ids they deleted after ``cursor``."""
+        db = self.database
+        changed: dict[str, StoredJob] = {}
+        deleted: list[str] = []
+        for version, writer, job_id, was_deleted in db.changes:
+            if version <= cursor or writer == self.token:
+                continue
+            stored = self._stored(job_id)
+            if was_deleted and stored is None:
+                deleted.append(job_id)
+                changed.pop(job_id, None)
+            elif stored is not None:
+                changed[job_id] = stored
+        return RowChanges(db.version, list(changed.values()), deleted)
+
+    # --- control -------------------------------------------------------------------
+
+    def _stored(self, job_id: str) -> StoredJob | None:
+        db = self.database
+        row = self.rows.get(job_id)
+        if row is not None:
+            return StoredJob(row, job_id in db.paused, job_id in db.run_requested)
+        aside = db.aside.get(job_id)
+        return None if aside is None else StoredJob(aside[0], set_aside=aside[1])
+
+    async def set_paused(self, job_id: str, *, paused: bool) -> bool:
+        """Pause or resume ``job_id``'s row."""
+        db = self.database
+        if job_id not in self.rows:
+            return False
+        (db.paused.add if paused else db.paused.discard)(job_id)
+        db.changed(self.token, job_id)
+        return True
+
+    async def request_run(self, job_id: str, *, requested: bool = True) -> bool:
+        """Ask for (or clear) an extra run of ``job_id``."""
+        db = self.database
+        if job_id not in self.rows:
+            return False
+        (db.run_requested.add if requested else db.run_requested.discard)(job_id)
+        if requested:
+            db.changed(self.token, job_id)
+        return True
+
+    async def get_stored_jobs(self) -> Sequence[StoredJob]:
+        """Every row that can run, with its flags."""
+        return [s for s in map(self._stored, list(self.rows)) if s is not None]
+
+    async def get_stored_job(self, job_id: str) -> StoredJob | None:
+        """One row with its flags, set aside or not."""
+        return self._stored(job_id)
+
+    async def list_jobs(
+        self,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        task: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+    ) -> Sequence[StoredJob]:
+        """A page of rows (set aside included) ordered by id."""
+        ids = sorted({*self.rows, *self.database.aside})
+        page: list[StoredJob] = []
+        for job_id in ids:
+            if after is not None and job_id <= after:
+                continue
+            stored = self._stored(job_id)
+            if stored is None or (task is not None and stored.row.name != task):
+                continue
+            if status is not None and _status_of(stored) != status:
+                continue
+            if search is not None and search not in job_id and search not in stored.row.name:
+                continue
+            page.append(stored)
+            if len(page) >= limit:
+                break
+        return page
+
+    # --- history and outcomes ------------------------------------------------------
+
+    async def record_runs(self, *runs: RunRecord) -> None:
+        """Keep ``runs``."""
+        db = self.database
+        for run in runs:
+            db.runs.append((len(db.runs) + 1, run))
+
+    async def get_runs(
+        self,
+        *,
+        job_id: str | None = None,
+        before: int | None = None,
+        limit: int = 50,
+        failed_only: bool = False,
+    ) -> Sequence[tuple[int, RunRecord]]:
+        """Runs newest first."""
+        out = []
+        for run_id, run in reversed(self.database.runs):
+            if before is not None and run_id >= before:
+                continue
+            if job_id is not None and run.job_id != job_id:
+                continue
+            if failed_only and run.status is JobStatus.SUCCESS:
+                continue
+            out.append((run_id, run))
+            if len(out) >= limit:
+                break
+        return out
+
+    async def trim_runs(
+        self, *, older_than: datetime | None = None, keep_per_job: int | None = None
+    ) -> int:
+        """Drop old runs and all but each job's newest ``keep_per_job``."""
+        db = self.database
+        kept: list[tuple[int, RunRecord]] = []
+        per_job: dict[str, int] = {}
+        for run_id, run in reversed(db.runs):
+            seen = per_job.get(run.job_id, 0)
+            if (older_than is not None and run.finished_at < older_than) or (
+                keep_per_job is not None and seen >= keep_per_job
+            ):
+                continue
+            per_job[run.job_id] = seen + 1
+            kept.append((run_id, run))
+        dropped = len(db.runs) - len(kept)
+        db.runs = kept[::-1]
+        return dropped
+
+    async def finish_jobs(self, *outcomes: JobOutcome) -> None:
+        """Replace the jobs' rows by their outcomes."""
+        db = self.database
+        for outcome in outcomes:
+            db.outcomes[outcome.job_id] = outcome
+        await self.delete_schedule_many([o.job_id for o in outcomes])
+
+    async def get_outcome(self, job_id: str) -> JobOutcome | None:
+        """The kept outcome of ``job_id``."""
+        return self.database.outcomes.get(job_id)
+
+    async def purge_outcomes(self, finished_before: datetime) -> int:
+        """Drop outcomes of jobs finished before ``finished_before``."""
+        db = self.database
+        old = [k for k, o in db.outcomes.items() if o.finished_at < finished_before]
+        for job_id in old:
+            del db.outcomes[job_id]
+        return len(old)
+
+
+def _status_of(stored: StoredJob) -> str:
+    if stored.set_aside is not None:
+        return "set aside"
+    if stored.paused:
+        return "paused"
+    return stored.row.status.value
 
 
 # --- a cluster of nodes in one event loop ------------------------------------------
