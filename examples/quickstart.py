@@ -62,30 +62,23 @@ async def remind(what: str) -> None:
 
 
 async def demo() -> None:
-    """Start the app (the plugin below schedules the jobs) and wait for them."""
+    """Start the app, schedule the demo jobs and wait for them."""
     async with app:
+        await schedule_demo_jobs(app)
         await app.wait_all(timeout=15)
 
 
-async def schedule_demo_jobs() -> None:
-    """Push now, after a delay, and at a time; the cron job runs by itself."""
+async def schedule_demo_jobs(_app: Jobify) -> None:
+    """Push now, after a delay, and at a time; the cron job runs by itself.
+
+    ``jobify run`` calls it once the app has started (``[jobify] on_start`` in
+    jobify.toml).
+    """
     await greet.push("world")
     await slow_sum.schedule([1, 2, 3]).delay(1)
     builder = remind.schedule("stretch your legs")
     await builder.at(builder.now() + timedelta(seconds=3))
 
-
-class _DemoJobs:
-    """Lifecycle plugin: schedules the demo jobs when ``jobify run`` starts the app."""
-
-    async def startup(self, app: Jobify) -> None:
-        await schedule_demo_jobs()
-
-    async def shutdown(self) -> None:
-        return None
-
-
-app.add_plugin(_DemoJobs())
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)

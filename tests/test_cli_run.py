@@ -24,18 +24,22 @@ async def minutely() -> None:
 
 class Announce:
     async def startup(self, app):
-        await minutely.push()
+        print("plugin startup", flush=True)
     async def shutdown(self):
         print("plugin shutdown", flush=True)
 
 app.add_plugin(Announce())
+
+
+async def first_jobs(app):
+    await minutely.push()
 """
 
 
 def start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], Path]:
     (tmp_path / "svc.py").write_text(APP)
     (tmp_path / "jobify.toml").write_text(
-        '[jobify]\napp = "svc:app"\n[jobify.storage]\nuse = false\n'
+        '[jobify]\napp = "svc:app"\non_start = "svc:first_jobs"\n[jobify.storage]\nuse = false\n'
     )
     ready = tmp_path / "ready"
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}

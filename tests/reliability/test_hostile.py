@@ -353,7 +353,7 @@ async def test_odd_job_ids_survive_a_restart(tmp_path: Path, job_id: str) -> Non
         await storage.shutdown()
 
 
-@pytest.mark.parametrize("job_id", ["lone\ud800surrogate", "", 42])
+@pytest.mark.parametrize("job_id", ["lone\ud800surrogate", 42])  # "" makes an id, as 0.14
 async def test_unstorable_job_ids_are_refused_clearly(tmp_path: Path, job_id: Any) -> None:
     app = Jobify(storage=SQLiteStorage(tmp_path / "jobs.db"))
 

@@ -47,17 +47,11 @@ async def tick(ctx: JobContext = INJECT) -> None:
     note(f"tick {{ctx.job.exec_at:%H:%M:%S}} {{os.getpid()}}")
 
 
-class Seed:
-    async def startup(self, app):
-        if os.environ.get("SEED_JOBS"):
-            for n in range({JOBS}):
-                await record.schedule(n).delay(3, job_id=f"job-{{n}}")
+async def seed(app):
+    if os.environ.get("SEED_JOBS"):
+        for n in range({JOBS}):
+            await record.schedule(n).delay(3, job_id=f"job-{{n}}")
 
-    async def shutdown(self):
-        pass
-
-
-app.add_plugin(Seed())
 """
 
 
@@ -70,7 +64,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def _write_app(tmp_path: Path) -> None:
     (tmp_path / "svc.py").write_text(APP)
     (tmp_path / "jobify.toml").write_text(
-        '[jobify]\napp = "svc:app"\n[jobify.storage]\nuse = "sqlite"\ndatabase = "jobs.db"\n'
+        '[jobify]\napp = "svc:app"\non_start = "svc:seed"\n[jobify.storage]\nuse = "sqlite"\ndatabase = "jobs.db"\n'
     )
 
 

@@ -36,19 +36,13 @@ async def slow() -> None:
     await asyncio.sleep(3600)
 
 
-class Seed:
-    async def startup(self, app):
-        if os.environ.get("SEED_JOBS"):
-            for i in range(50):
-                await record.schedule(f"d{i}").delay(2.5, job_id=f"d{i}")
-            await slow.schedule().push(job_id="slow")
-            note("seeded")
+async def seed(app):
+    if os.environ.get("SEED_JOBS"):
+        for i in range(50):
+            await record.schedule(f"d{i}").delay(2.5, job_id=f"d{i}")
+        await slow.schedule().push(job_id="slow")
+        note("seeded")
 
-    async def shutdown(self):
-        pass
-
-
-app.add_plugin(Seed())
 """
 
 
@@ -84,6 +78,8 @@ def _stop(proc: subprocess.Popen[str], sig: signal.Signals) -> float:
     assert proc.returncode == 0, out
     assert "Jobify shut down" in out, out
     assert took < 5, f"graceful shutdown took {took:.1f}s"
+    assert "1 job(s) were still running and were cancelled" in out, out  # the slow one
+    assert "slow" in out.split("were cancelled", 1)[1], out
     return took
 
 
@@ -93,7 +89,8 @@ def test_signal_keeps_durable_jobs(
 ) -> None:
     (tmp_path / "svc.py").write_text(APP)
     (tmp_path / "jobify.toml").write_text(
-        '[jobify]\napp = "svc:app"\n[jobify.storage]\nuse = "sqlite"\ndatabase = "jobs.db"\n'
+        '[jobify]\napp = "svc:app"\non_start = "svc:seed"\nshutdown_grace = 0.5\n'
+        '[jobify.storage]\nuse = "sqlite"\ndatabase = "jobs.db"\n'
     )
     book = tmp_path / "ledger.txt"
     first = _start(tmp_path, seed=True)

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import json
 import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
@@ -74,13 +75,19 @@ def _load_app(ref: str) -> Jobify:
     return obj
 
 
-async def _serve(app: Jobify, ready_file: str | None) -> None:
+async def _serve(
+    app: Jobify, ready_file: str | None, on_start: Callable[[Jobify], Any] | None = None
+) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
         async with app:
+            if on_start is not None:  # [jobify] on_start: the app accepts jobs now
+                result = on_start(app)
+                if inspect.isawaitable(result):
+                    await result
             logging.getLogger("jobify").info("serving; press Ctrl+C to stop")
             if ready_file:
                 Path(ready_file).write_text(str(os.getpid()))  # noqa: ASYNC240 - tiny, once
@@ -105,7 +112,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         raise CommandError(msg)
     app = _load_app(ref)
-    asyncio.run(_serve(app, args.ready_file))
+    on_start = None
+    if settings.on_start and not args.app:  # it goes with the configured app
+        on_start = import_target(settings.on_start, f"{settings.source} [jobify] on_start")
+    asyncio.run(_serve(app, args.ready_file, on_start))
     return 0
 
 

@@ -46,7 +46,7 @@ __all__ = (
 
 CONFIG_ENV: Final = "JOBIFY_CONFIG"
 TOP_KEYS: Final = (
-    "app", "tz", "role", "shutdown_grace", "results_ttl", "storage", "serializer",
+    "app", "on_start", "tz", "role", "shutdown_grace", "results_ttl", "storage", "serializer",
     "typeadapter", "cron", "executors", "middleware", "outer_middleware", "plugins",
     "history", "alerts", "logging",
 )  # fmt: skip
@@ -224,6 +224,10 @@ class Settings:
     app: str | None = attrs.field(
         default=None, validator=options.optional(options.module_attr(example="package.module:app"))
     )
+    on_start: str | None = attrs.field(
+        default=None,
+        validator=options.optional(options.module_attr(example="package.module:schedule_jobs")),
+    )
     tz: str | None = attrs.field(
         default=None, validator=options.optional(options.time_zone(instances=False))
     )
@@ -319,6 +323,7 @@ class Settings:
             where(),
             source=source,
             app=data.get("app"),
+            on_start=data.get("on_start"),
             tz=data.get("tz"),
             role=data.get("role"),
             shutdown_grace=data.get("shutdown_grace"),
