@@ -46,9 +46,9 @@ __all__ = (
 
 CONFIG_ENV: Final = "JOBIFY_CONFIG"
 TOP_KEYS: Final = (
-    "app", "on_start", "tz", "role", "shutdown_grace", "results_ttl", "storage", "serializer",
-    "typeadapter", "cron", "executors", "middleware", "outer_middleware", "plugins",
-    "history", "alerts", "logging",
+    "app", "tz", "storage", "serializer", "typeadapter", "cron", "executors",
+    "middleware", "outer_middleware", "plugins", "on_start", "role", "shutdown_grace",
+    "results_ttl", "history", "alerts", "logging",
 )  # fmt: skip
 CAPABILITY_TABLES: Final = ("storage", "serializer", "typeadapter", "cron")
 CHAINS: Final = ("middleware", "outer_middleware")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -39,28 +38,21 @@ from jobify._kernel.arguments import (
     ExtraArguments,
     HistoryRetention,
 )
-from jobify._kernel.configuration import AppStatistics, JobifyConfiguration, NoStorage, Plugin
-from jobify._kernel.control import JobControl
+from jobify._kernel.configuration import AppStatistics, JobifyConfiguration, Plugin
 from jobify._kernel.declared import start_declared_crons
 from jobify._kernel.interrupt import InterruptCatcher, raise_interrupt
-from jobify._kernel.jobs import JobTable
-from jobify._kernel.message import MessageCodec
-from jobify._kernel.outcome import Outcome, decode_outcome
+from jobify._kernel.lifecycle import enter_lifespans, start_extensions, stop_plugins
+from jobify._kernel.operating import Operating
 from jobify._kernel.pipeline import observer_middleware
-from jobify._kernel.pools import WorkerPools
 from jobify._kernel.registry import Registry, RootRoute, Router
-from jobify._kernel.restore import Restorer
-from jobify._kernel.runner import Alerts, JobRunner
-from jobify._kernel.timer import TimerLoop
-from jobify._kernel.upkeep import Upkeep
-from jobify._kernel.writeback import WriteBehind
+from jobify._kernel.rooms import build_rooms
+from jobify._kernel.runner import Alerts
 from jobify.exceptions import ConfigError
-from jobify.storage import HistoryStorage, ResultStorage, RunRecord, SchedulerLock, Storage
+from jobify.storage import SchedulerLock, Storage
 from jobify.typeadapter import IdentityAdapter
 
 if TYPE_CHECKING:
     import os
-    from datetime import datetime
     from types import TracebackType
 
     from jobify._assembly.assemble import Assembly
@@ -69,7 +61,6 @@ if TYPE_CHECKING:
     from jobify._kernel.job import Job
     from jobify._kernel.registry import Lifespan, MappingExceptionHandlers, Route
     from jobify._kernel.state import State
-    from jobify._kernel.values import Cron
     from jobify.crontab import CronParser
     from jobify.middleware import BaseMiddleware, BaseOuterMiddleware
     from jobify.serializers import Serializer
@@ -86,7 +77,7 @@ _FROM_CONFIG: ContextVar[tuple[Settings, ExtraArguments] | None] = ContextVar(
 )
 
 
-class Jobify(Router):
+class Jobify(Operating, Router):
     """Jobify is the main app for scheduling and managing background jobs."""
 
     def __init__(
@@ -256,45 +247,12 @@ class Jobify(Router):
         for plug in args.plugins:
             self.add_plugin(plug)
         self.extra = extra
-        timer = TimerLoop(tz=tz, clock=extra.clock)
-        storage = asm.storage if stored else NoStorage()
-        codec = MessageCodec(serializer=asm.serializer, dumper=dumper, loader=loader)
-        writes = WriteBehind(
-            storage,
-            results=storage if extra.results_ttl and isinstance(storage, ResultStorage) else None,
-            history=storage if extra.history and isinstance(storage, HistoryStorage) else None,
-        )
-        jobs = JobTable(
-            app=self,
-            storage=storage,
-            stored=stored,
-            codec=codec if asm.serializer is not None else None,
-            timer=timer,
-            writes=writes,
-            new_id=args.new_job_id,
-            producer=extra.role == "producer",
-            observers_scheduled=asm.observers_scheduled,
-            headers=asm.observers_headers,
-        )
-        self._runner = JobRunner(
-            self, jobs, timer, observers_finished=asm.observers_finished,
-            observers_missed=asm.observers_missed, alerts=extra.alerts,
-        )  # fmt: skip
         self.registry = Registry(self)
-        restorer = Restorer(jobs, storage, self.registry.routes)
-        self.control = JobControl(jobs, storage, restorer)
+        self.configs = build_rooms(
+            self, asm, args, extra, tz=tz, dumper=dumper, loader=loader, stored=stored
+        )
+        self.control = self.configs.control
         """Pause, resume, run now, cancel, reschedule (also ``app.pause_job(...)`` etc.)."""
-        self.configs = JobifyConfiguration(
-            app=self, tz=tz, dumper=dumper, loader=loader, storage=storage,
-            getloop=args.loop_factory, serializer=asm.serializer,
-            worker_pools=WorkerPools(
-                factories=asm.executors,
-                thread=args.threadpool_executor,
-                process=args.processpool_executor,
-            ),
-            cron_factory=asm.cron_factory or _no_cron_parser, uuid_generator=args.uuid_generator,
-            jobs=jobs, timer=timer, restorer=restorer,
-        )  # fmt: skip
         self._stack: contextlib.AsyncExitStack | None = None
         self._interrupted = False  # a SIGINT ended wait_all(): raised again after shutdown
 
@@ -368,82 +326,6 @@ class Jobify(Router):
         """Every live job: scheduled, running, or a cron job between runs."""
         return list(self.configs.jobs.live.values())
 
-    def statistics(self) -> AppStatistics:
-        """A snapshot: tasks declared, jobs live and running, timers armed, deletes pending."""
-        jobs = self.configs.jobs
-        return AppStatistics(
-            tasks=len(self.registry.routes),
-            jobs_live=len(jobs.live),
-            jobs_running=len(jobs.running),
-            timers_armed=self.configs.timer.armed,
-            pending_deletes=jobs.writes.pending,
-        )
-
-    # --- operating: control, outcomes, history --------------------------------------
-
-    async def pause_job(self, job_id: str) -> bool:
-        """Pause a job (kept, not run; a cron job keeps its schedule); False if unknown."""
-        return await self.control.pause(job_id)
-
-    async def resume_job(self, job_id: str) -> bool:
-        """Resume a paused job; a cron job's misfire policy judges the runs it missed."""
-        return await self.control.resume(job_id)
-
-    async def run_job_now(self, job_id: str) -> bool:
-        """One extra run of a job now (a cron job's schedule stays); False if unknown."""
-        return await self.control.run_now(job_id)
-
-    async def cancel_job(self, job_id: str) -> bool:
-        """Cancel a job: it ends ``cancelled`` and its stored row goes; False if unknown."""
-        return await self.control.cancel(job_id)
-
-    async def reschedule_job(
-        self, job_id: str, *, at: datetime | None = None, cron: str | Cron | None = None
-    ) -> bool:
-        """Move a job to a new time (``at``) or cron expression (``cron``); False if unknown."""
-        return await self.control.reschedule(job_id, at=at, cron=cron)
-
-    async def job_outcome(self, job_id: str) -> Outcome | None:
-        """How a finished durable job ended, while the app keeps results (``results_ttl``).
-
-        ``find_job`` forgets a job once it ends (as in jobify 0.14); this reads
-        the outcome kept in storage, from any process on that storage (a
-        producer too). None when it is not (or no longer) kept.
-        """
-        storage = self.configs.storage
-        if not isinstance(storage, ResultStorage):
-            return None
-        outcome = await storage.get_outcome(job_id)
-        if outcome is None:
-            return None
-        route = self.registry.routes.get(outcome.name)
-        annotation = Any if route is None else route.func_spec.return_annotation
-        return decode_outcome(outcome, self.configs.jobs.codec, annotation)
-
-    async def job_history(
-        self, job_id: str | None = None, *, limit: int = 50, failed_only: bool = False
-    ) -> list[RunRecord]:
-        """The latest runs, newest first, of one job or of all (with run history on)."""
-        storage = self.configs.storage
-        if not isinstance(storage, HistoryStorage):
-            return []
-        runs = await storage.get_runs(job_id=job_id, limit=limit, failed_only=failed_only)
-        return [run for _, run in runs]
-
-    def _start_upkeep(self, stack: contextlib.AsyncExitStack) -> None:
-        writes = self.configs.jobs.writes
-        storage = self.configs.storage
-        upkeep = Upkeep(
-            now=self.configs.timer.clock.wall,
-            results=storage if writes.keeps_results else None,  # type: ignore[arg-type]
-            results_ttl=self.extra.results_ttl,
-            history=storage if writes.keeps_history else None,  # type: ignore[arg-type]
-            retention=self.extra.history,
-        )
-        if upkeep.needed:
-            upkeep.start()
-            stack.push_async_callback(upkeep.stop)
-
     async def wait_all(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - reference API
         """Wait until no job is scheduled or running.
 
@@ -495,7 +377,7 @@ class Jobify(Router):
             return
         jobs, timer = configs.jobs, configs.timer
         producer = jobs.producer
-        timer.serve(jobs, self._runner, configs.getloop(), claims=jobs.cluster is not None)
+        timer.serve(jobs, self.configs.runner, configs.getloop(), claims=jobs.cluster is not None)
         stack = contextlib.AsyncExitStack()
         await stack.__aenter__()
         try:
@@ -505,11 +387,11 @@ class Jobify(Router):
                 stack.push_async_callback(configs.storage.shutdown)
                 if not producer and isinstance(configs.storage, SchedulerLock):
                     await configs.storage.lock_scheduler()  # one scheduler per database
-            await self._start_extensions(stack)
+            await start_extensions(self, stack)
             for plug in self._plugin_order:  # before the lifespans, as in jobify 0.14
                 await plug.startup(self)
                 self._started_plugins.append(plug)
-            await self._enter_lifespans(stack, self)
+            await enter_lifespans(stack, self)
             self.registry.build(
                 middleware=(*self._observer_middleware, *self._middleware),
                 outer_middleware=self._outer_middleware,
@@ -523,7 +405,7 @@ class Jobify(Router):
                 stack.push_async_callback(configs.restorer.stop)
                 if restored:
                     log.info("restored %d stored job(s)", restored)
-                self._start_upkeep(stack)
+                self.start_upkeep(stack)
             if not producer:
                 await start_declared_crons(jobs, self.registry.routes, configs.restorer)
         except BaseException:
@@ -531,58 +413,13 @@ class Jobify(Router):
             self._stack = None
             await jobs.stop()
             try:
-                await self._stop_plugins()
+                await stop_plugins(self._started_plugins)
             finally:
                 await stack.aclose()
             raise
         log.info(
             "Jobify started: %d task(s), %d job(s) live", len(self.registry.routes), len(jobs.live)
         )
-
-    async def _stop_plugins(self) -> None:
-        """``Plugin.shutdown()`` of the started plugins, last first; raises the first error."""
-        error: BaseException | None = None
-        while self._started_plugins:
-            plug = self._started_plugins.pop()
-            try:
-                await plug.shutdown()
-            except BaseException as exc:  # the others still stop
-                error = error or exc
-        if error is not None:
-            raise error
-
-    async def _start_extensions(self, stack: contextlib.AsyncExitStack) -> None:
-        """Plugin distributions' startup hooks, then middleware that has a lifecycle."""
-        for func in self.assembly.on_startup:
-            await _maybe_await(func(app=self))
-        for func in self.assembly.on_shutdown[::-1]:
-            stack.push_async_callback(_call_async, func, self)
-        for mw in self._all_middleware():
-            start = getattr(mw, "startup", None)
-            stop = getattr(mw, "shutdown", None)
-            if inspect.iscoroutinefunction(start) and inspect.iscoroutinefunction(stop):
-                await start(self)
-                stack.push_async_callback(stop)
-
-    def _all_middleware(self) -> list[Any]:
-        """Middleware of the app and of every included router, each once, app first."""
-        found: list[Any] = []
-        pending: list[Router] = [self]
-        while pending:
-            router = pending.pop(0)
-            for mw in (*router.middleware, *router.outer_middleware):
-                if not any(mw is seen for seen in found):
-                    found.append(mw)
-            pending.extend(router.sub_routers)
-        return found
-
-    async def _enter_lifespans(self, stack: contextlib.AsyncExitStack, router: Router) -> None:
-        if router.lifespan is not None:
-            value: Any = await stack.enter_async_context(router.lifespan(router))
-            if value is not None:  # a mapping or pairs update the state (TypeError otherwise)
-                router.state.update(value)
-        for sub in router.sub_routers:
-            await self._enter_lifespans(stack, sub)
 
     async def shutdown(self) -> None:
         """Stop timers, cancel running jobs, close plugins, lifespans and storage.
@@ -597,7 +434,9 @@ class Jobify(Router):
         configs.app_started = False
         try:
             await configs.jobs.stop(grace=self.extra.shutdown_grace)
-            await self._stop_plugins()  # before the lifespans exit, as in jobify 0.14
+            await stop_plugins(
+                self._started_plugins
+            )  # before the lifespans exit, as in jobify 0.14
         finally:
             stack, self._stack = self._stack, None
             if stack is not None:
@@ -606,20 +445,3 @@ class Jobify(Router):
         if self._interrupted:
             self._interrupted = False
             raise_interrupt()  # the Ctrl+C that ended wait_all()
-
-
-def _no_cron_parser(expression: str) -> CronParser:
-    msg = (
-        f"cannot parse cron {expression!r}: no cron parser is installed. Install one "
-        f"({install_hint('cron')}) or pass Jobify(cron_factory=...)"
-    )
-    raise RuntimeError(msg)
-
-
-async def _maybe_await(value: Any) -> None:
-    if inspect.isawaitable(value):
-        await value
-
-
-async def _call_async(func: Callable[..., Any], app: Jobify) -> None:
-    await _maybe_await(func(app=app))

@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from jobify._kernel.control import JobControl
 from jobify._kernel.jobs import JobTable
 from jobify._kernel.pools import WorkerPools
 from jobify._kernel.restore import Restorer
+from jobify._kernel.runner import JobRunner
 from jobify._kernel.timer import TimerLoop
 from jobify.crontab import CronParser
 from jobify.serializers import Serializer
@@ -61,6 +63,8 @@ class JobifyConfiguration:
     jobs: JobTable
     timer: TimerLoop
     restorer: Restorer
+    runner: JobRunner
+    control: JobControl
     app_started: bool = False
 
     def __repr__(self) -> str:
