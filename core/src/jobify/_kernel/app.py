@@ -311,6 +311,8 @@ class Jobify(Router):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._idle_waiters: list[asyncio.Future[None]] = []
         self._pending_deletes: set[str] = set()
+        # cluster only: job id -> the claimed run its row is deleted at (fenced)
+        self._pending_releases: dict[str, datetime] = {}
         self._flush_task: asyncio.Task[None] | None = None
         self._stack: contextlib.AsyncExitStack | None = None
 
@@ -411,14 +413,22 @@ class Jobify(Router):
     def _register(self, job: Job[Any]) -> None:
         self._jobs[job.id] = job
 
-    def _unregister(self, job_id: str) -> None:
+    def _unregister(self, job_id: str, held: datetime | None = None) -> None:
+        """Forget a job that ended; a durable one's row is deleted in the next batch.
+
+        ``held`` (cluster storages): the job ended after the run claimed at
+        ``held``, and its row is deleted only if this node still holds it.
+        """
         job = self._jobs.pop(job_id, None)
         if job is None:
             return
         if job._task is not None:  # cancelled before it started: _execute never ran
             self._tasks.discard(job._task)
         if job._durable and self._storage_on:
-            self._pending_deletes.add(job_id)
+            if held is not None and self._cluster is not None:
+                self._pending_releases[job_id] = held
+            else:
+                self._pending_deletes.add(job_id)
             if self._flush_task is None:
                 self._flush_task = asyncio.get_running_loop().create_task(self._flush_deletes())
         if not self._jobs and self._idle_waiters:
@@ -430,12 +440,17 @@ class Jobify(Router):
     async def _flush_deletes(self) -> None:
         """Delete finished durable jobs in batches: one storage call per loop turn."""
         try:
-            while self._pending_deletes:
+            while self._pending_deletes or self._pending_releases:
                 await asyncio.sleep(0)
                 ids = list(self._pending_deletes)
                 self._pending_deletes.clear()
+                held, self._pending_releases = self._pending_releases, {}
                 try:
-                    await self.configs.storage.delete_schedule_many(ids)
+                    if ids:
+                        await self.configs.storage.delete_schedule_many(ids)
+                    if held:
+                        ids += held
+                        await self._release(held)
                 except Exception:
                     log.exception(
                         "could not delete %d finished job(s) from storage; they will run "
@@ -444,8 +459,21 @@ class Jobify(Router):
         finally:
             self._flush_task = None
 
+    async def _release(self, held: dict[str, datetime]) -> None:
+        """Delete ended jobs' rows on a cluster, each only if this node still holds it."""
+        cluster = self._cluster
+        assert cluster is not None  # noqa: S101 - only a cluster queues releases
+        released = await asyncio.gather(*(cluster.release(j, at) for j, at in held.items()))
+        lost = len(released) - sum(released)
+        if lost:
+            log.info(
+                "%d ended job(s) had been taken over by another node; their rows stay there",
+                lost,
+            )
+
     async def _store(self, job_id: str, name: str, message: bytes, next_run_at: datetime) -> None:
         self._pending_deletes.discard(job_id)
+        self._pending_releases.pop(job_id, None)
         await self.configs.storage.add_schedule(
             ScheduledJob(job_id, name, message, JobStatus.SCHEDULED, next_run_at)
         )

@@ -237,15 +237,21 @@ class ScheduleBuilder(Generic[ReturnT]):
         state: CronState,
         reuse: Job[ReturnT] | None = None,
     ) -> None:
-        """Re-arm a stored cron job, applying its misfire policy to a missed run."""
+        """Re-arm a stored cron job, applying its misfire policy to a missed run.
+
+        On a cluster storage the row is not rewritten here (this node may not
+        hold it): the claim of the run armed here applies the policy to the
+        row and stores what it drops (:meth:`_take_claim`).
+        """
         app = self._route.app
         parser = app._make_cron_parser(cron.expression)
         next_at = resolve_misfire(
             cron.misfire_policy, planned=planned, now=self.now(), parser=parser
         )
+        persist = next_at != planned and app._cluster is None
         await self._start_cron(
             cron, parser, job_id=job_id, next_at=next_at, run_count=state.run_count,
-            failure_count=state.failure_count, reuse=reuse, persist=next_at != planned,
+            failure_count=state.failure_count, reuse=reuse, persist=persist,
         )  # fmt: skip
 
     def _declared_cron_row(self, cron: Cron, job_id: str) -> ScheduledJob:
@@ -422,7 +428,8 @@ class ScheduleBuilder(Generic[ReturnT]):
             self._rearm(job, self.now() + timedelta(seconds=1))
             return
         if run:
-            await self._execute(job)
+            # the writes that follow the run are fenced by the run claimed here
+            await self._execute(job, None if claim.row is None else claim.row.next_run_at)
 
     async def _take_claim(self, job: Job[ReturnT], claim: Claim) -> bool:
         """Apply a claim's outcome to the local job; True when this node runs it now."""
@@ -435,22 +442,11 @@ class ScheduleBuilder(Generic[ReturnT]):
             log.info("job %s (%s) is run by another node", job.id, self.name)
             self._end_local(job, JobStatus.CANCELLED)
             return False
-        self._sync_cron(ctx, row)
         due = job.exec_at
         if not claim.won:
-            if row.status is JobStatus.SCHEDULED and row.next_run_at > due:
-                next_at = row.next_run_at
-            else:  # another node runs this run (or just did): wait for the next one
-                try:
-                    next_at = self._route.app._timer.next_cron_run(
-                        ctx.cron.expression, ctx.cron_parser, due
-                    )
-                except ValueError:
-                    self._end_local(job, JobStatus.CANCELLED)
-                    return False
-            ctx.offset = next_at
-            self._rearm(job, next_at)
+            self._follow_row(job, ctx, row, due)
             return False
+        self._sync_cron(ctx, row)
         planned = row.next_run_at
         if planned < due:  # the row lags behind this node's timer: missed runs
             planned = resolve_misfire(
@@ -461,11 +457,60 @@ class ScheduleBuilder(Generic[ReturnT]):
             )
             if planned > due:  # the policy drops them: store the next run, run nothing now
                 ctx.offset = planned
-                await self._persist(job.id, planned, CronTrigger(ctx.cron))
-                self._rearm(job, planned)
+                if await self._advance_row(job, ctx, row.next_run_at, planned):
+                    self._rearm(job, planned)
                 return False
         ctx.offset = planned
         return True
+
+    def _follow_row(
+        self, job: Job[ReturnT], ctx: CronContext[ReturnT], row: ScheduledJob, after: datetime
+    ) -> None:
+        """Re-arm a cron job whose claim or write was lost at the run its row is at now.
+
+        A SCHEDULED row later than ``after`` is armed at its time; otherwise
+        another node runs the row's run (or just did): the next one is armed.
+        """
+        self._sync_cron(ctx, row)
+        if row.status is JobStatus.SCHEDULED and row.next_run_at > after:
+            next_at = row.next_run_at
+        else:
+            try:
+                next_at = self._route.app._timer.next_cron_run(
+                    ctx.cron.expression, ctx.cron_parser, max(after, row.next_run_at)
+                )
+            except ValueError:
+                self._end_local(job, JobStatus.CANCELLED)
+                return
+        ctx.offset = next_at
+        self._rearm(job, next_at)
+
+    async def _advance_row(
+        self, job: Job[ReturnT], ctx: CronContext[ReturnT], held: datetime, next_at: datetime
+    ) -> bool:
+        """Store a cron job's next run on a cluster, fenced by the run claimed at ``held``.
+
+        Lost (another node took the row over, or it moved on): the job
+        follows the row and False is returned.
+        """
+        cluster = self._route.app._cluster
+        assert cluster is not None  # noqa: S101 - a claim was won, so there is a cluster
+        state = CronState(
+            run_count=ctx.run_count, failure_count=ctx.failure_count, offset=ctx.offset
+        )
+        message = self._message(CronTrigger(ctx.cron), state)
+        row = ScheduledJob(job.id, self.name, message, JobStatus.SCHEDULED, next_at)
+        outcome = await cluster.advance(row, held)
+        if outcome.won:
+            return True
+        log.info(
+            "cron job %s (%s): another node took its row over; following it", job.id, self.name
+        )
+        if outcome.row is None:
+            self._end_local(job, JobStatus.CANCELLED)
+        else:
+            self._follow_row(job, ctx, outcome.row, held - _EPSILON)
+        return False
 
     def _sync_cron(self, ctx: CronContext[ReturnT], row: ScheduledJob) -> None:
         """Take the cluster's counters (and schedule) of a cron job from its stored row."""
@@ -513,7 +558,12 @@ class ScheduleBuilder(Generic[ReturnT]):
         job._finish()
         self._route.app._unregister(job.id)
 
-    async def _execute(self, job: Job[ReturnT]) -> None:
+    async def _execute(self, job: Job[ReturnT], held: datetime | None = None) -> None:
+        """Run ``job`` through the pipeline and end or advance it.
+
+        ``held``: on a cluster storage, the ``next_run_at`` of the run this
+        node claimed; the writes that follow the run are fenced by it.
+        """
         route = self._route
         app = route.app
         task = job._task
@@ -564,11 +614,13 @@ class ScheduleBuilder(Generic[ReturnT]):
             if job.status is JobStatus.FAILED:
                 log.error("job %s (%s) failed", job.id, self.name, exc_info=job.exception)
             job._finish()
-            app._unregister(job.id)
+            app._unregister(job.id, held)
             return
-        await self._advance_cron(job, ctx)
+        await self._advance_cron(job, ctx, held)
 
-    async def _advance_cron(self, job: Job[ReturnT], ctx: CronContext[ReturnT]) -> None:
+    async def _advance_cron(
+        self, job: Job[ReturnT], ctx: CronContext[ReturnT], held: datetime | None = None
+    ) -> None:
         app = self._route.app
         ctx.run_count += 1
         if job.status is JobStatus.SUCCESS:
@@ -582,12 +634,12 @@ class ScheduleBuilder(Generic[ReturnT]):
             )  # fmt: skip
         if ctx.is_run_exceeded_by_limit():
             job._finish()
-            app._unregister(job.id)
+            app._unregister(job.id, held)
             return
         if not ctx.is_failure_allowed_by_limit():
             job.status = JobStatus.PERMANENTLY_FAILED
             job._finish()
-            app._unregister(job.id)
+            app._unregister(job.id, held)
             return
         if not app.configs.app_started:
             return
@@ -600,12 +652,15 @@ class ScheduleBuilder(Generic[ReturnT]):
         except ValueError as exc:  # the schedule has no run left (e.g. its years are over)
             log.info("cron job %s (%s) has no run left: %s", job.id, self.name, exc)
             job._finish()
-            app._unregister(job.id)
+            app._unregister(job.id, held)
             return
         ctx.offset = next_at
         job.update(exec_at=next_at, status=JobStatus.SCHEDULED)
         try:
-            if self._route.is_persist:
+            if held is not None:
+                if not await self._advance_row(job, ctx, held, next_at):
+                    return  # the job follows the row another node holds
+            elif self._route.is_persist:
                 await self._persist(job.id, next_at, CronTrigger(ctx.cron))
         except Exception:
             log.exception(
