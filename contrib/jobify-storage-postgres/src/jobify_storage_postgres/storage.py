@@ -1325,9 +1325,15 @@ class PostgresStorage(ClusterStorage):
                     # no renewal for a whole lease: it has expired on the database too
                     await self._rejoined(self._epoch)
                 records = await self._retry("claim", run)
-                if not records or records[-1]["lease"]:
+                if records and not records[-1]["lease"]:
+                    await self._rejoined(sent_with)  # the lease was lost: join again, ask again
+                elif self._loop.time() - self._renewed_at > self.lease_seconds:
+                    # the answer came after the lease ran out here (the process was paused
+                    # while it waited): the runs won may have been adopted and run meanwhile;
+                    # join again and ask again (a run still this node's is won again)
+                    await self._rejoined(sent_with)
+                else:
                     break
-                await self._rejoined(sent_with)  # the lease was lost: join again, then ask again
                 self._check_running("claim")
         except (PostgresStorageError, PostgresStorageStateError) as exc:
             for op in batch.values():
