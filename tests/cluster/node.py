@@ -7,8 +7,8 @@ starts (``record`` then runs 0.3 s more, so a kill finds some mid-run), with
 the moment it began (``begun_at``, this host's clock, taken before any wait),
 so the test counts executions in the database, whichever node ran them. A cron
 execution is keyed by the slot it runs (the run it claimed); with
-$JOBIFY_TICK_SECONDS set it runs that long and then records when it ended, so
-a pause finds some mid-run. The results go through a connection of their own
+$JOBIFY_TICK_SECONDS set it runs that long, and every execution records when
+it ended, so a test can pause a node mid-run. The results go through a connection of their own
 ($JOBIFY_TEST_POSTGRES_DSN), never through the storage's (which a test may
 cut). After startup the node schedules COUNT delayed jobs (keys FIRST..
 FIRST+COUNT-1) due over the next SPREAD seconds, prints ``scheduled``, and runs
@@ -51,6 +51,9 @@ async def record(key: str, due: str) -> None:
     begun_at = datetime.now(UTC)  # before any wait: the moment this run began here
     await _record(key, datetime.fromisoformat(due), begun_at)  # recorded when it starts
     await asyncio.sleep(0.3)  # then it runs a while: a kill finds some of them mid-run
+    if TICK:
+        assert pool is not None
+        await pool.execute(ENDED, key, NODE)
 
 
 def _declare_cron(index: int) -> None:

@@ -43,6 +43,7 @@ LEASE = 2.0
 SPREAD = 8.0  # the delayed jobs fall due over this many seconds
 TICK = 0.5  # seconds a cron run lasts in the pause and partition tests
 AWAY = 3 * LEASE  # how long the disturbed node is paused or cut off
+LONG_SPREAD = 16.0  # their jobs fall due before, during and after the disturbance
 
 
 async def _fetch(dsn: str, query: str, *args: object) -> list[asyncpg.Record]:
@@ -54,7 +55,7 @@ async def _fetch(dsn: str, query: str, *args: object) -> list[asyncpg.Record]:
 
 
 def _start(
-    config: Path, index: int, first: int, count: int, env: dict[str, str], log: Path
+    config: Path, index: int, first: int, count: int, env: dict[str, str], log: Path, spread: float
 ) -> subprocess.Popen[str]:
     with log.open("w") as err:  # a file, not a pipe: a chatty node never blocks on it
         return subprocess.Popen(
@@ -65,7 +66,7 @@ def _start(
                 f"node{index}",
                 str(first),
                 str(count),
-                str(SPREAD),
+                str(spread),
             ],
             env=env,
             stdout=subprocess.PIPE,
@@ -99,10 +100,12 @@ class Cluster:
         sizes: list[int],
         *,
         tick: float = 0.0,
+        spread: float = SPREAD,
         storage_dsn: dict[int, str] | None = None,
     ) -> None:
         """``storage_dsn``: node index -> the DSN its storage uses (a proxy), if not ``dsn``."""
         self.dsn = dsn
+        self.spread = spread
         self.results = f"public.results_{uuid.uuid4().hex[:8]}"
         self.schema = f"cluster_{uuid.uuid4().hex[:8]}"
         self.sizes = sizes
@@ -141,7 +144,7 @@ class Cluster:
         first = 0
         for index, size in enumerate(self.sizes):
             config, log = self.configs[index], self.logs[index]
-            self.nodes.append(_start(config, index, first, size, self.env, log))
+            self.nodes.append(_start(config, index, first, size, self.env, log, self.spread))
             first += size
         for proc, log in zip(self.nodes, self.logs, strict=True):
             _wait_line(proc, "scheduled", timeout=60, log=log)
@@ -178,21 +181,25 @@ class Cluster:
         rows = asyncio.run(_fetch(self.dsn, query))
         return {pids[p] for r in rows if (p := int(r["node_id"].split(":")[-2])) in pids}
 
-    def running_cron_owner(self, timeout: float = 10, among: set[int] | None = None) -> int:
-        """The index of a node (of ``among``) running a cron slot now (its row is RUNNING)."""
-        pids = {proc.pid: index for index, proc in enumerate(self.nodes)}
+    def mid_run(self, among: set[int], kind: str, timeout: float = 20) -> int:
+        """Wait until a node of ``among`` has a run of ``kind`` ("cron" or "") in progress.
+
+        The run began less than 0.25 s ago and has not ended, so it lasts at
+        least that long more (a cron run lasts TICK, a job 0.3 s). Returns the
+        node's index.
+        """
         query = (
-            f'SELECT owner FROM "{self.schema}".jobs '  # noqa: S608
-            "WHERE status = 'running' AND job_id LIKE 'cron%'"
+            f"SELECT node FROM {self.results} WHERE key LIKE $1 AND ended_at IS NULL "  # noqa: S608
+            "AND begun_at > clock_timestamp() - interval '250 milliseconds'"
         )
+        names = {f"node{i}": i for i in among}
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for row in asyncio.run(_fetch(self.dsn, query)):
-                pid = int(row["owner"].split(":")[-2])  # node:<host>:<pid>:<random>
-                if pid in pids and (among is None or pids[pid] in among):
-                    return pids[pid]
-            time.sleep(0.02)
-        pytest.fail(f"no node was running a cron slot within {timeout} s")
+            for row in asyncio.run(_fetch(self.dsn, query, f"{kind}%")):
+                if row["node"] in names:
+                    return names[row["node"]]
+            time.sleep(0.01)
+        pytest.fail(f"none of nodes {sorted(among)} began a {kind or 'run'} within {timeout} s")
 
     def close(self) -> None:
         for proc in self.nodes:
@@ -345,20 +352,26 @@ def _check_reruns(
 
 
 def _adopted_jobs(
-    cluster: Cluster, runs: dict[str, list[asyncpg.Record]], index: int, since: datetime
+    cluster: Cluster,
+    runs: dict[str, list[asyncpg.Record]],
+    index: int,
+    since: datetime,
+    until: datetime,
 ) -> tuple[int, timedelta]:
-    """How many of node ``index``'s delayed jobs fell due after ``since``, and the latest.
+    """How many of node ``index``'s delayed jobs fell due while it was away, and the latest.
 
-    Each of them ran on another node (it was adopted); the lateness is
-    measured from its due time or ``since``, whichever is later.
+    Each job due between ``since`` and ``until`` ran on another node (it was
+    adopted); its lateness is measured from its due time or ``since``,
+    whichever is later. (A job due after ``until`` may run on the node that
+    came back: it claims like any other.)
     """
     first = sum(cluster.sizes[:index])
     adopted = []
     for n in range(first, first + cluster.sizes[index]):
         found = runs[f"job{n}"]
         due = found[0]["due"]
-        if due > since:
-            (run,) = [r for r in found if r["ran_at"] > since]
+        if since < due < until:
+            (run,) = [r for r in found if r["begun_at"] > since]
             assert run["node"] != f"node{index}", f"job{n} due while node{index} was away ran there"
             adopted.append(run["ran_at"] - max(due, since))
     assert adopted, f"no job of node{index} fell due while it was away: nothing was adopted"
@@ -381,11 +394,11 @@ def test_a_node_paused_mid_cron_run_for_three_leases_reruns_and_rewinds_nothing(
     stale state over the row the others had moved on (owner and next_run_at
     back), and ``MisfirePolicy.ALL`` replayed every slot they had run.
     """
-    cluster = Cluster(postgres_dsn, tmp_path, [300, 300, 300], tick=TICK)
+    cluster = Cluster(postgres_dsn, tmp_path, [300, 300, 300], tick=TICK, spread=LONG_SPREAD)
     try:
         cluster.start()
         time.sleep(3.0)  # every node runs jobs and cron slots
-        victim = cluster.running_cron_owner()
+        victim = cluster.mid_run({0, 1, 2}, "cron")
         cluster.nodes[victim].send_signal(signal.SIGSTOP)
         stopped = cluster.now()  # the paused node began nothing after this
         time.sleep(AWAY)
@@ -413,7 +426,7 @@ def test_a_node_paused_mid_cron_run_for_three_leases_reruns_and_rewinds_nothing(
     assert across, f"{name} was not in the middle of a cron run during the pause"
     assert live == {0, 1, 2}, f"only {sorted(live)} held a live lease at the end"
     after = sum(1 for r in cron_runs if r["node"] == name and r["begun_at"] > continued)
-    adopted, late = _adopted_jobs(cluster, runs, victim, stopped)
+    adopted, late = _adopted_jobs(cluster, runs, victim, stopped, continued)
     assert late <= timedelta(seconds=LEASE * 4 / 3 + 3.0), late
     away = _rejoin_warning(cluster.log(victim))
     assert away >= AWAY, away
@@ -438,12 +451,17 @@ def test_a_node_cut_off_from_the_database_for_three_leases_reruns_and_rewinds_no
     the others adopt its jobs; when the proxy heals, its queued writes lose.
     """
     cluster = Cluster(
-        postgres_dsn, tmp_path, [300, 300, 300], tick=TICK, storage_dsn={0: db_proxy.dsn}
+        postgres_dsn,
+        tmp_path,
+        [300, 300, 300],
+        tick=TICK,
+        spread=LONG_SPREAD,
+        storage_dsn={0: db_proxy.dsn},
     )
     try:
         cluster.start()
         time.sleep(3.0)
-        cluster.running_cron_owner(among={0})  # node0 is in the middle of a cron slot
+        cluster.mid_run({0}, "")  # node0 is in the middle of a run
         db_proxy.cut()
         cut = cluster.now()
         time.sleep(AWAY)
@@ -464,13 +482,16 @@ def test_a_node_cut_off_from_the_database_for_three_leases_reruns_and_rewinds_no
     node0 = [r for found in runs.values() for r in found if r["node"] == "node0"]
     assert not [r for r in node0 if begun_by < r["begun_at"] < healed], "node0 ran while cut off"
     after = sum(1 for r in node0 if r["begun_at"] > healed)
-    adopted, late = _adopted_jobs(cluster, runs, 0, cut)
+    across = [r for r in node0 if r["begun_at"] < cut and r["ended_at"] > cut]
+    assert across, "node0 was not in the middle of a run at the cut"
+    adopted, late = _adopted_jobs(cluster, runs, 0, cut, healed)
     assert late <= timedelta(seconds=LEASE * 4 / 3 + 3.0), late
     away = _rejoin_warning(cluster.log(0))
     assert away >= AWAY, away
     slots = sum(1 for key in runs if key.startswith("cron"))
     figures["node cut off (partition)"] = (
-        f"node0's connections reset and refused for {AWAY:g} s ({AWAY / LEASE:g} leases): "
+        f"node0's connections reset and refused for {AWAY:g} s ({AWAY / LEASE:g} leases), "
+        f"{len(across)} of its runs in progress: "
         f"{cluster.jobs} delayed jobs and {slots} cron slots, each run once except "
         f"{jobs_twice + slots_twice} runs node0 had begun ({jobs_twice} jobs, {slots_twice} "
         f"cron slots); its {adopted} jobs due meanwhile ran elsewhere at most "
