@@ -173,9 +173,9 @@ class UnfencedNode(MemoryNodeStorage):
         await self.add_schedule(row)
         return Claim(True, row)
 
-    async def release(self, job_id: str, claimed: datetime) -> bool:
-        await self.delete_schedule(job_id)
-        return True
+    async def release(self, held: Any) -> set[str]:
+        await self.delete_schedule_many(list(held))
+        return set(held)
 
     async def set_aside(self, job_id: str, reason: str) -> None:
         row = self.cluster._drop(job_id)

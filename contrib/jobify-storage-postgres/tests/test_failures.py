@@ -263,7 +263,7 @@ async def test_a_node_cut_off_longer_than_its_lease_rejoins_and_its_stale_writes
         lost = await asyncio.wait_for(stale, 10)
         assert not lost.won, f"a's stale advance was stored: {lost}"
         assert lost.row is not None and lost.row.next_run_at == T0 + timedelta(minutes=2)
-        assert not await a.release("y", T0 + timedelta(minutes=1))
+        assert not await a.release({"y": T0 + timedelta(minutes=1)})
         again = await a.claim("y", T0 + timedelta(minutes=1))
         assert not again.won
         assert a.epoch is not None and a.epoch > first_epoch

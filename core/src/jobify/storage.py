@@ -22,7 +22,7 @@ from jobify._assembly.seed import seed_getattr, seed_names
 from jobify._kernel.values import JobStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Sequence
+    from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 
 # seed names resolve lazily
 __all__ = (
@@ -193,19 +193,20 @@ class ClusterStorage(Storage, Protocol):
         """
 
     @abstractmethod
-    async def release(self, job_id: str, claimed: datetime) -> bool:
-        """Delete the row of ``job_id``, which ended here after the run claimed at ``claimed``.
+    async def release(self, held: Mapping[str, datetime]) -> Collection[str]:
+        """Delete the rows of jobs that ended here; ``held`` maps each id to the run claimed.
 
-        Called when a durable job ends after a run this node claimed: a
-        one-off job that ran, a cron job past ``max_runs`` or
-        ``max_failures`` or with no run left. (A cancel deletes with
-        ``delete_schedule``: that is the user's intent, not bookkeeping.)
-        The row is deleted only when this node holds it, as for
-        :meth:`advance`.
+        Called with the jobs that ended after a run this node claimed (a
+        one-off job that ran; a cron job past ``max_runs`` or ``max_failures``
+        or with no run left), in write-behind batches like
+        ``delete_schedule_many``. (A cancel deletes with ``delete_schedule``:
+        that is the user's intent, not bookkeeping.) Each row is deleted only
+        when this node holds it at ``held[job_id]``, as for :meth:`advance`.
 
         Returns:
-            True when the row was deleted; False when it is gone, has moved
-            on, or another node holds it (which then runs it: at-least-once).
+            The ids whose rows were deleted; a row left out is gone, has
+            moved on, or is held by another node (which runs it then:
+            at-least-once).
         """
 
     @abstractmethod

@@ -39,7 +39,7 @@ import random
 import re
 import secrets
 import socket
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -453,11 +453,11 @@ def _split_repeats(segments: list[list[_Op]]) -> list[list[_Op]]:
         seen: set[str] = set()
         current: list[_Op] = []
         for op in seg:
-            job_id = op.args[0].job_id if op.kind == "advance" else op.args[0]
-            if job_id in seen:
+            ids = {op.args[0].job_id} if op.kind == "advance" else {j for j, _ in op.args}
+            if seen & ids:
                 out.append(current)
                 current, seen = [], set()
-            seen.add(job_id)
+            seen |= ids
             current.append(op)
         out.append(current)
     return out
@@ -1043,17 +1043,23 @@ class PostgresStorage(ClusterStorage):
         result: Claim = await self._write("advance", (checked, claimed))
         return result
 
-    async def release(self, job_id: str, claimed: datetime) -> bool:
-        """Delete the row of the run this node claimed at ``claimed``, if it still holds it.
+    async def release(self, held: Mapping[str, datetime]) -> set[str]:
+        """Delete the rows of the runs this node claimed (``held``: id -> run) that it holds.
 
-        Fenced as :meth:`advance`; calls of one loop turn share one statement.
-        Returns True when the row was deleted.
+        Fenced as :meth:`advance`: one conditional ``DELETE`` (shared by the
+        calls of one loop turn). Returns the ids whose rows were deleted.
         """
         where = f"{self._where}.release()"
-        _check_id(where, job_id)
-        _check_due(where, job_id, claimed)
+        if not isinstance(held, Mapping):
+            msg = f"{where}: expected a mapping of job id -> claimed run, got {held!r}"
+            raise TypeError(msg)
+        items = [(_check_id(where, job_id), at) for job_id, at in held.items()]
+        for job_id, at in items:
+            _check_due(where, job_id, at)
         self._check_running("release")
-        result: bool = await self._write("release", (job_id, claimed))
+        if not items:
+            return set()
+        result: set[str] = await self._write("release", items)
         return result
 
     async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
@@ -1245,28 +1251,30 @@ class PostgresStorage(ClusterStorage):
         self._counts["writes_lost"] += sum(not c.won for c in results)
         return results
 
-    async def _run_release(self, conn: Any, seg: list[_Op]) -> list[bool]:
-        """One fenced delete for the releases of a segment (each job once)."""
+    async def _run_release(self, conn: Any, seg: list[_Op]) -> list[set[str]]:
+        """One fenced delete for the releases of a segment (each job once).
+
+        A row updated by another transaction meanwhile is checked again on
+        its latest version (``READ COMMITTED``), so the condition holds when
+        the row goes.
+        """
         s = _quote(self.schema)
+        items = [item for op in seg for item in op.args]
         records = await self._round_trip(
             conn,
             "fetch",
-            "WITH req AS (SELECT * FROM unnest($1::text[], $2::timestamptz[]) "  # noqa: S608
-            "AS r(job_id, claimed)), "
-            f"cur AS (SELECT j.job_id FROM {s}.jobs j JOIN req USING (job_id) "
-            "WHERE j.owner = $3 AND j.epoch = $4 AND j.next_run_at = req.claimed "
-            "ORDER BY j.job_id FOR UPDATE OF j) "
-            f"DELETE FROM {s}.jobs j USING cur WHERE j.job_id = cur.job_id RETURNING j.job_id",
-            [op.args[0] for op in seg],
-            [op.args[1] for op in seg],
+            f"DELETE FROM {s}.jobs j USING unnest($1::text[], $2::timestamptz[]) "  # noqa: S608
+            "AS r(job_id, claimed) WHERE j.job_id = r.job_id AND j.owner = $3 "
+            "AND j.epoch = $4 AND j.next_run_at = r.claimed RETURNING j.job_id",
+            [job_id for job_id, _ in items],
+            [at for _, at in items],
             self._node_id,
             self._epoch,
         )
         gone = {rec["job_id"] for rec in records}
         self._counts["rows_deleted"] += len(gone)
-        results = [op.args[0] in gone for op in seg]
-        self._counts["writes_lost"] += results.count(False)
-        return results
+        self._counts["writes_lost"] += len(items) - len(gone)
+        return [{job_id for job_id, _ in op.args} & gone for op in seg]
 
     # --- claims ----------------------------------------------------------------------
 

@@ -463,8 +463,7 @@ class Jobify(Router):
         """Delete ended jobs' rows on a cluster, each only if this node still holds it."""
         cluster = self._cluster
         assert cluster is not None  # noqa: S101 - only a cluster queues releases
-        released = await asyncio.gather(*(cluster.release(j, at) for j, at in held.items()))
-        lost = len(released) - sum(released)
+        lost = len(held) - len(await cluster.release(held))
         if lost:
             log.info(
                 "%d ended job(s) had been taken over by another node; their rows stay there",

@@ -639,7 +639,7 @@ class ClusterStorageContract(StorageContract):
             assert not stale.won, f"a stale owner's advance was stored: {stale}"
             assert stale.row is not None
             assert stale.row.next_run_at == T0 + timedelta(minutes=3)
-            assert not await a.release("once", T0 + timedelta(minutes=1)), (
+            assert not await a.release({"once": T0 + timedelta(minutes=1)}), (
                 "a stale owner deleted a row another node holds"
             )
             rows = await self.rows_of(b)
@@ -647,7 +647,7 @@ class ClusterStorageContract(StorageContract):
             assert bytes(rows["cron"].message) == b"b"
             assert {"once", "odd"} <= set(rows)
             assert (await b.claim("once", T0 + timedelta(minutes=1))).won
-            assert await b.release("once", T0 + timedelta(minutes=1))
+            assert set(await b.release({"once": T0 + timedelta(minutes=1)})) == {"once"}
             assert "once" not in await self.rows_of(b)
 
     async def test_a_stale_claim_of_a_run_taken_over_is_lost(
@@ -669,7 +669,7 @@ class ClusterStorageContract(StorageContract):
             assert not again.won, f"a stale node won a run the adopter holds: {again}"
             assert again.row is not None
             assert JobStatus(again.row.status) is JobStatus.RUNNING
-            assert await b.release("x", T0)
+            assert set(await b.release({"x": T0})) == {"x"}
 
     async def test_a_node_back_from_a_pause_rejoins_before_it_claims(
         self, make_storage: Callable[[], ClusterStorage], kill: KillNode, stall: StallNode
@@ -689,7 +689,8 @@ class ClusterStorageContract(StorageContract):
             assert claim.won, claim
             moved = await a.advance(row("x", minutes=5), T0)
             assert moved.won, f"the node's own rows lost its writes after it joined again: {moved}"
-            assert await a.release("y", T0 + timedelta(minutes=1))
+            released = await a.release({"y": T0 + timedelta(minutes=1), "x": T0})
+            assert set(released) == {"y"}, "x is at T0 + 5 min now: only y is released"
             assert set(await self.rows_of(a)) == {"x"}
 
     async def test_advance_never_moves_a_row_back(

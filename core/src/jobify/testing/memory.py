@@ -33,7 +33,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -374,13 +374,14 @@ class MemoryNodeStorage(ClusterStorage):
         cluster.rows[row.job_id] = row
         return Claim(won=True, row=row)
 
-    async def release(self, job_id: str, claimed: datetime) -> bool:
-        """Delete the row of the run this node claimed at ``claimed``, if it still holds it."""
+    async def release(self, held: Mapping[str, datetime]) -> set[str]:
+        """Delete the rows of the runs this node claimed (``held``) that it still holds."""
         self._check_started()
-        if not self.cluster._holds(self, job_id, claimed):
-            return False
-        self.cluster._drop(job_id)
-        return True
+        cluster = self.cluster
+        gone = {job_id for job_id, at in held.items() if cluster._holds(self, job_id, at)}
+        for job_id in gone:
+            cluster._drop(job_id)
+        return gone
 
     async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
         """Insert ``scheduled`` owned by this node unless its job id has a row; return the row."""
