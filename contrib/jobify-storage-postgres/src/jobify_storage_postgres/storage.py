@@ -1009,14 +1009,26 @@ class PostgresStorage(ClusterStorage):
         concurrent claimer is waited for, never skipped, so a lost claim
         means another node has it. A node whose lease expired (on the
         database, or on its own clock: no renewal for ``lease_seconds``)
-        joins again first, and hands the rows it still owns to the kernel.
+        joins again first, and hands the rows it still owns to the kernel;
+        a won claim whose answer reaches the caller after the lease ran out
+        here (a pause in between) is asked again the same way.
         """
         _check_id(f"{self._where}.claim()", job_id)
         _check_due(f"{self._where}.claim()", job_id, due)
         self._check_running("claim")
         assert self._claims is not None  # noqa: S101 - set by startup
-        result: Claim = await self._claims.put("claim", (job_id, due))
-        return result
+        assert self._loop is not None  # noqa: S101
+        while True:
+            result: Claim = await self._claims.put("claim", (job_id, due))
+            if not result.won or self._loop.time() - self._renewed_at <= self.lease_seconds:
+                return result
+            # Won, but the lease ran out here before the caller got the answer (the
+            # process was paused meanwhile): the run may have been adopted and run
+            # elsewhere. Join again and ask again (a run still this node's is won
+            # again). Checked here, in the caller's task, so that nothing yields to
+            # the loop between this check and the start of the run.
+            await self._rejoined(self._epoch)
+            self._check_running("claim")
 
     async def advance(self, row: ScheduledJob, claimed: datetime) -> Claim:
         """Replace the row of the run this node claimed at ``claimed`` by ``row``, fenced.
@@ -1333,15 +1345,9 @@ class PostgresStorage(ClusterStorage):
                     # no renewal for a whole lease: it has expired on the database too
                     await self._rejoined(self._epoch)
                 records = await self._retry("claim", run)
-                if records and not records[-1]["lease"]:
-                    await self._rejoined(sent_with)  # the lease was lost: join again, ask again
-                elif self._loop.time() - self._renewed_at > self.lease_seconds:
-                    # the answer came after the lease ran out here (the process was paused
-                    # while it waited): the runs won may have been adopted and run meanwhile;
-                    # join again and ask again (a run still this node's is won again)
-                    await self._rejoined(sent_with)
-                else:
+                if not records or records[-1]["lease"]:
                     break
+                await self._rejoined(sent_with)  # the lease was lost: join again, then ask again
                 self._check_running("claim")
         except (PostgresStorageError, PostgresStorageStateError) as exc:
             for op in batch.values():
