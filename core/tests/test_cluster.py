@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobify import Cron, Jobify, JobStatus, MisfirePolicy
+from jobify import INJECT, Cron, JobContext, Jobify, JobStatus, MisfirePolicy
 from jobify.storage import ClusterStorage
 from jobify.testing.clock import FakeClock
 from jobify.testing.memory import MemoryCluster
@@ -308,3 +308,94 @@ async def test_a_node_declaring_a_new_schedule_moves_every_node_to_it(make_node,
     assert all(
         later - earlier == timedelta(seconds=5) for earlier, later in itertools.pairwise(ticks)
     )
+
+
+# --- fencing: a node that comes back after its lease expired -------------------------------
+
+
+async def test_a_node_paused_mid_run_past_its_lease_neither_rewinds_nor_reruns(
+    serializer, cron_factory, caplog
+):
+    """The issue's scenario: ``a`` is paused in the middle of a cron run for several leases.
+
+    Meanwhile ``b`` adopts the row and runs the next slots. When ``a``'s run
+    ends, the next run it computes from its stale state must not be stored
+    over ``b``'s row (before the fix it was: the row went back to ``a`` and
+    ``MisfirePolicy.ALL`` replayed every slot ``b`` had run).
+    """
+    cluster = MemoryCluster()
+    slots: list[tuple[str, datetime]] = []
+    pause, paused, resume = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    clocks = {name: FakeClock(START) for name in "ab"}
+    job_id = "tick__jobify_cron_definition"
+
+    def node(name: str) -> Jobify:
+        app = Jobify(storage=cluster.node(name), serializer=serializer, cron_factory=cron_factory)
+        clocks[name].install(app)
+
+        @app.task(name="tick", cron=Cron(EVERY_SECOND, misfire_policy=MisfirePolicy.ALL))
+        async def tick(context: JobContext = INJECT) -> None:
+            ctx = context.job.cron_context
+            assert ctx is not None
+            slots.append((name, ctx.offset))  # the slot this run is for
+            if name == "a" and pause.is_set():
+                pause.clear()
+                paused.set()
+                await resume.wait()
+
+        return app
+
+    def second(n: int) -> datetime:
+        return START + timedelta(seconds=n)
+
+    a, b = node("a"), node("b")
+    async with started(a, b):
+        for _ in range(3):  # +1 .. +3, each run once (a's clock goes first: a runs them)
+            await clocks["a"].advance(1)
+            await clocks["b"].advance(1)
+        pause.set()
+        a_clock = asyncio.create_task(clocks["a"].advance(1))  # a claims +4 and stops mid-run
+        async with asyncio.timeout(5):
+            await paused.wait()
+        await cluster.expire(a.configs.storage)  # a's lease runs out: b adopts the row
+        assert cluster.owner_of(job_id) == "b"
+        await clocks["b"].advance(7)  # b runs +4 (again: a had started it) .. +10
+        assert cluster.rows[job_id].next_run_at == second(11)
+        resume.set()
+        await a_clock  # a's run of +4 ends: its write loses, and it follows the row
+        assert cluster.rows[job_id].next_run_at == second(11), "a moved the row back"
+        assert cluster.owner_of(job_id) == "b"
+        assert a.find_job(job_id).exec_at == second(11)
+        for n in range(11, 15):  # both go on; a joins again at its first claim
+            await clocks["b"].advance_to(second(n))
+            await clocks["a"].advance_to(second(n))
+        assert cluster.rows[job_id].next_run_at == second(15)
+    runs: dict[datetime, list[str]] = {}
+    for name, slot in slots:
+        runs.setdefault(slot, []).append(name)
+    assert sorted(runs) == [second(n) for n in range(1, 15)], "a slot was lost"
+    twice = {slot: names for slot, names in runs.items() if len(names) > 1}
+    assert twice == {second(4): ["a", "b"]}, twice  # only the run a had started
+    rejoined = [r for r in caplog.records if "found its lease expired" in r.getMessage()]
+    assert len(rejoined) == 1, [r.getMessage() for r in rejoined]
+
+
+async def test_a_node_whose_lease_expired_with_nobody_to_adopt_goes_on_with_its_rows(make_node):
+    """No survivor took ``a``'s rows: at its next claim it joins again and keeps running them."""
+    cluster, runs = MemoryCluster(), []
+    a = make_node(cluster, "a", runs, cron=Cron(EVERY_SECOND, max_runs=6))
+    clock = FakeClock(START)
+    clock.install(a)
+    async with a:
+        job = await a.registry.routes["work"].schedule(1).delay(2.5)
+        await clock.advance(2)
+        epoch = a.configs.storage.epoch
+        await cluster.expire(a.configs.storage)
+        await clock.advance(10)
+        assert a.configs.storage.epoch > epoch
+        assert job.status is JobStatus.SUCCESS
+    assert [when for _, when in runs if isinstance(when, datetime)] == [
+        START + timedelta(seconds=n) for n in range(1, 7)
+    ]
+    assert ("a", 1) in runs
+    assert cluster.rows == {}

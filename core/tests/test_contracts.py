@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -85,6 +86,15 @@ class TestMemoryCluster(ClusterStorageContract):
         return cluster.kill
 
     @pytest.fixture
+    def stall(self, cluster: MemoryCluster) -> Callable[[MemoryNodeStorage], Any]:
+        @contextlib.asynccontextmanager
+        async def stall(node: MemoryNodeStorage) -> AsyncIterator[None]:
+            await cluster.expire(node)  # its lease is taken over at once
+            yield
+
+        return stall
+
+    @pytest.fixture
     def adoption_timeout(self) -> float:
         return 0.5  # adoption happens inside kill()
 
@@ -154,6 +164,31 @@ class RunningAdoptionCluster(MemoryCluster):
         for job_id in job_ids:
             self._owners[job_id] = node
         return [self.rows[job_id] for job_id in job_ids]
+
+
+class UnfencedNode(MemoryNodeStorage):
+    """The bug: a write after a run is an upsert, whoever holds the row now (jobify <= the fix)."""
+
+    async def advance(self, row: ScheduledJob, claimed: datetime) -> Claim:
+        await self.add_schedule(row)
+        return Claim(True, row)
+
+    async def release(self, held: Any) -> set[str]:
+        await self.delete_schedule_many(list(held))
+        return set(held)
+
+    async def set_aside(self, job_id: str, reason: str) -> None:
+        row = self.cluster._drop(job_id)
+        if row is not None:
+            self.cluster.aside[job_id] = (row, reason)
+
+
+class NoRejoinNode(MemoryNodeStorage):
+    """The bug: a node whose lease expired claims on as if nothing happened."""
+
+    async def claim(self, job_id: str, due: datetime) -> Claim:
+        self._lease_lost_at = None
+        return await super().claim(job_id, due)
 
 
 def _broken_cluster(
@@ -493,3 +528,38 @@ async def test_middleware_that_leaks_a_task_fails_the_contract() -> None:
         for mw in made:
             mw.task.cancel()
         await asyncio.gather(*(mw.task for mw in made), return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def _expired(node: MemoryNodeStorage) -> AsyncIterator[None]:
+    await node.cluster.expire(node)
+    yield
+
+
+async def test_cluster_storage_whose_writes_are_not_fenced_fails_the_contract() -> None:
+    make, kill = _broken_cluster(UnfencedNode)
+    with pytest.raises(AssertionError, match="a stale node set aside a row it lost"):
+        await ClusterStorageContract().test_a_stale_owners_writes_lose_and_rewind_nothing(
+            make, kill, _expired, 0.2
+        )
+
+
+async def test_cluster_storage_that_fences_only_set_aside_fails_the_contract() -> None:
+    class RewindingNode(UnfencedNode):
+        set_aside = MemoryNodeStorage.set_aside
+
+    make, kill = _broken_cluster(RewindingNode)
+    with pytest.raises(AssertionError, match="a stale owner's advance was stored"):
+        await ClusterStorageContract().test_a_stale_owners_writes_lose_and_rewind_nothing(
+            make, kill, _expired, 0.2
+        )
+
+
+async def test_cluster_storage_that_does_not_rejoin_after_its_lease_expired_fails_the_contract() -> (
+    None
+):
+    make, kill = _broken_cluster(NoRejoinNode)
+    with pytest.raises(AssertionError, match="before its claim was answered"):
+        await ClusterStorageContract().test_a_node_back_from_a_pause_rejoins_before_it_claims(
+            make, kill, _expired
+        )

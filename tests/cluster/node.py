@@ -3,10 +3,16 @@
 The app comes from CONFIG (a jobify.toml choosing ``use = "postgres"``). It
 declares five every-second cron tasks and a one-off task ``record``; each
 execution inserts a row into the results table named by $JOBIFY_RESULTS when it
-starts (``record`` then runs 0.3 s more, so a kill finds some mid-run), so
-the test counts executions in the database, whichever node ran them. After
-startup the node schedules COUNT delayed jobs (keys FIRST.. FIRST+COUNT-1)
-due over the next SPREAD seconds, prints ``scheduled``, and runs until SIGTERM.
+starts (``record`` then runs 0.3 s more, so a kill finds some mid-run), with
+the moment it began (``begun_at``, this host's clock, taken before any wait),
+so the test counts executions in the database, whichever node ran them. A cron
+execution is keyed by the slot it runs (the run it claimed); with
+$JOBIFY_TICK_SECONDS set it runs that long, and every execution records when
+it ended, so a test can pause a node mid-run. The results go through a connection of their own
+($JOBIFY_TEST_POSTGRES_DSN), never through the storage's (which a test may
+cut). After startup the node schedules COUNT delayed jobs (keys FIRST..
+FIRST+COUNT-1) due over the next SPREAD seconds, prints ``scheduled``, and runs
+until SIGTERM.
 """
 
 from __future__ import annotations
@@ -24,27 +30,44 @@ from jobify import INJECT, Cron, JobContext, Jobify, MisfirePolicy
 CONFIG, NODE = sys.argv[1], sys.argv[2]
 FIRST, COUNT, SPREAD = int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
 RESULTS = os.environ["JOBIFY_RESULTS"]
-INSERT = f"INSERT INTO {RESULTS} (key, node, due, ran_at) VALUES ($1, $2, $3, clock_timestamp())"
+TICK = float(os.environ.get("JOBIFY_TICK_SECONDS", "0"))
+INSERT = (
+    f"INSERT INTO {RESULTS} (key, node, due, begun_at, ran_at) "
+    "VALUES ($1, $2, $3, $4, clock_timestamp())"
+)
+ENDED = f"UPDATE {RESULTS} SET ended_at = clock_timestamp() WHERE key = $1 AND node = $2"
 
 app = Jobify.from_config(CONFIG)
 pool: asyncpg.Pool | None = None
 
 
-async def _record(key: str, due: datetime) -> None:
+async def _record(key: str, due: datetime, begun_at: datetime) -> None:
     assert pool is not None
-    await pool.execute(INSERT, key, NODE, due)
+    await pool.execute(INSERT, key, NODE, due, begun_at)
 
 
 @app.task
 async def record(key: str, due: str) -> None:
-    await _record(key, datetime.fromisoformat(due))  # recorded when it starts
+    begun_at = datetime.now(UTC)  # before any wait: the moment this run began here
+    await _record(key, datetime.fromisoformat(due), begun_at)  # recorded when it starts
     await asyncio.sleep(0.3)  # then it runs a while: a kill finds some of them mid-run
+    if TICK:
+        assert pool is not None
+        await pool.execute(ENDED, key, NODE)
 
 
 def _declare_cron(index: int) -> None:
     async def tick(context: JobContext = INJECT) -> None:
-        due = context.job.exec_at
-        await _record(f"cron{index}@{due.astimezone(UTC):%H:%M:%S}", due)
+        begun_at = datetime.now(UTC)
+        ctx = context.job.cron_context
+        assert ctx is not None
+        slot = ctx.offset  # the run claimed (a catch-up runs a slot later than its timer)
+        key = f"cron{index}@{slot.astimezone(UTC):%H:%M:%S}"
+        await _record(key, slot, begun_at)
+        if TICK:
+            await asyncio.sleep(TICK)  # a pause finds some of them mid-run
+            assert pool is not None
+            await pool.execute(ENDED, key, NODE)
 
     cron = Cron("* * * * * * *", misfire_policy=MisfirePolicy.ALL)
     app.task(tick, name=f"cron{index}", cron=cron)

@@ -2,9 +2,15 @@
 
 The crash test builds the storage in a subprocess from ``CrossProcessStorage``
 and SIGKILLs it in the middle of a write burst. The cluster suite runs with a
-one-second lease, so a killed node's rows are adopted within about 1.33 s.
+one-second lease, so a killed node's rows are adopted within about 1.33 s; a
+stalled node stops renewing and adopting (as a paused process) until its lease
+has run out on the database clock.
 """
 
+import asyncio
+import contextlib
+
+import asyncpg
 import pytest
 
 from jobify.testing.contracts import ClusterStorageContract, CrossProcessStorage
@@ -30,6 +36,29 @@ class TestPostgresContract(ClusterStorageContract):
             await storage._abort()
 
         return kill
+
+    @pytest.fixture
+    def stall(self, postgres_dsn, schema):
+        @contextlib.asynccontextmanager
+        async def stall(storage: PostgresStorage):
+            await storage._suspend()
+            try:
+                conn = await asyncpg.connect(postgres_dsn)
+                try:
+                    async with asyncio.timeout(LEASE_SECONDS * 3 + 10):
+                        while not await conn.fetchval(
+                            f'SELECT lease_until < now() FROM "{schema}".nodes '  # noqa: S608
+                            "WHERE node_id = $1",
+                            storage.node_id,
+                        ):
+                            await asyncio.sleep(0.05)
+                finally:
+                    await conn.close()
+                yield
+            finally:
+                storage._resume()
+
+        return stall
 
     @pytest.fixture
     def adoption_timeout(self):

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -232,60 +232,98 @@ async def test_a_network_that_drops_packets_stalls_nothing_for_good(
 # --- a lease that expired while the node was alive --------------------------------------
 
 
-async def test_a_node_whose_lease_expired_while_alive_warns_loses_adopted_runs_and_goes_on(
+async def test_a_node_cut_off_longer_than_its_lease_rejoins_and_its_stale_writes_lose(
     make, postgres_dsn, schema, caplog, row, rows_in_table, started, wait_for
 ):
+    """A partition: ``a``'s connections are reset and refused for several leases, then healed.
+
+    ``b`` adopts ``a``'s rows and runs them on; ``a``'s write queued during the
+    partition (the end of the run it had claimed) loses, ``a`` warns once,
+    joins again under a new epoch, and goes on with rows of its own.
+    """
     caplog.set_level(logging.WARNING, logger="jobify.storage.postgres")
     lease = 1.0
-    a, b = make(lease_seconds=lease), make(lease_seconds=lease)
+    proxy = Proxy(postgres_dsn)
+    await proxy.start()
+    a = PostgresStorage(proxy.dsn, schema=schema, lease_seconds=lease, retry_max_delay=0.2)
+    b = make(lease_seconds=lease)
     adopted = await started(a, b)
     try:
+        first_epoch = a.epoch
         await a.add_schedule(row("x"), row("y", 1))
-        # Hold a's row in `nodes`: a's renewals wait on the lock, so its lease runs out.
-        locker = await asyncpg.connect(postgres_dsn)
-        try:
-            async with locker.transaction():
-                await locker.execute(
-                    f'SELECT 1 FROM "{schema}".nodes WHERE node_id = $1 FOR UPDATE',  # noqa: S608
-                    a.node_id,
-                )
-                await wait_for(lambda: ids(adopted[id(b)]) == {"x", "y"}, lease * 4 / 3 + 3)
-                assert (await b.claim("x", T0)).won
-        finally:
-            await locker.close()
-
-        def warned() -> bool:
-            return any(
-                "renewed its lease after it had expired" in r.getMessage()
-                and a.node_id in r.getMessage()
-                for r in caplog.records
-            )
-
-        await wait_for(warned, lease + 2)
-        lost = await a.claim("x", T0)  # b adopted and claimed it: a's timer loses
-        assert not lost.won
-        assert lost.row is not None and lost.row.status is JobStatus.RUNNING
-        await a.add_schedule(row("new"))  # a goes on working, with rows of its own
+        assert (await a.claim("x", T0)).won  # a is running x when the network goes
+        await proxy.cut()
+        await wait_for(lambda: ids(adopted[id(b)]) == {"x", "y"}, lease * 4 / 3 + 3)
+        assert (await b.claim("x", T0)).won  # b runs x again (at-least-once) and moves on
+        assert (await b.advance(row("x", 2), T0)).won
+        assert (await b.claim("y", T0 + timedelta(minutes=1))).won
+        stale = asyncio.ensure_future(a.advance(row("x", 1), T0))  # a's run ends, cut off
+        await asyncio.sleep(lease)
+        await proxy.start()  # the partition heals
+        lost = await asyncio.wait_for(stale, 10)
+        assert not lost.won, f"a's stale advance was stored: {lost}"
+        assert lost.row is not None and lost.row.next_run_at == T0 + timedelta(minutes=2)
+        assert not await a.release({"y": T0 + timedelta(minutes=1)})
+        again = await a.claim("y", T0 + timedelta(minutes=1))
+        assert not again.won
+        assert a.epoch is not None and a.epoch > first_epoch
+        warnings = [
+            r.getMessage()
+            for r in caplog.records
+            if "found its lease expired" in r.getMessage() and a.node_id in r.getMessage()
+        ]
+        assert len(warnings) == 1, warnings
+        assert "re-read the 0 job(s) it still owns" in warnings[0]
         table = await rows_in_table(schema)
-        assert table["new"][0] == a.node_id
-        assert table["x"] == (b.node_id, JobStatus.RUNNING.value)
-        assert table["y"][0] == b.node_id
-        conn = await asyncpg.connect(postgres_dsn)
-        try:
-            live = await conn.fetchval(
-                f'SELECT lease_until > now() FROM "{schema}".nodes WHERE node_id = $1',  # noqa: S608
-                a.node_id,
-            )
-        finally:
-            await conn.close()
-        assert live
-        await asyncio.sleep(lease * 2)  # several beats: a's lease holds, nothing moves
+        assert table["x"] == (b.node_id, JobStatus.SCHEDULED.value)
+        assert table["y"] == (b.node_id, JobStatus.RUNNING.value)
+        await a.add_schedule(row("new"))  # a goes on working, with rows of its own
+        assert (await a.claim("new", T0)).won
+        assert (await a.advance(row("new", 1), T0)).won
+        stats = a.statistics()
+        assert stats.rejoins == 1
+        assert stats.writes_lost == 2
+        await asyncio.sleep(lease * 2)  # several beats: a's new lease holds, nothing moves
         assert ids(adopted[id(b)]) == {"x", "y"}
         assert adopted[id(a)] == []
         assert (await rows_in_table(schema))["new"][0] == a.node_id
     finally:
         await a.shutdown()
         await b.shutdown()
+        await proxy.stop()
+
+
+async def test_a_claim_under_a_lease_taken_over_waits_for_the_node_to_join_again(
+    make, postgres_dsn, schema, caplog, row, started
+):
+    """An adopter took ``a``'s lease over (a new epoch) before ``a``'s renewal noticed.
+
+    The claim statement itself checks the lease: ``a`` joins again, hands the
+    rows it still owns over, and only then claims, under its new epoch.
+    """
+    caplog.set_level(logging.WARNING, logger="jobify.storage.postgres")
+    a = make(lease_seconds=30)  # no renewal and no local expiry during the test
+    adopted = await started(a)
+    try:
+        await a.add_schedule(row("x"), row("y"))
+        epoch = a.epoch
+        conn = await asyncpg.connect(postgres_dsn)
+        try:
+            await conn.execute(
+                f'UPDATE "{schema}".nodes SET epoch = nextval(\'"{schema}".epochs\') '  # noqa: S608
+                "WHERE node_id = $1",
+                a.node_id,
+            )
+        finally:
+            await conn.close()
+        claim = await a.claim("x", T0)
+        assert ids(adopted[id(a)]) == {"x", "y"}  # handed over before the claim was answered
+        assert claim.won
+        assert a.epoch is not None and a.epoch > epoch
+        assert a.statistics().rejoins == 1
+        assert "found its lease expired" in caplog.text
+    finally:
+        await a.shutdown()
 
 
 # --- adoption apart from renewal -------------------------------------------------------
@@ -337,7 +375,7 @@ async def test_a_slow_adoption_does_not_hold_up_the_adopters_lease(
         table = await rows_in_table(b.schema)
         assert table["b-own"][0] == b.node_id
         assert table["a-own"][0] == b.node_id
-        assert "renewed its lease after it had expired" not in caplog.text
+        assert "found its lease expired" not in caplog.text
     finally:
         release.set()
         await b.shutdown()

@@ -9,10 +9,11 @@ importable from here when that is installed.
 
 A storage that several app processes share implements :class:`ClusterStorage`
 as well; the kernel then claims each durable run before starting it, so that
-one node runs it (see that class). A storage that must have one scheduler
-only (one SQLite file) implements :class:`SchedulerLock`, and the kernel takes
-that lock at startup. A storage that ``jobify jobs`` can read without changing
-implements :class:`InspectableStorage`.
+one node runs it, and fences every write that follows a run (see that class).
+A storage that must have one scheduler only (one SQLite file) implements
+:class:`SchedulerLock`, and the kernel takes that lock at startup. A storage
+that ``jobify jobs`` can read without changing implements
+:class:`InspectableStorage`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from jobify._assembly.seed import seed_getattr, seed_names
 from jobify._kernel.values import JobStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Sequence
+    from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 
 # seed names resolve lazily
 __all__ = (
@@ -113,12 +114,13 @@ class SetAsideStorage(Storage, Protocol):
 
 
 class Claim(NamedTuple):
-    """The outcome of :meth:`ClusterStorage.claim`.
+    """The outcome of a fenced call: :meth:`ClusterStorage.claim` or :meth:`ClusterStorage.advance`.
 
-    ``won``: this node runs the job, and ``row`` is the claimed row (status
-    RUNNING, its ``message`` holding the cluster's cron counters). Lost:
-    another node runs it or has moved it, and ``row`` is the row as it is now,
-    or None when no row is left (the job ended or was cancelled elsewhere).
+    ``won``: the call took effect, and ``row`` is the row as stored now (for a
+    claim: status RUNNING, its ``message`` holding the cluster's cron
+    counters). Lost: nothing was written; another node holds the row or it
+    has moved on, and ``row`` is the row as it is now, or None when no row is
+    left (the job ended or was cancelled elsewhere).
     """
 
     won: bool
@@ -136,6 +138,8 @@ class ClusterStorage(Storage, Protocol):
       from nodes that died;
     - claims each durable run with :meth:`claim` just before it starts and
       runs it only when the claim is won, so each run happens on one node;
+    - after a run it claimed, stores a cron job's next run with
+      :meth:`advance` and removes an ended job's row with :meth:`release`;
     - starts the ``cron=`` tasks declared in code with
       :meth:`add_schedule_if_absent`, so that every node arms the same row
       and the nodes share its run counts.
@@ -143,6 +147,35 @@ class ClusterStorage(Storage, Protocol):
     ``add_schedule`` writes rows owned by this node; ``get_schedules``
     returns every row of the cluster (for ``jobify jobs``); ``shutdown``
     leaves the cluster so the other nodes adopt this node's rows at once.
+
+    **Fencing.** Each node holds a lease, and each lease an *epoch*: a
+    fencing token that increases each time a node's lease is taken over by
+    an adopter or acquired again by the node itself after it expired. A row
+    records its owner and the owner's epoch when it took the row. Every write
+    a node makes to a row it believes it holds is conditional on still
+    holding it: the row's owner is this node, its epoch is this node's
+    current epoch, and its ``next_run_at`` equals the run the node claimed.
+    A write that loses changes nothing and is no error: it reports the row
+    as it is now, and the kernel drops its local copy and follows the row,
+    as after a lost claim. So a node that comes back after its lease expired
+    (a long pause, a partition) can neither run nor rewind what others took
+    over, and ``next_run_at`` of a row never moves backwards through these
+    writes. The rule covers every conditional call:
+
+    - :meth:`claim` is won only while the claimer's lease is live under its
+      current epoch. A node that finds its lease expired stops claiming at
+      once, joins again with a new epoch, hands the rows it still owns to
+      the ``adopt`` callback, and only then answers its claims;
+    - :meth:`advance` and :meth:`release` are fenced as above;
+    - adoption (at :meth:`join` and later) takes only rows whose owner's
+      lease expired, and only while the adopter's own lease is live; the
+      rows taken carry the adopter's epoch;
+    - ``set_aside(job_id, reason)``, when the storage offers it, marks a row
+      only if this node holds it.
+
+    ``add_schedule`` and ``delete_schedule(_many)`` stay unconditional: they
+    carry a user's intent (a new or replaced job, a cancel), not the
+    bookkeeping of a run.
     """
 
     @abstractmethod
@@ -155,17 +188,58 @@ class ClusterStorage(Storage, Protocol):
         The storage starts its node lease here and adopts the rows of nodes
         whose lease expired (a job RUNNING on a dead node is SCHEDULED again:
         at-least-once). Rows it adopts later, while the app runs, go to
-        ``await adopt(rows)``; the callback never raises.
+        ``await adopt(rows)``; so do the rows this node still owns when it
+        joins again after its own lease expired (see Fencing above). The
+        callback never raises.
         """
 
     @abstractmethod
     async def claim(self, job_id: str, due: datetime) -> Claim:
         """Atomically take the run of ``job_id`` that this node armed for ``due``.
 
-        Won when the row is SCHEDULED with ``next_run_at <= due``: the row
-        becomes RUNNING and owned by this node in the same atomic step, so at
-        most one node wins each run. A connection lost on the way is retried;
+        Won when the row is SCHEDULED with ``next_run_at <= due`` and this
+        node's lease is live: the row becomes RUNNING, owned by this node
+        under its current epoch, in the same atomic step, so at most one node
+        wins each run. A node whose lease expired joins again before it
+        answers (see Fencing above). A connection lost on the way is retried;
         the claim returns only with an answer from the database.
+        """
+
+    @abstractmethod
+    async def advance(self, row: ScheduledJob, claimed: datetime) -> Claim:
+        """Store ``row`` as the next run of the run this node claimed at ``claimed``.
+
+        Called after a run of a cron job that this node claimed (``row`` is
+        the next run, SCHEDULED, with the new counters), and when a claim is
+        won for a run its misfire policy drops (``row`` is the run after).
+        Won when the stored row is owned by this node under its current epoch
+        and its ``next_run_at`` equals ``claimed``: it is replaced by ``row``
+        in one atomic step, and stays this node's. Lost: nothing is written.
+
+        Returns:
+            ``Claim(True, row as stored)``, or ``Claim(False, the row as it
+            is now)`` (``row`` None when no row is left).
+
+        Raises:
+            ValueError: ``row.next_run_at`` is before ``claimed``; a row
+                never moves backwards.
+        """
+
+    @abstractmethod
+    async def release(self, held: Mapping[str, datetime]) -> Collection[str]:
+        """Delete the rows of jobs that ended here; ``held`` maps each id to the run claimed.
+
+        Called with the jobs that ended after a run this node claimed (a
+        one-off job that ran; a cron job past ``max_runs`` or ``max_failures``
+        or with no run left), in write-behind batches like
+        ``delete_schedule_many``. (A cancel deletes with ``delete_schedule``:
+        that is the user's intent, not bookkeeping.) Each row is deleted only
+        when this node holds it at ``held[job_id]``, as for :meth:`advance`.
+
+        Returns:
+            The ids whose rows were deleted; a row left out is gone, has
+            moved on, or is held by another node (which runs it then:
+            at-least-once).
         """
 
     @abstractmethod

@@ -11,6 +11,15 @@ at-least-once). A node that shuts down cleanly gives its rows back at once and
 says so on the ``<schema>_cluster`` channel (``LISTEN``/``NOTIFY``), so the
 others adopt them without waiting for the lease.
 
+Each lease has an *epoch*, a number from the ``epochs`` sequence that changes
+when an adopter takes the lease over and when the node acquires it again
+after it expired; a row records the epoch its owner took it under. Every
+write that follows a run (:meth:`PostgresStorage.advance`,
+:meth:`PostgresStorage.release`, ``set_aside``) is fenced: it applies only
+where ``owner``, ``epoch`` and ``next_run_at`` are still what this node
+claimed. A node that finds its lease expired stops claiming, joins again
+under a new epoch and hands the rows it still owns to the kernel first.
+
 Calls made in one event-loop turn share one statement (writes: an upsert of
 ``unnest``-ed arrays; claims: one data-modifying CTE), and every operation is
 retried with exponential backoff while the database cannot be reached: a
@@ -28,7 +37,7 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -51,7 +60,7 @@ __all__ = (
 
 log = logging.getLogger("jobify.storage.postgres")
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """The table layout this version writes, kept in ``<schema>.meta``."""
 
 # Each entry moves the schema from version ``n - 1`` to ``n``; ``{s}`` is the
@@ -74,6 +83,12 @@ _MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
             started_at timestamptz NOT NULL DEFAULT now(),
             lease_until timestamptz NOT NULL
         )""",
+    ),
+    # fencing: the lease epoch of each node, and the epoch each row was taken under
+    2: (
+        "CREATE SEQUENCE {s}.epochs",
+        "ALTER TABLE {s}.nodes ADD COLUMN epoch bigint NOT NULL DEFAULT 0",
+        "ALTER TABLE {s}.jobs ADD COLUMN epoch bigint NOT NULL DEFAULT 0",
     ),
 }
 
@@ -133,6 +148,9 @@ class PostgresStatistics:
         rows_written: rows upserted by ``add_schedule``.
         rows_deleted: rows removed by ``delete_schedule(_many)``.
         rows_adopted: rows taken over from nodes that died or left.
+        writes_lost: fenced writes (``advance``, ``release``, ``set_aside``)
+            that changed nothing because this node no longer held the row.
+        rejoins: times this node found its lease expired and joined again.
         retries: attempts repeated after a connection error or a deadlock.
         outages: times the database became unreachable (one warning each).
     """
@@ -147,6 +165,8 @@ class PostgresStatistics:
     rows_written: int = 0
     rows_deleted: int = 0
     rows_adopted: int = 0
+    writes_lost: int = 0
+    rejoins: int = 0
     retries: int = 0
     outages: int = 0
 
@@ -232,6 +252,12 @@ def _check_id(where: str, job_id: Any) -> str:
     return job_id
 
 
+def _check_due(where: str, job_id: str, due: Any) -> None:
+    if not isinstance(due, datetime) or due.utcoffset() is None:
+        msg = f"{where}: job {job_id!r}: the run's time must be an aware datetime, got {due!r}"
+        raise TypeError(msg)
+
+
 def _from_record(rec: Any) -> ScheduledJob:
     try:
         status = JobStatus(rec["status"])
@@ -261,7 +287,7 @@ class _Batcher:
     batches grow instead of the round trips multiplying.
     """
 
-    __slots__ = ("flush", "flushing", "loop", "pending", "running", "scheduled")
+    __slots__ = ("flush", "flushing", "held", "loop", "pending", "running", "scheduled")
 
     def __init__(
         self, loop: asyncio.AbstractEventLoop, flush: Callable[[list[_Op]], Awaitable[None]]
@@ -272,6 +298,20 @@ class _Batcher:
         self.running: list[_Op] = []  # the calls of the batch on its way
         self.flushing: asyncio.Task[None] | None = None
         self.scheduled = False
+        self.held: asyncio.Event | None = None  # set while batches wait (a re-join)
+
+    def hold(self) -> None:
+        """Start no batch until :meth:`release`; calls made meanwhile wait in ``pending``."""
+        if self.held is None:
+            self.held = asyncio.Event()
+
+    def release(self) -> None:
+        """Start batches again, the waiting calls first."""
+        held, self.held = self.held, None
+        if held is not None:
+            held.set()
+            if self.pending:
+                self._schedule()
 
     def put(self, kind: str, args: Any) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = self.loop.create_future()
@@ -284,13 +324,13 @@ class _Batcher:
         return bool(self.pending) or self.flushing is not None
 
     def _schedule(self) -> None:
-        if self.flushing is None and not self.scheduled:
+        if self.flushing is None and not self.scheduled and self.held is None:
             self.scheduled = True
             self.loop.call_soon(self._start)  # after the calls already made this turn
 
     def _start(self) -> None:
         self.scheduled = False
-        if self.flushing is not None or not self.pending:
+        if self.flushing is not None or not self.pending or self.held is not None:
             return
         ops, self.pending = self.pending, []
         self.running = ops
@@ -322,6 +362,8 @@ class _Batcher:
         while self.busy:
             if self.flushing is not None:
                 await asyncio.wait([self.flushing])
+            elif self.held is not None:
+                await self.held.wait()
             else:
                 await asyncio.sleep(0)
 
@@ -343,6 +385,26 @@ class _Batcher:
         return failed
 
 
+def _split_repeats(segments: list[list[_Op]]) -> list[list[_Op]]:
+    """Split fenced segments so that no statement touches one job twice (order kept)."""
+    out: list[list[_Op]] = []
+    for seg in segments:
+        if seg[0].kind not in ("advance", "release"):
+            out.append(seg)
+            continue
+        seen: set[str] = set()
+        current: list[_Op] = []
+        for op in seg:
+            ids = {op.args[0].job_id} if op.kind == "advance" else {j for j, _ in op.args}
+            if seen & ids:
+                out.append(current)
+                current, seen = [], set()
+            seen |= ids
+            current.append(op)
+        out.append(current)
+    return out
+
+
 def _settle(op: _Op, result: Any = None, error: BaseException | None = None) -> None:
     if op.future.done():
         return
@@ -360,8 +422,10 @@ class PostgresStorage(ClusterStorage):
     """Durable jobs in PostgreSQL, shared by every node that uses the same schema.
 
     Each run is claimed by one node; the rows of a node whose lease expires,
-    or that shuts down, are adopted by the others. Calls made in one loop turn
-    share a statement, and a lost connection is retried until it comes back.
+    or that shuts down, are adopted by the others, and every write that
+    follows a run is fenced by the writer's ownership and lease epoch. Calls
+    made in one loop turn share a statement, and a lost connection is
+    retried until it comes back.
 
     Args:
         dsn: the PostgreSQL URL, ``postgresql://user:password@host:port/db``
@@ -405,6 +469,9 @@ class PostgresStorage(ClusterStorage):
     _lease_task: asyncio.Task[None] | None = attrs.field(init=False, default=None)
     _adopt_task: asyncio.Task[None] | None = attrs.field(init=False, default=None)
     _listen_task: asyncio.Task[None] | None = attrs.field(init=False, default=None)
+    _rejoin_task: asyncio.Task[None] | None = attrs.field(init=False, default=None)
+    _epoch: int = attrs.field(init=False, default=0)  # this node's lease epoch
+    _renewed_at: float = attrs.field(init=False, default=0.0)  # loop time the lease was last sent
     _wake: asyncio.Event | None = attrs.field(init=False, default=None)
     _adopt: Callable[[Sequence[ScheduledJob]], Awaitable[None]] | None = attrs.field(
         init=False, default=None
@@ -424,6 +491,11 @@ class PostgresStorage(ClusterStorage):
     def node_id(self) -> str | None:
         """This node's id in the cluster while started (a new one at each startup), else None."""
         return self._node_id
+
+    @property
+    def epoch(self) -> int | None:
+        """This node's lease epoch while started: new at startup and at each re-join."""
+        return self._epoch if self._node_id is not None else None
 
     @property
     def channel(self) -> str:
@@ -464,7 +536,9 @@ class PostgresStorage(ClusterStorage):
         try:
             self._pool = await self._retry("startup", self._create_pool, pooled=False)
             await self._retry("startup", self._migrate)
-            await self._retry("startup", functools.partial(self._renew, first=True))
+            sent = self._loop.time()
+            self._epoch = await self._retry("startup", self._acquire_lease)
+            self._renewed_at = sent
         except BaseException:
             if self._pool is not None:
                 self._pool.terminate()
@@ -536,9 +610,8 @@ class PostgresStorage(ClusterStorage):
         for batcher in (self._writes, self._claims):
             if batcher is not None:
                 failed += batcher.cancel(error)
-        tasks = [
-            t for t in (self._lease_task, self._adopt_task, self._listen_task) if t is not None
-        ]
+        own = (self._lease_task, self._adopt_task, self._listen_task, self._rejoin_task)
+        tasks = [t for t in own if t is not None]
         tasks += [b.flushing for b in (self._writes, self._claims) if b and b.flushing]
         for task in tasks:
             task.cancel()
@@ -549,7 +622,7 @@ class PostgresStorage(ClusterStorage):
             _done, stuck = await asyncio.wait(tasks, timeout=1.0)
             if stuck:
                 log.debug("%s: %d task(s) still stopping", self._where, len(stuck))
-        self._lease_task = self._adopt_task = self._listen_task = None
+        self._lease_task = self._adopt_task = self._listen_task = self._rejoin_task = None
         return failed
 
     async def _close(self, *, graceful: bool) -> None:
@@ -578,6 +651,29 @@ class PostgresStorage(ClusterStorage):
         self._state = _State.STOPPING
         await self._stop_tasks()
         await self._close(graceful=False)
+
+    async def _suspend(self) -> None:
+        """Stop renewing the lease and adopting, as a paused process would (for tests).
+
+        :meth:`_resume` starts both again; whatever state the node had, it
+        keeps, as a process does after ``SIGCONT``.
+        """
+        tasks = [t for t in (self._lease_task, self._adopt_task) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._lease_task = self._adopt_task = None
+
+    def _resume(self) -> None:
+        """Undo :meth:`_suspend` (for tests)."""
+        assert self._loop is not None  # noqa: S101 - started
+        if self._state is _State.RUNNING and self._lease_task is None:
+            self._lease_task = self._loop.create_task(
+                self._lease_loop(), name=f"jobify-postgres-lease:{self._node_id}"
+            )
+            self._adopt_task = self._loop.create_task(
+                self._adoption_loop(), name=f"jobify-postgres-adopt:{self._node_id}"
+            )
 
     def _new_node_id(self) -> str:
         parts = [socket.gethostname(), str(os.getpid()), secrets.token_hex(4)]
@@ -726,7 +822,9 @@ class PostgresStorage(ClusterStorage):
         """Upsert ``scheduled`` rows, owned by this node; return after the commit.
 
         Calls made in the same loop turn (and while a batch is on its way)
-        share one statement. Replacing a row clears its set-aside mark.
+        share one statement. Replacing a row clears its set-aside mark. Not
+        fenced: a new or replaced job is the user's intent, and the row is
+        this node's under its current epoch from now on.
 
         Raises:
             TypeError: a row has a value of the wrong type (before anything is sent).
@@ -768,7 +866,9 @@ class PostgresStorage(ClusterStorage):
         """Mark the row of ``job_id`` as set aside, so it is no longer restored or adopted.
 
         The row stays, with ``reason``, for :meth:`get_quarantined` until it is
-        deleted or replaced by ``add_schedule``. A missing row is not an error.
+        deleted or replaced by ``add_schedule``. Fenced: only a row this node
+        holds (its owner, under its current epoch) is marked; a missing row,
+        or one another node took over, is left as it is.
         """
         if not isinstance(job_id, str) or not isinstance(reason, str):
             msg = f"{self._where}.set_aside({job_id!r}, {reason!r}): job_id and reason must be str"
@@ -801,9 +901,11 @@ class PostgresStorage(ClusterStorage):
 
         Orphans are rows with no owner or whose owner holds no live lease (a
         node that died, or an earlier run of this app); RUNNING ones become
-        SCHEDULED. From now on, rows of nodes whose lease expires, or that
-        leave, are adopted by the adoption task and passed to ``await adopt(rows)``,
-        batch by batch.
+        SCHEDULED, and the dead nodes' leases are taken over (a new epoch).
+        From now on, rows of nodes whose lease expires, or that leave, are
+        adopted by the adoption task and passed to ``await adopt(rows)``,
+        batch by batch; so are this node's own rows when it joins again
+        after its lease expired.
 
         Raises:
             PostgresStorageStateError: not running, or joined already.
@@ -824,6 +926,7 @@ class PostgresStorage(ClusterStorage):
             return [_from_record(r) for r in await self._round_trip(conn, "fetch", owned_sql, node)]
 
         rows = await self._retry("join", owned)
+        await self._retry("join", self._take_over_dead)
         orphan = (
             f"(j.owner IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.nodes n "  # noqa: S608
             "WHERE n.node_id = j.owner AND n.lease_until >= now())) "
@@ -841,18 +944,76 @@ class PostgresStorage(ClusterStorage):
         """Take the run of ``job_id`` armed for ``due``: one atomic conditional update.
 
         Won when the row is SCHEDULED with ``next_run_at <= due`` (it becomes
-        RUNNING, owned by this node), or is RUNNING owned by this node with
-        ``next_run_at <= due`` already (a repeat after a lost reply). Claims
-        made in one loop turn share one statement. A concurrent claimer is
-        waited for, never skipped, so a lost claim means another node has it.
+        RUNNING, owned by this node under its epoch), or is RUNNING owned by
+        this node with ``next_run_at <= due`` already (a repeat after a lost
+        reply), and this node's lease is live under its epoch, checked in the
+        same statement. Claims made in one loop turn share one statement. A
+        concurrent claimer is waited for, never skipped, so a lost claim
+        means another node has it. A node whose lease expired (on the
+        database, or on its own clock: no renewal for ``lease_seconds``)
+        joins again first, and hands the rows it still owns to the kernel;
+        a won claim whose answer reaches the caller after the lease ran out
+        here (a pause in between) is asked again the same way.
         """
         _check_id(f"{self._where}.claim()", job_id)
-        if not isinstance(due, datetime) or due.utcoffset() is None:
-            msg = f"{self._where}.claim({job_id!r}, {due!r}): due must be an aware datetime"
-            raise TypeError(msg)
+        _check_due(f"{self._where}.claim()", job_id, due)
         self._check_running("claim")
         assert self._claims is not None  # noqa: S101 - set by startup
-        result: Claim = await self._claims.put("claim", (job_id, due))
+        assert self._loop is not None  # noqa: S101
+        while True:
+            result: Claim = await self._claims.put("claim", (job_id, due))
+            if not result.won or self._loop.time() - self._renewed_at <= self.lease_seconds:
+                return result
+            # Won, but the lease ran out here before the caller got the answer (the
+            # process was paused meanwhile): the run may have been adopted and run
+            # elsewhere. Join again and ask again (a run still this node's is won
+            # again). Checked here, in the caller's task, so that nothing yields to
+            # the loop between this check and the start of the run.
+            await self._rejoined(self._epoch)
+            self._check_running("claim")
+
+    async def advance(self, row: ScheduledJob, claimed: datetime) -> Claim:
+        """Replace the row of the run this node claimed at ``claimed`` by ``row``, fenced.
+
+        One conditional update, shared by the calls of one loop turn: won
+        when the row is owned by this node under its current epoch, is not
+        set aside, and its ``next_run_at`` is ``claimed``. Otherwise nothing is
+        written and the row as it is now comes back (None: it is gone).
+
+        Raises:
+            TypeError: a bad row or a naive ``claimed`` (before anything is sent).
+            ValueError: ``row.next_run_at`` is before ``claimed``.
+        """
+        where = f"{self._where}.advance()"
+        checked = _checked(row, where)
+        _check_due(where, checked.job_id, claimed)
+        if checked.next_run_at < claimed:
+            msg = (
+                f"{where}: row {checked.job_id!r}: next_run_at {checked.next_run_at.isoformat()} "
+                f"is before the claimed run {claimed.isoformat()}; a row never moves back"
+            )
+            raise ValueError(msg)
+        self._check_running("advance")
+        result: Claim = await self._write("advance", (checked, claimed))
+        return result
+
+    async def release(self, held: Mapping[str, datetime]) -> set[str]:
+        """Delete the rows of the runs this node claimed (``held``: id -> run) that it holds.
+
+        Fenced as :meth:`advance`: one conditional ``DELETE`` (shared by the
+        calls of one loop turn). Returns the ids whose rows were deleted.
+        """
+        where = f"{self._where}.release()"
+        if not isinstance(held, Mapping):
+            msg = f"{where}: expected a mapping of job id -> claimed run, got {held!r}"
+            raise TypeError(msg)
+        items = [(_check_id(where, job_id), at) for job_id, at in held.items()]
+        for job_id, at in items:
+            _check_due(where, job_id, at)
+        self._check_running("release")
+        if not items:
+            return set()
+        result: set[str] = await self._write("release", items)
         return result
 
     async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
@@ -884,6 +1045,7 @@ class PostgresStorage(ClusterStorage):
                 segments.append([op])
         what = ops[0].kind if len(segments) == 1 else "write batch"
         name = {"upsert": "add_schedule", "delete": "delete_schedule"}.get(what, what)
+        segments = _split_repeats(segments)  # a fenced statement touches each row once
 
         async def run(conn: Any) -> list[list[Any]]:
             if len(segments) == 1:
@@ -915,9 +1077,18 @@ class PostgresStorage(ClusterStorage):
         return await self._run_segment(conn, [op])
 
     async def _run_segment(self, conn: Any, seg: list[_Op]) -> list[Any]:
-        """Run consecutive calls of one kind; return one result per call."""
+        """Run consecutive calls of one kind; return one result per call.
+
+        The fenced kinds (advance, release, set_aside) compare with this
+        node's epoch as it is when the statement is sent; a re-join waits for
+        the batch on its way before it changes the epoch.
+        """
         s = _quote(self.schema)
         kind = seg[0].kind
+        if kind == "advance":
+            return await self._run_advance(conn, seg)
+        if kind == "release":
+            return await self._run_release(conn, seg)
         if kind == "upsert":
             latest: dict[str, ScheduledJob] = {}
             for op in seg:
@@ -928,21 +1099,23 @@ class PostgresStorage(ClusterStorage):
                 conn,
                 "execute",
                 f"INSERT INTO {s}.jobs AS j "  # noqa: S608
-                "(job_id, name, message, status, next_run_at, owner, set_aside, updated_at) "
-                "SELECT r.job_id, r.name, r.message, r.status, r.next_run_at, $6, NULL, now() "
-                "FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[], "
+                "(job_id, name, message, status, next_run_at, owner, epoch, set_aside, "
+                "updated_at) "
+                "SELECT r.job_id, r.name, r.message, r.status, r.next_run_at, $6, $7, NULL, "
+                "now() FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[], "
                 "$5::timestamptz[]) AS r(job_id, name, message, status, next_run_at) "
                 "ORDER BY r.job_id "
                 "ON CONFLICT (job_id) DO UPDATE SET name = EXCLUDED.name, "
                 "message = EXCLUDED.message, status = EXCLUDED.status, "
                 "next_run_at = EXCLUDED.next_run_at, owner = EXCLUDED.owner, "
-                "set_aside = NULL, updated_at = now()",
+                "epoch = EXCLUDED.epoch, set_aside = NULL, updated_at = now()",
                 [r.job_id for r in rows],
                 [r.name for r in rows],
                 [r.message for r in rows],
                 [JobStatus(r.status).value for r in rows],
                 [r.next_run_at for r in rows],
                 self._node_id,
+                self._epoch,
             )
             self._counts["rows_written"] += len(rows)
             return [None] * len(seg)
@@ -959,13 +1132,18 @@ class PostgresStorage(ClusterStorage):
         if kind == "set_aside":
             for op in seg:
                 job_id, reason = op.args
-                await self._round_trip(
+                status = await self._round_trip(
                     conn,
                     "execute",
-                    f"UPDATE {s}.jobs SET set_aside = $2, updated_at = now() WHERE job_id = $1",  # noqa: S608
+                    f"UPDATE {s}.jobs SET set_aside = $2, updated_at = now() "  # noqa: S608
+                    "WHERE job_id = $1 AND owner = $3 AND epoch = $4",
                     job_id,
                     reason,
+                    self._node_id,
+                    self._epoch,
                 )
+                if status.endswith(" 0"):
+                    self._counts["writes_lost"] += 1
             return [None] * len(seg)
         (op,) = seg  # if_absent: rare (once per declared cron task and start)
         row = op.args
@@ -973,8 +1151,8 @@ class PostgresStorage(ClusterStorage):
             conn,
             "fetchrow",
             f"WITH ins AS (INSERT INTO {s}.jobs "  # noqa: S608
-            "(job_id, name, message, status, next_run_at, owner) "
-            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_id) DO NOTHING "
+            "(job_id, name, message, status, next_run_at, owner, epoch) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (job_id) DO NOTHING "
             "RETURNING job_id, name, message, status, next_run_at) "
             "SELECT * FROM ins UNION ALL "
             f"SELECT job_id, name, message, status, next_run_at FROM {s}.jobs "
@@ -985,10 +1163,72 @@ class PostgresStorage(ClusterStorage):
             JobStatus(row.status).value,
             row.next_run_at,
             self._node_id,
+            self._epoch,
         )
         if rec is None:  # deleted between the conflict and the read: try again
             return await self._run_segment(conn, seg)
         return [_from_record(rec)]
+
+    async def _run_advance(self, conn: Any, seg: list[_Op]) -> list[Claim]:
+        """One fenced update for the advances of a segment (each job once)."""
+        s = _quote(self.schema)
+        rows: list[ScheduledJob] = [op.args[0] for op in seg]
+        records = await self._round_trip(
+            conn,
+            "fetch",
+            "WITH req AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], "  # noqa: S608
+            "$4::text[], $5::timestamptz[], $6::timestamptz[]) "
+            "AS r(job_id, name, message, status, next_run_at, claimed)), "
+            "cur AS (SELECT j.job_id, j.name, j.message, j.status, j.next_run_at, j.owner, "
+            f"j.epoch, j.set_aside FROM {s}.jobs j JOIN req USING (job_id) "
+            "ORDER BY j.job_id FOR UPDATE OF j), "
+            f"won AS (UPDATE {s}.jobs j SET name = req.name, message = req.message, "
+            "status = req.status, next_run_at = req.next_run_at, updated_at = now() "
+            "FROM cur JOIN req USING (job_id) WHERE j.job_id = cur.job_id "
+            "AND cur.owner = $7 AND cur.epoch = $8 AND cur.set_aside IS NULL "
+            "AND cur.next_run_at = req.claimed AND req.next_run_at >= cur.next_run_at "
+            "RETURNING j.job_id, j.name, j.message, j.status, j.next_run_at) "
+            "SELECT true AS won, * FROM won UNION ALL "
+            "SELECT false, cur.job_id, cur.name, cur.message, cur.status, cur.next_run_at "
+            "FROM cur WHERE cur.job_id NOT IN (SELECT job_id FROM won)",
+            [r.job_id for r in rows],
+            [r.name for r in rows],
+            [r.message for r in rows],
+            [JobStatus(r.status).value for r in rows],
+            [r.next_run_at for r in rows],
+            [op.args[1] for op in seg],
+            self._node_id,
+            self._epoch,
+        )
+        answers = {rec["job_id"]: Claim(bool(rec["won"]), _from_record(rec)) for rec in records}
+        results = [answers.get(r.job_id, Claim(won=False, row=None)) for r in rows]
+        self._counts["writes_lost"] += sum(not c.won for c in results)
+        return results
+
+    async def _run_release(self, conn: Any, seg: list[_Op]) -> list[set[str]]:
+        """One fenced delete for the releases of a segment (each job once).
+
+        A row updated by another transaction meanwhile is checked again on
+        its latest version (``READ COMMITTED``), so the condition holds when
+        the row goes.
+        """
+        s = _quote(self.schema)
+        items = [item for op in seg for item in op.args]
+        records = await self._round_trip(
+            conn,
+            "fetch",
+            f"DELETE FROM {s}.jobs j USING unnest($1::text[], $2::timestamptz[]) "  # noqa: S608
+            "AS r(job_id, claimed) WHERE j.job_id = r.job_id AND j.owner = $3 "
+            "AND j.epoch = $4 AND j.next_run_at = r.claimed RETURNING j.job_id",
+            [job_id for job_id, _ in items],
+            [at for _, at in items],
+            self._node_id,
+            self._epoch,
+        )
+        gone = {rec["job_id"] for rec in records}
+        self._counts["rows_deleted"] += len(gone)
+        self._counts["writes_lost"] += len(items) - len(gone)
+        return [{job_id for job_id, _ in op.args} & gone for op in seg]
 
     # --- claims ----------------------------------------------------------------------
 
@@ -1005,32 +1245,53 @@ class PostgresStorage(ClusterStorage):
         ids = sorted(batch)
         dues = [batch[i].args[1] for i in ids]
         s = _quote(self.schema)
-        # Lock every requested row in job_id order (no deadlock between two nodes'
+        # The claimer's lease is locked (FOR SHARE) and checked first: an adopter taking
+        # it over waits or skips it, so no claim is won under a lease taken over. Then
+        # every requested row is locked in job_id order (no deadlock between two nodes'
         # batches); FOR UPDATE waits for a concurrent claimer and then sees its
         # committed row, so the condition is checked on the latest version.
         sql = (
             "WITH req AS (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS r(job_id, due)), "  # noqa: S608
+            f"lease AS (SELECT node_id FROM {s}.nodes WHERE node_id = $3 AND epoch = $4 "
+            "AND lease_until >= clock_timestamp() FOR SHARE), "
             "cur AS (SELECT j.job_id, j.name, j.message, j.status, j.next_run_at, j.owner, "
-            f"j.set_aside, req.due FROM {s}.jobs j JOIN req USING (job_id) "
-            "ORDER BY j.job_id FOR UPDATE OF j), "
-            f"won AS (UPDATE {s}.jobs j SET status = '{_RUNNING}', owner = $3, updated_at = now() "
-            "FROM cur WHERE j.job_id = cur.job_id AND cur.set_aside IS NULL "
-            "AND cur.next_run_at <= cur.due "
-            f"AND (cur.status = '{_SCHEDULED}' OR (cur.status = '{_RUNNING}' AND cur.owner = $3)) "
+            f"j.epoch, j.set_aside, req.due FROM {s}.jobs j JOIN req USING (job_id) "
+            "WHERE EXISTS (SELECT 1 FROM lease) ORDER BY j.job_id FOR UPDATE OF j), "
+            f"won AS (UPDATE {s}.jobs j SET status = '{_RUNNING}', owner = $3, epoch = $4, "
+            "updated_at = now() FROM cur WHERE j.job_id = cur.job_id "
+            "AND cur.set_aside IS NULL AND cur.next_run_at <= cur.due "
+            f"AND (cur.status = '{_SCHEDULED}' OR (cur.status = '{_RUNNING}' "
+            "AND cur.owner = $3 AND cur.epoch = $4)) "
             "RETURNING j.job_id, j.name, j.message, j.status, j.next_run_at) "
-            "SELECT true AS won, * FROM won UNION ALL "
-            "SELECT false, cur.job_id, cur.name, cur.message, cur.status, cur.next_run_at "
-            "FROM cur WHERE cur.job_id NOT IN (SELECT job_id FROM won)"
+            "SELECT true AS lease, true AS won, * FROM won UNION ALL "
+            "SELECT true, false, cur.job_id, cur.name, cur.message, cur.status, cur.next_run_at "
+            "FROM cur WHERE cur.job_id NOT IN (SELECT job_id FROM won) UNION ALL "
+            "SELECT false, false, NULL, NULL, NULL, NULL, NULL "
+            "WHERE NOT EXISTS (SELECT 1 FROM lease)"
         )
         node = self._node_id
+        sent_with = self._epoch
 
         async def run(conn: Any) -> list[Any]:
-            records: list[Any] = await self._round_trip(conn, "fetch", sql, ids, dues, node)
+            nonlocal sent_with
+            sent_with = self._epoch
+            records: list[Any] = await self._round_trip(
+                conn, "fetch", sql, ids, dues, node, sent_with
+            )
             return records
 
         try:
-            records = await self._retry("claim", run)
-        except PostgresStorageError as exc:
+            while True:
+                assert self._loop is not None  # noqa: S101 - started
+                if self._loop.time() - self._renewed_at > self.lease_seconds:
+                    # no renewal for a whole lease: it has expired on the database too
+                    await self._rejoined(self._epoch)
+                records = await self._retry("claim", run)
+                if not records or records[-1]["lease"]:
+                    break
+                await self._rejoined(sent_with)  # the lease was lost: join again, then ask again
+                self._check_running("claim")
+        except (PostgresStorageError, PostgresStorageStateError) as exc:
             for op in batch.values():
                 _settle(op, error=exc)
             return
@@ -1042,50 +1303,170 @@ class PostgresStorage(ClusterStorage):
             self._counts["claims_won" if answer.won else "claims_lost"] += 1
             _settle(op, answer)
 
-    # --- leases and adoption ---------------------------------------------------------
+    # --- leases, epochs and adoption -------------------------------------------------
 
-    async def _renew(self, conn: Any, *, first: bool = False) -> None:
-        """Extend this node's lease on the database clock; warn if it had expired.
-
-        After the first renewal, a missing row means it expired too: an
-        adopter deletes a dead node's row once it owns no jobs.
-        """
+    def _lease_sql(self) -> tuple[str, str]:
+        """The statements that acquire a lease (a new epoch) and renew it (same epoch)."""
         s = _quote(self.schema)
-        expired = await conn.fetchval(
-            f"WITH old AS (SELECT lease_until < now() AS expired FROM {s}.nodes "  # noqa: S608
-            "WHERE node_id = $1) "
-            f"INSERT INTO {s}.nodes AS n (node_id, lease_until) "
-            "VALUES ($1, now() + make_interval(secs => $2)) "
-            "ON CONFLICT (node_id) DO UPDATE SET lease_until = EXCLUDED.lease_until "
-            "RETURNING (SELECT expired FROM old)",
-            self._node_id,
-            float(self.lease_seconds),
+        acquire = (
+            f"INSERT INTO {s}.nodes AS n (node_id, lease_until, epoch) "  # noqa: S608
+            f"VALUES ($1, now() + make_interval(secs => $2), nextval('{s}.epochs')) "
+            "ON CONFLICT (node_id) DO UPDATE SET lease_until = EXCLUDED.lease_until, "
+            "epoch = EXCLUDED.epoch RETURNING epoch"
         )
-        if expired or (expired is None and not first):
-            log.warning(
-                "%s: node %s renewed its lease after it had expired; other nodes may have "
-                "adopted its jobs (each run is still claimed once)",
-                self._where,
-                self._node_id,
-            )
+        renew = (
+            f"UPDATE {s}.nodes SET lease_until = now() + make_interval(secs => $3) "  # noqa: S608
+            "WHERE node_id = $1 AND epoch = $2 AND lease_until >= clock_timestamp() "
+            "RETURNING true"
+        )
+        return acquire, renew
+
+    async def _acquire_lease(self, conn: Any) -> int:
+        """Start this node's lease under a new epoch; return the epoch."""
+        acquire, _ = self._lease_sql()
+        epoch: int = await conn.fetchval(acquire, self._node_id, float(self.lease_seconds))
+        return epoch
+
+    async def _renew(self, conn: Any) -> bool:
+        """Extend this node's lease on the database clock, if it is live under its epoch.
+
+        False: the lease expired, or an adopter took it over (its epoch
+        changed), or an adopter deleted it; the node must join again.
+        """
+        _, renew = self._lease_sql()
+        assert self._loop is not None  # noqa: S101 - started
+        epoch, sent = self._epoch, self._loop.time()
+        renewed = await conn.fetchval(renew, self._node_id, epoch, float(self.lease_seconds))
+        if not renewed:
+            return False
+        if self._epoch == epoch:
+            self._renewed_at = sent
+        return True
 
     async def _lease_loop(self) -> None:
         """Renew the lease every third of ``lease_seconds``, and nothing else.
 
         Adoption runs in its own task (:meth:`_adoption_loop`), so a long
-        adoption never holds up this node's renewals.
+        adoption never holds up this node's renewals. A renewal that finds
+        the lease lost starts a re-join (:meth:`_rejoin`).
         """
         interval = self.lease_seconds / 3
         while True:
             await asyncio.sleep(interval)
+            if self._rejoin_task is not None:
+                continue  # joining again acquires a fresh lease
+            epoch = self._epoch
             try:
                 async with asyncio.timeout(interval):
                     async with self._pool.acquire() as conn:
-                        await self._renew(conn)
+                        renewed = await self._renew(conn)
             except (*_CONNECTION_ERRORS, *_TRANSIENT_ERRORS) as exc:
                 log.debug("%s: lease renewal failed (%s); next beat", self._where, exc)
             except Exception:
                 log.exception("%s: lease renewal failed", self._where)
+            else:
+                if not renewed:
+                    self._start_rejoin(epoch)
+
+    # --- joining again after the lease was lost --------------------------------------
+
+    def _start_rejoin(self, lost: int) -> asyncio.Task[None] | None:
+        """Start a re-join unless one runs, or this node joined again since epoch ``lost``."""
+        if self._rejoin_task is None and self._epoch == lost and self._state is _State.RUNNING:
+            assert self._loop is not None  # noqa: S101 - started
+            self._rejoin_task = self._loop.create_task(
+                self._rejoin(), name=f"jobify-postgres-rejoin:{self._node_id}"
+            )
+        return self._rejoin_task
+
+    async def _rejoined(self, lost: int) -> None:
+        """Wait until this node joined again after losing its lease under epoch ``lost``."""
+        task = self._start_rejoin(lost)
+        if task is not None:
+            await asyncio.wait([task])  # its failure or cancellation is its own
+
+    async def _rejoin(self) -> None:
+        """Join again after the lease was lost: stop claiming, new epoch, rows handed over.
+
+        Claims wait from the start; the write batch on its way (sent under
+        the old epoch) is let through first, then new writes wait too. One
+        transaction renews the lease if it is live after all (nothing else
+        happens), or takes a new epoch and stamps it on every row this node
+        still owns (their status kept: their runs are this node's). Writes
+        go on from there; the rows go to the kernel's ``adopt`` callback,
+        and only then are claims answered, under the new epoch.
+        """
+        loop, claims, writes = self._loop, self._claims, self._writes
+        assert loop is not None  # noqa: S101 - started
+        assert claims is not None  # noqa: S101
+        assert writes is not None  # noqa: S101
+        claims.hold()
+        writes.hold()
+        try:
+            if writes.flushing is not None:
+                await asyncio.wait([writes.flushing])
+            while True:
+                sent = loop.time()
+                try:
+                    outcome = await self._retry("rejoin", self._rejoin_tx)
+                    break
+                except PostgresStorageError:
+                    log.exception("%s: could not join again; retrying", self._where)
+                    await asyncio.sleep(self.retry_max_delay)
+            if outcome is None:  # live after all: a late renewal, not an expiry
+                self._renewed_at = sent
+                return
+            epoch, rows = outcome
+            away = sent - self._renewed_at
+            self._epoch, self._renewed_at = epoch, sent
+            self._counts["rejoins"] += 1
+            writes.release()
+            log.warning(
+                "%s: node %s found its lease expired after %.1f s without a renewal (lease "
+                "%ss): other nodes may have taken its jobs over. It stopped claiming, joined "
+                "again with epoch %d and re-read the %d job(s) it still owns before claiming "
+                "again; its writes to jobs taken over are lost, as they must be",
+                self._where, self._node_id, away, self.lease_seconds, epoch, len(rows),
+            )  # fmt: skip
+            if rows and self._adopt is not None:
+                await self._adopt(rows)
+        finally:
+            writes.release()
+            claims.release()
+            self._rejoin_task = None
+
+    async def _rejoin_tx(self, conn: Any) -> tuple[int, list[ScheduledJob]] | None:
+        acquire, renew = self._lease_sql()
+        s = _quote(self.schema)
+        lease = float(self.lease_seconds)
+        async with conn.transaction():
+            if await conn.fetchval(renew, self._node_id, self._epoch, lease):
+                return None
+            epoch: int = await conn.fetchval(acquire, self._node_id, lease)
+            records = await conn.fetch(
+                f"UPDATE {s}.jobs SET epoch = $2, updated_at = now() WHERE owner = $1 "  # noqa: S608
+                "RETURNING job_id, name, message, status, next_run_at, set_aside",
+                self._node_id,
+                epoch,
+            )
+        return epoch, [_from_record(r) for r in records if r["set_aside"] is None]
+
+    async def _own_lease_live(self) -> bool:
+        """Whether this node's lease is live under its epoch; starts a re-join if not."""
+        s = _quote(self.schema)
+        epoch = self._epoch
+        async with self._pool.acquire() as conn:
+            live = await conn.fetchval(
+                f"SELECT true FROM {s}.nodes WHERE node_id = $1 AND epoch = $2 "  # noqa: S608
+                "AND lease_until >= clock_timestamp()",
+                self._node_id,
+                epoch,
+            )
+        if not live:
+            self._start_rejoin(epoch)
+        return bool(live)
+
+    # --- adoption ----------------------------------------------------------------------
 
     async def _adoption_loop(self) -> None:
         """Once joined, adopt dead nodes' rows every third of ``lease_seconds`` or when woken.
@@ -1099,7 +1480,7 @@ class PostgresStorage(ClusterStorage):
                 async with asyncio.timeout(interval):
                     await self._wake.wait()
             self._wake.clear()
-            if self._adopt is None:
+            if self._adopt is None or self._rejoin_task is not None:
                 continue
             try:
                 # no time limit: a batch taken is handed over whole, and _retry rides
@@ -1110,15 +1491,31 @@ class PostgresStorage(ClusterStorage):
             except Exception:
                 log.exception("%s: adoption beat failed", self._where)
 
+    async def _take_over_dead(self, conn: Any) -> list[str]:
+        """Take over the leases that expired: each gets a new epoch; return their node ids.
+
+        SKIP LOCKED: a locked lease is being renewed or re-acquired (its node
+        is alive after all); waiting for it would hold this beat up.
+        """
+        s = _quote(self.schema)
+        taken: list[str] = [
+            r["node_id"]
+            for r in await conn.fetch(
+                f"UPDATE {s}.nodes n SET epoch = nextval('{s}.epochs') "  # noqa: S608
+                f"FROM (SELECT node_id FROM {s}.nodes WHERE lease_until < now() "
+                "AND node_id <> $1 ORDER BY node_id FOR UPDATE SKIP LOCKED) d "
+                "WHERE n.node_id = d.node_id RETURNING n.node_id",
+                self._node_id,
+            )
+        ]
+        return taken
+
     async def _adopt_dead_nodes(self) -> None:
         s = _quote(self.schema)
         await self._ensure_listener()  # first: a leave after the query below is heard
-        async with self._pool.acquire() as conn:
-            dead = await conn.fetchval(
-                f"SELECT array_agg(node_id) FROM {s}.nodes "  # noqa: S608
-                "WHERE lease_until < now() AND node_id <> $1",
-                self._node_id,
-            )
+        if not await self._own_lease_live():
+            return  # this node joins again first; it adopts at a later beat
+        dead = await self._retry("adopt", self._take_over_dead)
         if not dead:
             return
         # the lease is checked again: a node that renewed since the query above is alive
@@ -1126,7 +1523,7 @@ class PostgresStorage(ClusterStorage):
         # must be armed even if a later batch fails
         rows = await self._adopt_rows(
             "adopt",
-            f"j.owner = ANY($2::text[]) AND NOT EXISTS (SELECT 1 FROM {s}.nodes n "  # noqa: S608
+            f"j.owner = ANY($3::text[]) AND NOT EXISTS (SELECT 1 FROM {s}.nodes n "  # noqa: S608
             "WHERE n.node_id = j.owner AND n.lease_until >= now())",
             (dead,),
             hand_over=self._adopt,
@@ -1155,14 +1552,18 @@ class PostgresStorage(ClusterStorage):
     ) -> list[ScheduledJob]:
         """Take the rows matching ``condition`` in batches that concurrent adopters split.
 
-        ``hand_over`` gets each batch as soon as it is taken (the kernel's adopt
-        callback); the rows taken are returned too.
+        ``$1`` is this node's id and ``$2`` its epoch; ``args`` follow. Rows are
+        taken only while this node's own lease is live under that epoch, and
+        carry the epoch from then on. ``hand_over`` gets each batch as soon as
+        it is taken (the kernel's adopt callback); the rows taken are returned too.
         """
         s = _quote(self.schema)
         sql = (
             f"WITH pick AS (SELECT j.job_id FROM {s}.jobs j WHERE {condition} "  # noqa: S608
+            f"AND EXISTS (SELECT 1 FROM {s}.nodes me WHERE me.node_id = $1 AND me.epoch = $2 "
+            "AND me.lease_until >= clock_timestamp()) "
             f"ORDER BY j.job_id LIMIT {_ADOPT_BATCH} FOR UPDATE SKIP LOCKED) "
-            f"UPDATE {s}.jobs j SET owner = $1, updated_at = now(), status = CASE "
+            f"UPDATE {s}.jobs j SET owner = $1, epoch = $2, updated_at = now(), status = CASE "
             f"WHEN j.status = '{_RUNNING}' THEN '{_SCHEDULED}' ELSE j.status END "
             "FROM pick WHERE j.job_id = pick.job_id "
             "RETURNING j.job_id, j.name, j.message, j.status, j.next_run_at, j.set_aside"
@@ -1171,7 +1572,7 @@ class PostgresStorage(ClusterStorage):
         while True:
 
             async def take(conn: Any) -> list[Any]:
-                records: list[Any] = await conn.fetch(sql, self._node_id, *args)
+                records: list[Any] = await conn.fetch(sql, self._node_id, self._epoch, *args)
                 return records
 
             records = await self._retry(what, take)

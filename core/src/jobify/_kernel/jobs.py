@@ -285,6 +285,13 @@ class JobTable:
             job.route.func_spec, job.runnable.arguments, trigger, state, job.headers
         )
 
+    def row_of(self, job: Job[Any]) -> ScheduledJob:
+        """``job``'s row as it is now: its call, trigger, counters and next run."""
+        ctx = job.cron_context
+        trigger = At(job.exec_at) if ctx is None else CronTrigger(ctx.cron)
+        message = self._message(job, trigger)
+        return ScheduledJob(job.id, job.route.name, message, JobStatus.SCHEDULED, job.exec_at)
+
     async def store(self, job: Job[Any], trigger: Trigger | None = None) -> None:
         """Write ``job``'s row as it is now: its call, trigger, counters and next run."""
         if trigger is None:
@@ -318,12 +325,16 @@ class JobTable:
             self.running.discard(task)
             job.bind_task(None)
 
-    def finish(self, job: Job[Any]) -> None:
-        """``job`` has ended (its status is final): wake its waiters and forget it."""
-        job.end()
-        self.forget(job.id)
+    def finish(self, job: Job[Any], held: datetime | None = None) -> None:
+        """``job`` has ended (its status is final): wake its waiters and forget it.
 
-    def forget(self, job_id: str) -> None:
+        ``held`` (a cluster storage): the run this node claimed; the row is
+        released only if this node still holds it there.
+        """
+        job.end()
+        self.forget(job.id, held)
+
+    def forget(self, job_id: str, held: datetime | None = None) -> None:
         """Take ``job_id`` out of the table; a durable job's row goes, write-behind.
 
         When the app keeps results, the row is replaced by the job's outcome.
@@ -335,8 +346,15 @@ class JobTable:
         self.drop_task(job)
         if job.durable and self._stored:
             writes = self.writes
-            if writes.keeps_results:
-                writes.finish(outcome_of(job, self.codec, self.timer.clock.wall()))
+            outcome = (
+                outcome_of(job, self.codec, self.timer.clock.wall())
+                if writes.keeps_results
+                else None
+            )
+            if held is not None and self.cluster is not None:
+                writes.release(job_id, held, outcome)
+            elif outcome is not None:
+                writes.finish(outcome)
             else:
                 writes.delete(job_id)
         if not self.live and self._idle_waiters:

@@ -134,7 +134,8 @@ class Restorer:
                         parser=parser,
                     )  # fmt: skip
                 job.exec_at = next_at
-                persist = next_at != row.next_run_at
+                # on a cluster the claim of the run armed here judges the row (fenced)
+                persist = next_at != row.next_run_at and jobs.cluster is None
                 job.bind_cron_context(
                     CronContext(
                         cron=trigger.cron, cron_parser=parser,

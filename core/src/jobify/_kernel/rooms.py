@@ -20,7 +20,7 @@ from jobify._kernel.restore import Restorer
 from jobify._kernel.runner import JobRunner
 from jobify._kernel.timer import TimerLoop
 from jobify._kernel.writeback import WriteBehind
-from jobify.storage import HistoryStorage, ResultStorage
+from jobify.storage import ClusterStorage, HistoryStorage, ResultStorage
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -53,6 +53,7 @@ def build_rooms(
         storage,
         results=storage if extra.results_ttl and isinstance(storage, ResultStorage) else None,
         history=storage if extra.history and isinstance(storage, HistoryStorage) else None,
+        cluster=storage if isinstance(storage, ClusterStorage) else None,
     )
     jobs = JobTable(
         app=app,

@@ -105,7 +105,8 @@ class JobRunner:
             self._rearm(job, self._timer.now() + timedelta(seconds=1))
             return
         if won:
-            await self.run(job)
+            # the writes that follow the run are fenced by the run claimed here
+            await self.run(job, held=None if claim.row is None else claim.row.next_run_at)
 
     async def _take_claim(self, job: Job[Any], claim: Claim) -> bool:
         """Apply a claim's outcome to the local job; True when this node runs it now."""
@@ -118,20 +119,11 @@ class JobRunner:
             log.info("job %s (%s) is run by another node", job.id, job.route.name)
             self._end_unrun(job, JobStatus.CANCELLED)
             return False
-        self._sync_cron(job, ctx, row)
         due = job.exec_at
         if not claim.won:
-            if row.status is JobStatus.SCHEDULED and row.next_run_at > due:
-                next_at = row.next_run_at
-            else:  # another node runs this run (or just did): wait for the next one
-                try:
-                    next_at = self._timer.next_cron_run(ctx.cron.expression, ctx.cron_parser, due)
-                except ValueError:
-                    self._end_unrun(job, JobStatus.CANCELLED)
-                    return False
-            ctx.offset = next_at
-            self._rearm(job, next_at)
+            self._follow_row(job, ctx, row, due)
             return False
+        self._sync_cron(job, ctx, row)
         planned = row.next_run_at
         if planned < due:  # the row lags behind this node's timer: missed runs
             planned = resolve_misfire(
@@ -139,12 +131,56 @@ class JobRunner:
             )
             if planned > due:  # the policy drops them: store the next run, run nothing now
                 ctx.offset = planned
-                job.exec_at = planned
-                await self._jobs.store(job)
-                self._rearm(job, planned)
+                if await self._advance_row(job, ctx, row.next_run_at, planned):
+                    self._rearm(job, planned)
                 return False
         ctx.offset = planned
         return True
+
+    def _follow_row(
+        self, job: Job[Any], ctx: CronContext[Any], row: ScheduledJob, after: datetime
+    ) -> None:
+        """Re-arm a cron job whose claim or write was lost at the run its row is at now.
+
+        A SCHEDULED row later than ``after`` is armed at its time; otherwise
+        another node runs the row's run (or just did): the next one is armed.
+        """
+        self._sync_cron(job, ctx, row)
+        if row.status is JobStatus.SCHEDULED and row.next_run_at > after:
+            next_at = row.next_run_at
+        else:
+            try:
+                next_at = self._timer.next_cron_run(
+                    ctx.cron.expression, ctx.cron_parser, max(after, row.next_run_at)
+                )
+            except ValueError:
+                self._end_unrun(job, JobStatus.CANCELLED)
+                return
+        ctx.offset = next_at
+        self._rearm(job, next_at)
+
+    async def _advance_row(
+        self, job: Job[Any], ctx: CronContext[Any], held: datetime, next_at: datetime
+    ) -> bool:
+        """Store a cron job's next run on a cluster, fenced by the run claimed at ``held``.
+
+        Lost (another node took the row over, or it moved on): the job follows
+        the row and False is returned.
+        """
+        jobs = self._jobs
+        cluster = jobs.cluster
+        assert cluster is not None  # noqa: S101 - a claim was won, so there is a cluster
+        job.exec_at = next_at
+        outcome = await cluster.advance(jobs.row_of(job), held)
+        if outcome.won:
+            return True
+        log.info("cron job %s (%s): another node took its row over; following it", job.id,
+                 job.route.name)  # fmt: skip
+        if outcome.row is None:
+            self._end_unrun(job, JobStatus.CANCELLED)
+        else:
+            self._follow_row(job, ctx, outcome.row, held - EPSILON)
+        return False
 
     def _sync_cron(self, job: Job[Any], ctx: CronContext[Any], row: ScheduledJob) -> None:
         """Take the cluster's counters (and schedule) of a cron job from its stored row."""
@@ -184,11 +220,14 @@ class JobRunner:
 
     # --- one run -----------------------------------------------------------------------
 
-    async def run(self, job: Job[Any], *, extra: bool = False) -> None:
+    async def run(
+        self, job: Job[Any], *, extra: bool = False, held: datetime | None = None
+    ) -> None:
         """Run ``job`` through its task's pipeline and hand the outcome on.
 
         ``extra``: one run asked for now (``run now``); a cron job's schedule
-        stays as it was.
+        stays as it was. ``held``: on a cluster storage, the ``next_run_at`` of
+        the run this node claimed; the writes that follow the run are fenced by it.
         """
         app = self._app
         jobs = self._jobs
@@ -241,9 +280,9 @@ class JobRunner:
         if ctx is None:
             if job.status is JobStatus.FAILED:
                 log.error("job %s (%s) failed", job.id, route.name, exc_info=job.exception)
-            jobs.finish(job)
+            jobs.finish(job, held)
             return
-        await self._advance_cron(job, ctx, extra=extra)
+        await self._advance_cron(job, ctx, extra=extra, held=held)
 
     @staticmethod
     def _set_outcome(job: Job[Any], result: Any, error: BaseException | None) -> None:
@@ -317,7 +356,9 @@ class JobRunner:
 
     # --- a cron job's next run ---------------------------------------------------------
 
-    async def _advance_cron(self, job: Job[Any], ctx: CronContext[Any], *, extra: bool) -> None:
+    async def _advance_cron(
+        self, job: Job[Any], ctx: CronContext[Any], *, extra: bool, held: datetime | None
+    ) -> None:
         jobs = self._jobs
         name = job.route.name
         ctx.run_count += 1
@@ -331,7 +372,7 @@ class JobRunner:
                 exc_info=job.exception,
             )  # fmt: skip
         if ctx.is_run_exceeded_by_limit():
-            jobs.finish(job)
+            jobs.finish(job, held)
             return
         if not ctx.is_failure_allowed_by_limit():
             log.error(
@@ -342,21 +383,25 @@ class JobRunner:
                 job.id, name, ctx.failure_count, ctx.cron.max_failures, name, job.id,
             )  # fmt: skip
             job.status = JobStatus.PERMANENTLY_FAILED
-            jobs.finish(job)
+            jobs.finish(job, held)
             return
         try:
             next_at = ctx.offset if extra else self._next_run(ctx)
         except ValueError as exc:  # the schedule has no run left (e.g. its years are over)
             log.info("cron job %s (%s) has no run left: %s", job.id, name, exc)
-            jobs.finish(job)
+            jobs.finish(job, held)
             return
         ctx.offset = next_at
         job.update(exec_at=next_at, status=JobStatus.SCHEDULED)
-        if job.route.is_persist:  # also while shutting down: a finished run is never repeated
-            try:
+        # stored also while shutting down: a finished run is never repeated
+        try:
+            if held is not None and not extra:
+                if not await self._advance_row(job, ctx, held, next_at):
+                    return  # the job follows the row another node holds
+            elif job.route.is_persist:
                 await jobs.store(job)
-            except Exception:
-                log.exception(
+        except Exception:
+            log.exception(
                     "cron job %s (%s): could not store its next run; it stays scheduled in memory",
                     job.id, name,
                 )  # fmt: skip

@@ -16,7 +16,16 @@ import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from jobify.storage import HistoryStorage, JobOutcome, ResultStorage, RunRecord, Storage
+    from datetime import datetime
+
+    from jobify.storage import (
+        ClusterStorage,
+        HistoryStorage,
+        JobOutcome,
+        ResultStorage,
+        RunRecord,
+        Storage,
+    )
 
 __all__ = ("WriteBehind",)
 
@@ -26,7 +35,17 @@ log = logging.getLogger("jobify")
 class WriteBehind:
     """Batches deletes, kept outcomes and run records for one storage."""
 
-    __slots__ = ("_deletes", "_flush", "_history", "_outcomes", "_results", "_runs", "_storage")
+    __slots__ = (
+        "_cluster",
+        "_deletes",
+        "_flush",
+        "_history",
+        "_outcomes",
+        "_releases",
+        "_results",
+        "_runs",
+        "_storage",
+    )
 
     def __init__(
         self,
@@ -34,12 +53,19 @@ class WriteBehind:
         *,
         results: ResultStorage | None = None,
         history: HistoryStorage | None = None,
+        cluster: ClusterStorage | None = None,
     ) -> None:
-        """Write to ``storage``; keep outcomes in ``results`` and runs in ``history`` if given."""
+        """Write to ``storage``; keep outcomes in ``results`` and runs in ``history`` if given.
+
+        ``cluster``: the storage is shared by nodes; rows of jobs that ended
+        after a claimed run are released there, fenced (``ClusterStorage.release``).
+        """
         self._storage = storage
         self._results = results
         self._history = history
+        self._cluster = cluster
         self._deletes: set[str] = set()
+        self._releases: dict[str, tuple[datetime, JobOutcome | None]] = {}
         self._outcomes: dict[str, JobOutcome] = {}
         self._runs: list[RunRecord] = []
         self._flush: asyncio.Task[None] | None = None
@@ -57,7 +83,7 @@ class WriteBehind:
     @property
     def pending(self) -> int:
         """How many writes wait for the next batch."""
-        return len(self._deletes) + len(self._outcomes) + len(self._runs)
+        return len(self._deletes) + len(self._releases) + len(self._outcomes) + len(self._runs)
 
     def delete(self, job_id: str) -> None:
         """Delete ``job_id``'s row in the next batch."""
@@ -69,6 +95,14 @@ class WriteBehind:
         self._outcomes[outcome.job_id] = outcome
         self._schedule()
 
+    def release(self, job_id: str, held: datetime, outcome: JobOutcome | None) -> None:
+        """On a cluster: delete ``job_id``'s row if this node still holds it at ``held``.
+
+        In the next batch; ``outcome`` is kept when the row was released.
+        """
+        self._releases[job_id] = (held, outcome)
+        self._schedule()
+
     def record(self, run: RunRecord) -> None:
         """Keep ``run`` in the history, in the next batch."""
         self._runs.append(run)
@@ -77,6 +111,7 @@ class WriteBehind:
     def discard(self, job_id: str) -> None:
         """Forget a pending delete or outcome of ``job_id``: it is stored again."""
         self._deletes.discard(job_id)
+        self._releases.pop(job_id, None)
         self._outcomes.pop(job_id, None)
 
     def _schedule(self) -> None:
@@ -90,14 +125,38 @@ class WriteBehind:
 
     async def _write(self) -> None:
         try:
-            while self._deletes or self._outcomes or self._runs:
+            while self._deletes or self._releases or self._outcomes or self._runs:
                 await asyncio.sleep(0)
                 deletes, self._deletes = list(self._deletes), set()
+                releases, self._releases = self._releases, {}
                 outcomes, self._outcomes = list(self._outcomes.values()), {}
                 runs, self._runs = self._runs, []
+                if releases:
+                    outcomes += await self._release(releases)
                 await self._write_batch(deletes, outcomes, runs)
         finally:
             self._flush = None
+
+    async def _release(
+        self, releases: dict[str, tuple[datetime, JobOutcome | None]]
+    ) -> list[JobOutcome]:
+        """Release rows on the cluster; the outcomes of the rows released."""
+        assert self._cluster is not None  # noqa: S101 - only a cluster queues releases
+        try:
+            released = set(await self._cluster.release({k: v[0] for k, v in releases.items()}))
+        except Exception:
+            log.exception(
+                "could not release %d finished job(s); they will run again (at-least-once)",
+                len(releases),
+            )
+            return []
+        lost = len(releases) - len(released)
+        if lost:
+            log.info(
+                "%d ended job(s) had been taken over by another node; their rows stay there",
+                lost,
+            )
+        return [o for k, (_, o) in releases.items() if k in released and o is not None]
 
     async def _write_batch(
         self, deletes: list[str], outcomes: list[JobOutcome], runs: list[RunRecord]

@@ -16,7 +16,7 @@ The suites need pytest (they are imported by test modules only) and run
 * :class:`StorageContract` (``make_storage``; ``cross_process_storage`` for the
   crash test); its scheduler-lock tests run when the storage declares
   :class:`~jobify.storage.SchedulerLock`,
-* :class:`ClusterStorageContract` (``make_storage``, ``kill``,
+* :class:`ClusterStorageContract` (``make_storage``, ``kill``, ``stall``,
   ``adoption_timeout``), for storages shared by several app processes,
 * :class:`SerializerContract` (``serializer``),
 * :class:`TypeAdapterContract` (``adapter``),
@@ -47,6 +47,7 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -341,6 +342,14 @@ class StorageContract:
 KillNode = Callable[[ClusterStorage], Awaitable[None]]
 """``await kill(storage)``: the node dies abruptly, as on SIGKILL (no leave, no lease renewal)."""
 
+StallNode = Callable[[ClusterStorage], AbstractAsyncContextManager[None]]
+"""``async with stall(storage):``: the node is paused inside (no renewal, no adoption, no call).
+
+Entering returns once the node's lease has expired, so the other nodes may
+adopt its rows; leaving lets it run again with the state it had, as a process
+does after SIGCONT or when a partition heals.
+"""
+
 _LEAVE_TIMEOUT = 5.0  # seconds: a node that leaves hands its rows over without a lease expiry
 
 
@@ -439,13 +448,16 @@ class _Nodes:
 class ClusterStorageContract(StorageContract):
     """What every :class:`~jobify.storage.ClusterStorage` must do, beyond :class:`StorageContract`.
 
-    Override three fixtures:
+    Override four fixtures:
 
     * ``make_storage``: each call builds a new *node* on the same backing store
       (a storage object as another app process would hold);
     * ``kill``: an ``async def kill(storage)`` that makes that node die
       abruptly, as on SIGKILL: its lease is no longer renewed and it does not
       leave (close its connections without a word);
+    * ``stall``: ``stall(storage)``, an async context manager inside which
+      that node is paused (see :data:`StallNode`): the fencing tests bring it
+      back with stale state after its lease expired;
     * ``adoption_timeout``: seconds within which survivors adopt a dead
       node's rows, a little above the lease expiry (default 30).
 
@@ -461,6 +473,11 @@ class ClusterStorageContract(StorageContract):
     def kill(self) -> KillNode:
         """Return a coroutine function ``kill(storage)``: that node dies without leaving."""
         raise NotImplementedError("override the kill fixture")
+
+    @pytest.fixture
+    def stall(self) -> StallNode:
+        """Return ``stall(storage)``: an async context manager that pauses that node inside."""
+        raise NotImplementedError("override the stall fixture")
 
     @pytest.fixture
     def adoption_timeout(self) -> float:
@@ -649,6 +666,115 @@ class ClusterStorageContract(StorageContract):
                 assert node is c
                 assert JobStatus(got.status) is JobStatus.SCHEDULED, got
                 assert (await c.claim(job_id, T0)).won
+
+    # --- fencing: a node back from a pause longer than its lease -------------------
+
+    async def test_a_stale_owners_writes_lose_and_rewind_nothing(
+        self,
+        make_storage: Callable[[], ClusterStorage],
+        kill: KillNode,
+        stall: StallNode,
+        adoption_timeout: float,
+    ) -> None:
+        """The bug this rule closes: a node paused mid-run comes back and writes its stale state.
+
+        ``a`` claims a cron run and a one-off run, then stalls past its lease;
+        ``b`` adopts its rows and runs the cron row on. ``a``'s writes then
+        lose, whatever they are, and the row is left as ``b`` wrote it.
+        """
+        async with _Nodes(make_storage, kill) as nodes:
+            a, b = await nodes.start_joined(2)
+            await a.add_schedule(
+                row("cron", message=b"a"), row("once", minutes=1), row("odd", minutes=2)
+            )
+            assert (await a.claim("cron", T0)).won  # a is running these two when it stalls
+            assert (await a.claim("once", T0 + timedelta(minutes=1))).won
+            async with stall(a):
+                await nodes.wait_adopted({"cron", "once", "odd"}, adoption_timeout)
+            for minute in range(3):  # b runs the cron row on: T0 again (at-least-once), +1, +2
+                due = T0 + timedelta(minutes=minute)
+                assert (await b.claim("cron", due)).won
+                moved = await b.advance(row("cron", minutes=minute + 1, message=b"b"), due)
+                assert moved.won, f"the adopter's advance at {due} lost: {moved}"
+            set_aside = getattr(a, "set_aside", None)
+            if set_aside is not None:
+                await set_aside("odd", "a stale node cannot read it")
+                assert "odd" in await self.rows_of(b), "a stale node set aside a row it lost"
+            stale = await a.advance(row("cron", minutes=1, message=b"a"), T0)
+            assert not stale.won, f"a stale owner's advance was stored: {stale}"
+            assert stale.row is not None
+            assert stale.row.next_run_at == T0 + timedelta(minutes=3)
+            assert not await a.release({"once": T0 + timedelta(minutes=1)}), (
+                "a stale owner deleted a row another node holds"
+            )
+            rows = await self.rows_of(b)
+            assert rows["cron"].next_run_at == T0 + timedelta(minutes=3), "the row moved back"
+            assert bytes(rows["cron"].message) == b"b"
+            assert {"once", "odd"} <= set(rows)
+            assert (await b.claim("once", T0 + timedelta(minutes=1))).won
+            assert set(await b.release({"once": T0 + timedelta(minutes=1)})) == {"once"}
+            assert "once" not in await self.rows_of(b)
+
+    async def test_a_stale_claim_of_a_run_taken_over_is_lost(
+        self,
+        make_storage: Callable[[], ClusterStorage],
+        kill: KillNode,
+        stall: StallNode,
+        adoption_timeout: float,
+    ) -> None:
+        """``a``'s claim was won before it stalled; the run is the adopter's now."""
+        async with _Nodes(make_storage, kill) as nodes:
+            a, b = await nodes.start_joined(2)
+            await a.add_schedule(row("x"))
+            assert (await a.claim("x", T0)).won
+            async with stall(a):
+                await nodes.wait_adopted({"x"}, adoption_timeout)
+            assert (await b.claim("x", T0)).won
+            again = await a.claim("x", T0)  # the repeat of a claim whose reply was lost
+            assert not again.won, f"a stale node won a run the adopter holds: {again}"
+            assert again.row is not None
+            assert JobStatus(again.row.status) is JobStatus.RUNNING
+            assert set(await b.release({"x": T0})) == {"x"}
+
+    async def test_a_node_back_from_a_pause_rejoins_before_it_claims(
+        self, make_storage: Callable[[], ClusterStorage], kill: KillNode, stall: StallNode
+    ) -> None:
+        """Nobody adopted its rows: it re-reads them (``adopt``) before a claim is answered."""
+        async with _Nodes(make_storage, kill) as nodes:
+            (a,) = await nodes.start_joined(1)
+            await a.add_schedule(row("x"), row("y", minutes=1))
+            assert (await a.claim("y", T0 + timedelta(minutes=1))).won  # mid-run at the stall
+            async with stall(a):
+                pass
+            claim = await a.claim("x", T0)
+            handed = {r.job_id: r for r in nodes.adopted[id(a)]}
+            assert set(handed) == {"x", "y"}, (
+                f"before its claim was answered, the node re-read {sorted(handed)}, not x and y"
+            )
+            assert claim.won, claim
+            moved = await a.advance(row("x", minutes=5), T0)
+            assert moved.won, f"the node's own rows lost its writes after it joined again: {moved}"
+            released = await a.release({"y": T0 + timedelta(minutes=1), "x": T0})
+            assert set(released) == {"y"}, "x is at T0 + 5 min now: only y is released"
+            assert set(await self.rows_of(a)) == {"x"}
+
+    async def test_advance_never_moves_a_row_back(
+        self, make_storage: Callable[[], ClusterStorage], kill: KillNode
+    ) -> None:
+        async with _Nodes(make_storage, kill) as nodes:
+            (a,) = await nodes.start_joined(1)
+            await a.add_schedule(row("x", minutes=5))
+            assert (await a.claim("x", T0 + timedelta(minutes=5))).won
+            with pytest.raises(ValueError, match="back"):
+                await a.advance(row("x", minutes=4), T0 + timedelta(minutes=5))
+            lost = await a.advance(row("x", minutes=9), T0 + timedelta(minutes=4))
+            assert not lost.won, "an advance from a run the row is not at was stored"
+            assert (await self.rows_of(a))["x"].next_run_at == T0 + timedelta(minutes=5)
+            moved = await a.advance(row("x", minutes=6), T0 + timedelta(minutes=5))
+            assert moved.won
+            assert moved.row is not None
+            assert JobStatus(moved.row.status) is JobStatus.SCHEDULED
+            assert (await self.rows_of(a))["x"].next_run_at == T0 + timedelta(minutes=6)
 
 
 class CrossProcessStorage(NamedTuple):

@@ -21,13 +21,20 @@ inside awaits, so tests of the kernel's cluster behaviour are deterministic::
         await cluster.kill(a.configs.storage)  # b adopts a's rows before this returns
         assert {cluster.owner_of(job_id) for job_id in cluster.rows} == {"b"}
         assert [won for _node, _job_id, won in cluster.claims] == [...]
+
+Nodes fence their writes as :class:`~jobify.storage.ClusterStorage` says: each
+node has an epoch, each row the owner and epoch that took it.
+:meth:`MemoryCluster.expire` takes a live node's lease over, as after a long
+pause, so a test can watch that node come back with stale state.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable, Sequence
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -76,6 +83,8 @@ class MemoryDatabase:
 
 
 _tokens = itertools.count(1)
+
+log = logging.getLogger("jobify.testing.memory")
 
 
 class MemoryStorage(Storage):
@@ -334,6 +343,8 @@ class MemoryCluster:
         self.aside: dict[str, tuple[ScheduledJob, str]] = {}
         self.claims: list[ClaimRecord] = []
         self._owners: dict[str, MemoryNodeStorage] = {}
+        self._epochs: dict[str, int] = {}  # job id -> the epoch its owner took it under
+        self._epoch_numbers = itertools.count(1)
         self._nodes: list[MemoryNodeStorage] = []
         self._joined: list[MemoryNodeStorage] = []  # live joined nodes, in join order
         self._turn = 0  # round-robin over _joined for the next adoption
@@ -347,6 +358,31 @@ class MemoryCluster:
         """The name of the node that owns ``job_id``'s row; None for no row or no owner."""
         owner = self._owners.get(job_id)
         return owner.name if owner is not None and job_id in self.rows else None
+
+    def epoch_of(self, job_id: str) -> int | None:
+        """The epoch under which ``job_id``'s row was taken; None for no row."""
+        return self._epochs.get(job_id) if job_id in self.rows else None
+
+    async def expire(self, storage: MemoryNodeStorage) -> None:
+        """Take ``storage``'s lease over while the node lives, as after a long pause.
+
+        One joined survivor adopts the node's rows (RUNNING ones as
+        SCHEDULED), as :meth:`kill` does; with no survivor they stay the
+        node's, untouched. The node itself keeps running with what it had:
+        its writes to rows taken over lose, and at its next claim it finds
+        its lease expired, joins again with a new epoch and hands the rows
+        it still owns to its ``adopt`` callback before it answers.
+        """
+        if storage.cluster is not self:
+            msg = f"node {storage.name!r} belongs to another MemoryCluster; expire it with that one"
+            raise ValueError(msg)
+        storage._check_started()
+        if storage._lease_lost_at is None:
+            storage._lease_lost_at = time.monotonic()
+        if storage in self._joined:
+            self._joined.remove(storage)
+        if self._joined:
+            await self._hand_over(storage)
 
     async def kill(self, storage: MemoryNodeStorage) -> None:
         """Make ``storage``'s node die abruptly; one joined survivor adopts its rows.
@@ -387,15 +423,34 @@ class MemoryCluster:
         ]
 
     def _take(self, node: MemoryNodeStorage, job_ids: Sequence[str]) -> list[ScheduledJob]:
-        """Give ``job_ids`` to ``node``; RUNNING rows become SCHEDULED (at-least-once)."""
+        """Give ``job_ids`` to ``node`` under its epoch; RUNNING rows become SCHEDULED."""
         taken = []
         for job_id in job_ids:
             row = self.rows[job_id]
-            if row.status == JobStatus.RUNNING:
+            if row.status == JobStatus.RUNNING:  # it ran on a node that is gone: at-least-once
                 row = self.rows[job_id] = row._replace(status=JobStatus.SCHEDULED)
-            self._owners[job_id] = node
+            self._hold(node, job_id)
             taken.append(row)
         return taken
+
+    def _hold(self, node: MemoryNodeStorage, job_id: str) -> None:
+        self._owners[job_id] = node
+        self._epochs[job_id] = node.epoch
+
+    def _holds(self, node: MemoryNodeStorage, job_id: str, claimed: datetime) -> bool:
+        """Whether ``node`` still holds the run of ``job_id`` it claimed at ``claimed``."""
+        row = self.rows.get(job_id)
+        return (
+            row is not None
+            and self._owners.get(job_id) is node
+            and self._epochs.get(job_id) == node.epoch
+            and row.next_run_at == claimed
+        )
+
+    def _drop(self, job_id: str) -> ScheduledJob | None:
+        self._owners.pop(job_id, None)
+        self._epochs.pop(job_id, None)
+        return self.rows.pop(job_id, None)
 
     async def _hand_over(self, gone: MemoryNodeStorage) -> None:
         """Move the rows of a node that died or left to one live joined node."""
@@ -424,9 +479,11 @@ class MemoryNodeStorage(ClusterStorage):
     def __init__(self, cluster: MemoryCluster, name: str | None = None) -> None:
         """Add a node named ``name`` (``node-N`` when None) to ``cluster``."""
         self.cluster = cluster
+        self.epoch = 0  # this node's lease epoch, new at each startup and re-join
         self._started = False
         self._dead = False
         self._adopt: Adopt | None = None
+        self._lease_lost_at: float | None = None  # monotonic time of MemoryCluster.expire
         self.name = cluster._register(self, name)
 
     def __repr__(self) -> str:
@@ -463,9 +520,11 @@ class MemoryNodeStorage(ClusterStorage):
             raise RuntimeError(msg)
 
     async def startup(self) -> None:
-        """Become a live node; its rows are not adopted by joining nodes."""
+        """Become a live node, with a new epoch; its rows are not adopted by joining nodes."""
         self._check_alive()
         self._started = True
+        self._lease_lost_at = None
+        self.epoch = next(self.cluster._epoch_numbers)
 
     async def shutdown(self) -> None:
         """Leave: this node's rows, RUNNING ones as SCHEDULED, go to a survivor now."""
@@ -473,6 +532,27 @@ class MemoryNodeStorage(ClusterStorage):
         self._started = False
         self._adopt = None
         await self.cluster._hand_over(self)
+
+    async def _rejoin(self) -> None:
+        """Join again after an expired lease: a new epoch, and the rows still owned re-read."""
+        lost_at = self._lease_lost_at
+        if lost_at is None:
+            return
+        self._lease_lost_at = None
+        cluster = self.cluster
+        self.epoch = next(cluster._epoch_numbers)
+        owned = [j for j in cluster.rows if cluster._owners.get(j) is self]
+        for job_id in owned:
+            cluster._epochs[job_id] = self.epoch
+        if self._adopt is not None and self not in cluster._joined:
+            cluster._joined.append(self)
+        log.warning(
+            "node %r found its lease expired %.1f s ago; it stopped claiming, joined again "
+            "with epoch %d and re-read the %d job(s) it still owns",
+            self.name, time.monotonic() - lost_at, self.epoch, len(owned),
+        )  # fmt: skip
+        if owned and self._adopt is not None:
+            await self._adopt([cluster.rows[j] for j in owned])
 
     async def join(self, adopt: Adopt) -> Sequence[ScheduledJob]:
         """Adopt the orphaned rows, register ``adopt`` and return every row this node owns."""
@@ -487,8 +567,15 @@ class MemoryNodeStorage(ClusterStorage):
         return [r for j, r in cluster.rows.items() if cluster._owners.get(j) is self]
 
     async def claim(self, job_id: str, due: datetime) -> Claim:
-        """Win when the row is SCHEDULED and due, or RUNNING here and due (a retry)."""
+        """Win when the row is SCHEDULED and due, or RUNNING here and due (a retry).
+
+        A node whose lease was taken over (:meth:`MemoryCluster.expire`) first
+        joins again with a new epoch and hands the rows it still owns to its
+        ``adopt`` callback.
+        """
         self._check_started()
+        if self._lease_lost_at is not None:
+            await self._rejoin()
         cluster = self.cluster
         row = cluster.rows.get(job_id)
         won = (
@@ -496,15 +583,43 @@ class MemoryNodeStorage(ClusterStorage):
             and row.next_run_at <= due
             and (
                 row.status == JobStatus.SCHEDULED
-                or (row.status == JobStatus.RUNNING and cluster._owners.get(job_id) is self)
+                or (
+                    row.status == JobStatus.RUNNING
+                    and cluster._owners.get(job_id) is self
+                    and cluster._epochs.get(job_id) == self.epoch
+                )
             )
         )
         if won:
             assert row is not None  # noqa: S101 - for the type checker
             row = cluster.rows[job_id] = row._replace(status=JobStatus.RUNNING)
-            cluster._owners[job_id] = self
+            cluster._hold(self, job_id)
         cluster.claims.append(ClaimRecord(self.name, job_id, won))
         return Claim(won, row)
+
+    async def advance(self, row: ScheduledJob, claimed: datetime) -> Claim:
+        """Replace the row of the run this node claimed at ``claimed``, if it still holds it."""
+        self._check_started()
+        if row.next_run_at < claimed:
+            msg = (
+                f"node {self.name!r}: advance({row.job_id!r}) would move the row back from "
+                f"{claimed.isoformat()} to {row.next_run_at.isoformat()}"
+            )
+            raise ValueError(msg)
+        cluster = self.cluster
+        if not cluster._holds(self, row.job_id, claimed):
+            return Claim(won=False, row=cluster.rows.get(row.job_id))
+        cluster.rows[row.job_id] = row
+        return Claim(won=True, row=row)
+
+    async def release(self, held: Mapping[str, datetime]) -> set[str]:
+        """Delete the rows of the runs this node claimed (``held``) that it still holds."""
+        self._check_started()
+        cluster = self.cluster
+        gone = {job_id for job_id, at in held.items() if cluster._holds(self, job_id, at)}
+        for job_id in gone:
+            cluster._drop(job_id)
+        return gone
 
     async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
         """Insert ``scheduled`` owned by this node unless its job id has a row; return the row."""
@@ -521,11 +636,11 @@ class MemoryNodeStorage(ClusterStorage):
         return list(self.cluster.rows.values())
 
     async def add_schedule(self, *scheduled: ScheduledJob) -> None:
-        """Insert or replace rows, owned by this node from now on."""
+        """Insert or replace rows, owned by this node (under its epoch) from now on."""
         self._check_started()
         for row in scheduled:
             self.cluster.rows[row.job_id] = row
-            self.cluster._owners[row.job_id] = self
+            self.cluster._hold(self, row.job_id)
 
     async def delete_schedule(self, job_id: str) -> None:
         """Remove one row, whoever owns it; a missing one is fine."""
@@ -535,13 +650,17 @@ class MemoryNodeStorage(ClusterStorage):
         """Remove rows, whoever owns them; missing ones are fine."""
         self._check_started()
         for job_id in job_ids:
-            self.cluster.rows.pop(job_id, None)
-            self.cluster._owners.pop(job_id, None)
+            self.cluster._drop(job_id)
 
     async def set_aside(self, job_id: str, reason: str) -> None:
-        """Move a row the kernel cannot restore to ``cluster.aside``, out of every node's view."""
+        """Move a row the kernel cannot restore to ``cluster.aside``, out of every node's view.
+
+        Only a row this node holds (its owner, under its epoch); others stay.
+        """
         self._check_started()
-        row = self.cluster.rows.pop(job_id, None)
-        self.cluster._owners.pop(job_id, None)
+        cluster = self.cluster
+        if cluster._owners.get(job_id) is not self or cluster._epochs.get(job_id) != self.epoch:
+            return
+        row = cluster._drop(job_id)
         if row is not None:
-            self.cluster.aside[job_id] = (row, reason)
+            cluster.aside[job_id] = (row, reason)
