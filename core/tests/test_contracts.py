@@ -300,7 +300,7 @@ class TestFileStorage(StorageContract):
 
 def _file_storage(name: str, path: Path) -> Storage:
     spec = CrossProcessStorage(f"crashy_storages:{name}", {"path": str(path)}, (HERE,))
-    from jobify.testing.contracts import _build_storage
+    from jobify.testing.contracts.storage import _build_storage
 
     return _build_storage(spec)
 
@@ -382,7 +382,7 @@ def test_adapter_that_loses_tz_info_fails_the_contract() -> None:
 
 
 def test_adapter_that_returns_plain_dicts_fails_the_contract() -> None:
-    from jobify.testing.contracts import _Point
+    from jobify.testing.contracts.typeadapter import _Point
 
     with pytest.raises(AssertionError):
         TypeAdapterContract().test_round_trip_through_json_keeps_the_type(
