@@ -1,4 +1,4 @@
-"""Jobify(serializer=CBORSerializer()) across a restart: which argument values a durable job gets back."""
+"""Jobify(serializer=CBORSerializer()) across a restart: durable jobs stored and restored (ours); 0.14 stores the jobs, then its startup fails reading them back."""
 
 import asyncio
 from datetime import UTC, datetime
