@@ -22,9 +22,9 @@ def test_cron_defaults() -> None:
     assert cron.kwargs == {}
 
 
-def test_cron_normalises_args_and_kwargs_and_compares_by_value() -> None:
+def test_cron_keeps_args_and_kwargs_as_given_and_compares_by_value() -> None:
     cron = Cron("x", args=[1, 2], kwargs={"b": 3})  # type: ignore[arg-type]
-    assert cron.args == (1, 2)
+    assert cron.args == [1, 2]  # as in 0.14: the kernel only unpacks them
     assert cron.kwargs == {"b": 3}
     assert Cron("x", max_runs=3) == Cron("x", max_runs=3)
     assert Cron("x", max_runs=3) != Cron("x", max_runs=4)
@@ -42,8 +42,11 @@ def test_cron_normalises_args_and_kwargs_and_compares_by_value() -> None:
         ({"expression": "x", "max_failures": 0}, ValueError, "max_failures"),
         ({"expression": "x", "max_failures": -3}, ValueError, "max_failures"),
         ({"expression": "x", "max_failures": -1}, ValueError, "max_failures"),  # 0.14 refuses it
-        ({"expression": "x", "misfire_policy": "once"}, TypeError, "misfire_policy"),
+        ({"expression": "x", "misfire_policy": "never"}, ValueError, "misfire_policy"),
         ({"expression": "x", "misfire_policy": 5}, TypeError, "misfire_policy"),
+        ({"expression": "x", "args": None}, TypeError, "args"),
+        ({"expression": "x", "args": "ab"}, TypeError, "args"),
+        ({"expression": "x", "kwargs": None}, TypeError, "kwargs"),
         (
             {"expression": "x", "misfire_policy": GracePolicy(timedelta(seconds=-1))},
             ValueError,
@@ -75,6 +78,8 @@ def test_cron_accepts_limits_and_policies() -> None:
     assert Cron("x", max_runs=-1).max_runs == -1
     for policy in MisfirePolicy:
         assert Cron("x", misfire_policy=policy).misfire_policy is policy
+        # a member's value works as in 0.14 (a StrEnum equals it), and becomes the member
+        assert Cron("x", misfire_policy=policy.value).misfire_policy is policy  # type: ignore[arg-type]
 
 
 # --- SmartRetry -------------------------------------------------------------------------
@@ -92,11 +97,12 @@ def test_smart_retry_defaults() -> None:
     [
         ((-1,), {}, ValueError, "retries"),
         ((1.5,), {}, ValueError, "retries"),
-        ((True,), {}, ValueError, "retries"),
+        (("3",), {}, ValueError, "retries"),
         ((1,), {"initial_delay": -0.1}, ValueError, "initial_delay"),
         ((1,), {"initial_delay": "1"}, ValueError, "initial_delay"),
+        ((1,), {"initial_delay": float("nan")}, ValueError, "initial_delay"),
         ((1,), {"max_delay": -1}, ValueError, "max_delay"),
-        ((1,), {"backoff_factor": 0.5}, ValueError, "backoff_factor"),
+        ((1,), {"backoff_factor": -0.5}, ValueError, "backoff_factor"),
         ((1,), {"include_exceptions": [ValueError]}, TypeError, "include_exceptions"),
         ((1,), {"include_exceptions": (int,)}, TypeError, "include_exceptions"),
         ((1,), {"exclude_exceptions": ("ValueError",)}, TypeError, "exclude_exceptions"),
@@ -107,6 +113,22 @@ def test_smart_retry_rejects_bad_values_naming_the_field(
 ) -> None:
     with pytest.raises(exc, match=field):
         SmartRetry(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_smart_retry_keeps_numbers_as_given_like_the_reference() -> None:
+    retry = SmartRetry(9, initial_delay=1, max_delay=5, backoff_factor=3, jitter=False)
+    delays = [retry.compute_delay(n) for n in range(1, 5)]
+    assert delays == [1, 3, 5, 5]
+    assert all(type(d) is int for d in delays)
+    assert repr(SmartRetry(1, initial_delay=10, max_delay=1)).startswith(
+        "SmartRetry(retries=1, initial_delay=10, max_delay=1, backoff_factor=2.0,"
+    )
+
+
+def test_smart_retry_accepts_shrinking_backoff_and_bool_retries() -> None:
+    shrinking = SmartRetry(3, initial_delay=0.4, backoff_factor=0.5, jitter=False)
+    assert [shrinking.delay(n) for n in range(3)] == pytest.approx([0.4, 0.2, 0.1])
+    assert SmartRetry(True).retries == 1  # bool is an int; 0.14 reads True as one retry
 
 
 def test_smart_retry_delay_without_jitter_is_exponential_and_capped() -> None:
@@ -225,3 +247,18 @@ def test_state_starts_from_a_copy_of_its_argument():
     assert source == {"a": 1, "b": 2}
     assert dict(State(state)) == {"a": 1, "c": 3}
     assert dict(RequestState()) == {}
+
+
+# --- task options that become values ---------------------------------------------------
+
+
+def test_task_option_timeout_none_means_no_timeout_and_retry_bool_counts() -> None:
+    from jobify._kernel.routers import check_options
+
+    def task() -> None: ...
+
+    assert check_options(task, {"timeout": None}) == {"timeout": None}
+    assert check_options(task, {"retry": True})["retry"] == SmartRetry(1)
+    assert check_options(task, {"retry": False})["retry"] == SmartRetry(0)
+    with pytest.raises(ValueError, match=r"timeout must be a number of seconds > 0 \(or None\)"):
+        check_options(task, {"timeout": 0})

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 from jobify._assembly.seed import seed_getattr, seed_names
 from jobify._kernel.context import JobContext, OuterContext
@@ -27,6 +27,8 @@ __all__ = (
     "BaseOuterMiddleware",
     "CallNext",
     "CallNextOuter",
+    "DrainingMiddleware",
+    "ManagedMiddleware",
     *seed_names(__name__),
 )  # seed names resolve lazily
 
@@ -49,6 +51,35 @@ class BaseOuterMiddleware(Protocol):
     @abstractmethod
     async def __call__(self, call_next: CallNextOuter, context: OuterContext) -> Any:
         """Run around one scheduling; not calling ``call_next`` skips the job."""
+
+
+@runtime_checkable
+class ManagedMiddleware(Protocol):
+    """A middleware with a lifecycle (optional ability): started and stopped with the app.
+
+    The kernel checks it once at startup (``isinstance``): :meth:`startup` runs
+    after the storage, before the lifespans; :meth:`shutdown` runs after the
+    jobs have stopped, in reverse order.
+    """
+
+    async def startup(self, app: Any) -> None:
+        """Start (open pools, start workers) for ``app``."""
+
+    async def shutdown(self) -> None:
+        """Stop and release what :meth:`startup` took."""
+
+
+@runtime_checkable
+class DrainingMiddleware(Protocol):
+    """A middleware that holds executions it has not run yet (optional ability; a queue).
+
+    At shutdown the kernel awaits :meth:`drain` after the timers stop and
+    before running jobs get their grace period and are cancelled, so what was
+    queued runs (as jobify 0.14 runs it) instead of being cancelled.
+    """
+
+    async def drain(self) -> None:
+        """Run what is queued and return once it has run."""
 
 
 def __getattr__(name: str) -> Any:

@@ -7,6 +7,7 @@ helpers are reached through fixtures.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -44,3 +45,39 @@ def until() -> Callable[..., Any]:
                 await asyncio.sleep(0.001)
 
     return wait
+
+
+@pytest.fixture(scope="session")
+def kernel_drains() -> bool:
+    """Whether ``Jobify.shutdown`` lets middleware ``drain()`` before it cancels the jobs.
+
+    jobify 0.14's shutdown stops its components (the queue drains) before it
+    cancels running tasks; this plugin's ``drain()`` is there for that. Tests
+    of what an app's shutdown does with queued jobs ask this, so they hold
+    whichever order the installed kernel uses.
+    """
+    saved = {k: os.environ.get(k) for k in ("JOBIFY_DISABLE_PLUGIN_AUTOLOAD", "JOBIFY_CONFIG")}
+    os.environ.update(JOBIFY_DISABLE_PLUGIN_AUTOLOAD="1", JOBIFY_CONFIG="")
+    try:
+        app = Jobify(storage=False, middleware=[QueueMiddleware(workers=1)])
+        ran: list[int] = []
+
+        @app.task
+        async def probe(i: int) -> None:
+            await asyncio.sleep(0.01)
+            ran.append(i)
+
+        async def main() -> None:
+            async with asyncio.timeout(5), app:
+                for i in range(2):
+                    await probe.push(i)
+                await asyncio.sleep(0.001)
+
+        asyncio.run(main())
+        return ran == [0, 1]
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from jobify import INJECT, JobContext, JobStatus, SmartRetry
 
 
@@ -138,7 +140,69 @@ async def test_a_timeout_counts_only_the_run_not_the_wait(make_app, until):
     assert j2.status is JobStatus.TIMEOUT
 
 
-async def test_shutdown_cancels_queued_and_running_jobs_and_leaves_no_task(make_app, until):
+_OLD_ORDER = (
+    "this kernel cancels the jobs before it stops the middleware, so queued jobs end "
+    "CANCELLED; QueueMiddleware.drain() runs them once Jobify.shutdown awaits it first"
+)
+_NEW_ORDER = "the kernel lets the queue drain at shutdown (tested by the drain tests)"
+
+
+async def test_app_shutdown_runs_the_queued_jobs_as_the_reference_does(make_app, kernel_drains):
+    if not kernel_drains:
+        pytest.xfail(_OLD_ORDER)
+    app, mw = make_app(workers=1)
+    events: list[str] = []
+
+    @app.task
+    async def work(i: int) -> int:
+        events.append(f"start {i}")
+        await asyncio.sleep(0.02)
+        events.append(f"end {i}")
+        return i
+
+    async with asyncio.timeout(5):
+        async with app:
+            jobs = [await work.push(i) for i in range(3)]
+            await asyncio.sleep(0.005)
+    assert events == ["start 0", "end 0", "start 1", "end 1", "start 2", "end 2"]
+    assert [j.status for j in jobs] == [JobStatus.SUCCESS] * 3
+    assert [j.result() for j in jobs] == [0, 1, 2]
+
+
+async def test_app_shutdown_waits_for_a_running_job_then_stops_when_cancelled(
+    make_app, until, kernel_drains
+):
+    if not kernel_drains:
+        pytest.skip(_OLD_ORDER)
+    app, mw = make_app(workers=1)
+    before = asyncio.all_tasks()
+    started = asyncio.Event()
+    seen: list[str] = []
+
+    @app.task
+    async def endless() -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            seen.append("cancelled")
+            raise
+
+    await app.startup()
+    job = await endless.push()
+    await started.wait()
+    with pytest.raises(TimeoutError):  # a job that never ends keeps the drain waiting (0.14)
+        await asyncio.wait_for(app.shutdown(), 0.1)
+    assert seen == ["cancelled"]
+    assert job.status is JobStatus.CANCELLED
+    assert asyncio.all_tasks() == before
+
+
+async def test_shutdown_cancels_queued_and_running_jobs_and_leaves_no_task(
+    make_app, until, kernel_drains
+):
+    if kernel_drains:
+        pytest.skip(_NEW_ORDER)
     app, mw = make_app(workers=2)
     before = asyncio.all_tasks()
     ran: list[int] = []
@@ -172,7 +236,11 @@ async def test_shutdown_cancels_queued_and_running_jobs_and_leaves_no_task(make_
     assert "stopped" in repr(mw)
 
 
-async def test_shutdown_waits_for_a_job_that_ignores_its_cancellation(make_app, until):
+async def test_shutdown_waits_for_a_job_that_ignores_its_cancellation(
+    make_app, until, kernel_drains
+):
+    if kernel_drains:
+        pytest.skip(_NEW_ORDER)
     app, _ = make_app(workers=1)
     before = asyncio.all_tasks()
     started = asyncio.Event()

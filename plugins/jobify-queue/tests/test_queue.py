@@ -181,7 +181,43 @@ async def test_startup_shutdown_and_restart_drive_the_workers():
     assert asyncio.all_tasks() == before
 
 
-async def test_shutdown_cancels_items_left_in_the_queue():
+async def test_shutdown_runs_the_items_left_in_the_queue_first():
+    # as jobify 0.14's shutdown does: what was queued runs, in priority order
+    mw = QueueMiddleware(workers=1)
+    await mw.startup(None)
+    started, release = asyncio.Event(), asyncio.Event()
+    ran: list[int] = []
+
+    async def hold(context):
+        started.set()
+        await release.wait()
+        return "held"
+
+    def record(n):
+        async def call_next(context):
+            ran.append(n)
+            return n
+
+        return call_next
+
+    holder = asyncio.ensure_future(mw(hold, _Ctx()))
+    await started.wait()
+    loop = asyncio.get_running_loop()
+    futures = [loop.create_future() for _ in range(3)]
+    for n, fut in enumerate(futures):
+        mw.queue.put_nowait(Item(record(n), _Ctx(), fut, -n))  # 2 is the most urgent
+    stopping = asyncio.ensure_future(mw.shutdown())
+    await asyncio.sleep(0.01)
+    assert not stopping.done()
+    release.set()
+    await asyncio.wait_for(stopping, 1)
+    assert await holder == "held"
+    assert ran == [2, 1, 0]
+    assert [f.result() for f in futures] == [0, 1, 2]
+    assert mw.queue.empty()
+
+
+async def test_shutdown_skips_items_whose_job_was_cancelled():
     mw = QueueMiddleware(workers=1)
     await mw.startup(None)
     started = asyncio.Event()
@@ -191,7 +227,7 @@ async def test_shutdown_cancels_items_left_in_the_queue():
         await asyncio.Event().wait()
 
     async def never(context):
-        raise AssertionError("a queued item ran after shutdown")
+        raise AssertionError("a cancelled job's item ran")
 
     holder = asyncio.ensure_future(mw(hold, _Ctx()))
     await started.wait()
@@ -199,12 +235,62 @@ async def test_shutdown_cancels_items_left_in_the_queue():
     futures = [loop.create_future() for _ in range(3)]
     for fut in futures:
         mw.queue.put_nowait(Item(never, _Ctx(), fut, 0))
-    holder.cancel()  # as the app cancels its jobs before it stops the middleware
+        fut.cancel()  # as an app that cancelled its jobs
+    holder.cancel()
     with pytest.raises(asyncio.CancelledError):
         await holder
-    await mw.shutdown()
+    await asyncio.wait_for(mw.shutdown(), 1)
     assert mw.queue.empty()
     assert all(f.cancelled() for f in futures)
+
+
+async def test_a_cancelled_shutdown_cancels_the_workers_and_what_they_run():
+    mw = QueueMiddleware(workers=1)
+    before = asyncio.all_tasks()
+    await mw.startup(None)
+    started = asyncio.Event()
+    seen: list[str] = []
+
+    async def endless(context):
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            seen.append("cancelled")
+            raise
+
+    caller = asyncio.ensure_future(mw(endless, _Ctx()))
+    await started.wait()
+    queued = asyncio.ensure_future(mw(endless, _Ctx()))  # waits behind it
+    stopping = asyncio.ensure_future(mw.shutdown())
+    await asyncio.sleep(0.01)
+    assert not stopping.done()  # a job that never ends keeps the drain waiting, as in 0.14
+    stopping.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await stopping
+    for waiter in (caller, queued):
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+    assert seen == ["cancelled"]
+    assert asyncio.all_tasks() - {asyncio.current_task()} <= before
+    assert "stopped" in repr(mw)
+
+
+async def test_drain_without_workers_or_join_returns_at_once():
+    mw = QueueMiddleware(workers=1)
+    await asyncio.wait_for(mw.drain(), 1)  # not started
+
+    class NoJoin:
+        async def get(self):
+            await asyncio.Event().wait()
+
+        async def put(self, item): ...
+        def task_done(self): ...
+
+    plain = QueueMiddleware(NoJoin(), workers=1)
+    await plain.startup(None)
+    await asyncio.wait_for(plain.drain(), 1)
+    await plain.shutdown()
 
 
 async def test_shutdown_lets_a_running_execution_finish():

@@ -40,7 +40,7 @@ def test_package_exports():
     assert sorted(pkg.__all__) == [
         "ExtendedJSONSerializer",
         "JSONSerializer",
-        "SerializerError",
+        "PickleDecodeError",
         "UnsafePickleSerializer",
     ]
     assert set(pkg.__all__) <= set(dir(pkg))

@@ -41,7 +41,7 @@ from jobify._kernel.arguments import (
 from jobify._kernel.configuration import AppStatistics, JobifyConfiguration, Plugin
 from jobify._kernel.declared import start_declared_crons
 from jobify._kernel.interrupt import InterruptCatcher, raise_interrupt
-from jobify._kernel.lifecycle import enter_lifespans, start_extensions, stop_plugins
+from jobify._kernel.lifecycle import drain, enter_lifespans, start_extensions, stop_plugins
 from jobify._kernel.operating import Operating
 from jobify._kernel.pipeline import observer_middleware
 from jobify._kernel.registry import Registry, RootRoute, Router
@@ -254,6 +254,7 @@ class Jobify(Operating, Router):
         self.control = self.configs.control
         """Pause, resume, run now, cancel, reschedule (also ``app.pause_job(...)`` etc.)."""
         self._stack: contextlib.AsyncExitStack | None = None
+        self._draining: list[Any] = []
         self._interrupted = False  # a SIGINT ended wait_all(): raised again after shutdown
 
     def __repr__(self) -> str:
@@ -329,10 +330,8 @@ class Jobify(Operating, Router):
     async def wait_all(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - reference API
         """Wait until no job is scheduled or running.
 
-        Ctrl+C (SIGINT) while it waits makes it return normally, as with jobify
-        0.14, so the program can log and shut down; the interrupt is delivered
-        again once the app has shut down (``asyncio.run`` then ends with
-        ``KeyboardInterrupt`` as usual).
+        Ctrl+C (SIGINT) while it waits makes it return normally (as jobify 0.14),
+        and raised again once the app has shut down.
 
         Raises:
             TimeoutError: ``timeout`` seconds passed first.
@@ -387,7 +386,7 @@ class Jobify(Operating, Router):
                 stack.push_async_callback(configs.storage.shutdown)
                 if not producer and isinstance(configs.storage, SchedulerLock):
                     await configs.storage.lock_scheduler()  # one scheduler per database
-            await start_extensions(self, stack)
+            self._draining = await start_extensions(self, stack)
             for plug in self._plugin_order:  # before the lifespans, as in jobify 0.14
                 await plug.startup(self)
                 self._started_plugins.append(plug)
@@ -433,7 +432,11 @@ class Jobify(Operating, Router):
             return
         configs.app_started = False
         try:
-            await configs.jobs.stop(grace=self.extra.shutdown_grace)
+            configs.timer.stop()
+            try:
+                await drain(self._draining)  # queued executions run (as jobify 0.14)
+            finally:
+                await configs.jobs.stop(grace=self.extra.shutdown_grace)
             await stop_plugins(
                 self._started_plugins
             )  # before the lifespans exit, as in jobify 0.14

@@ -13,6 +13,8 @@ import contextlib
 import inspect
 from typing import TYPE_CHECKING, Any
 
+from jobify.middleware import DrainingMiddleware, ManagedMiddleware
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -20,21 +22,34 @@ if TYPE_CHECKING:
     from jobify._kernel.configuration import Plugin
     from jobify._kernel.routers import Router
 
-__all__ = ("enter_lifespans", "start_extensions", "stop_plugins")
+__all__ = ("drain", "enter_lifespans", "start_extensions", "stop_plugins")
 
 
-async def start_extensions(app: Jobify, stack: contextlib.AsyncExitStack) -> None:
-    """Plugin distributions' startup hooks, then middleware that has a lifecycle."""
+async def start_extensions(
+    app: Jobify, stack: contextlib.AsyncExitStack
+) -> list[DrainingMiddleware]:
+    """Plugin distributions' startup hooks, then middleware that has a lifecycle.
+
+    Returns the middleware that can drain what it holds, for shutdown.
+    """
     for func in app.assembly.on_startup:
         await _maybe_await(func(app=app))
     for func in app.assembly.on_shutdown[::-1]:
         stack.push_async_callback(_call_async, func, app)
+    draining: list[DrainingMiddleware] = []
     for mw in _all_middleware(app):
-        start = getattr(mw, "startup", None)
-        stop = getattr(mw, "shutdown", None)
-        if inspect.iscoroutinefunction(start) and inspect.iscoroutinefunction(stop):
-            await start(app)
-            stack.push_async_callback(stop)
+        if isinstance(mw, ManagedMiddleware):
+            await mw.startup(app)
+            stack.push_async_callback(mw.shutdown)
+        if isinstance(mw, DrainingMiddleware):
+            draining.append(mw)
+    return draining
+
+
+async def drain(draining: list[DrainingMiddleware]) -> None:
+    """Let each middleware that holds executions run them (at shutdown)."""
+    for mw in draining:
+        await mw.drain()
 
 
 def _all_middleware(app: Jobify) -> list[Any]:

@@ -88,11 +88,13 @@ def check_options(func: Callable[..., Any], options: Mapping[str, Any]) -> dict[
         msg = f"{where}: name must be a non-empty string, got {out['name']!r}"
         raise ValueError(msg)
     if "retry" in out:
-        out["retry"] = retry_policy(out["retry"])
-    if "timeout" in out:
+        retry = out["retry"]
+        # retry=True / False: one retry / none, as 0.14 reads them (bool is an int)
+        out["retry"] = retry_policy(int(retry) if isinstance(retry, bool) else retry)
+    if out.get("timeout") is not None:  # timeout=None: no timeout, the default
         t = out["timeout"]
         if isinstance(t, bool) or not isinstance(t, int | float) or not t > 0:
-            msg = f"{where}: timeout must be a number of seconds > 0, got {t!r}"
+            msg = f"{where}: timeout must be a number of seconds > 0 (or None), got {t!r}"
             raise ValueError(msg)
     if "durable" in out and not isinstance(out["durable"], bool):
         msg = f"{where}: durable must be True or False, got {out['durable']!r}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final, NamedTuple
@@ -106,7 +107,8 @@ class MisfirePolicy(StrEnum):
         return GracePolicy(t)
 
 
-def _check_misfire_policy(policy: object) -> None:
+def _misfire_policy(policy: object) -> MisfirePolicy | GracePolicy:
+    """Check ``policy``; a member's value (``"once"``) becomes the member, as 0.14 reads it."""
     if isinstance(policy, GracePolicy):
         if not isinstance(policy.value, timedelta) or policy.value < timedelta(0):
             msg = (
@@ -114,13 +116,18 @@ def _check_misfire_policy(policy: object) -> None:
                 f"got {policy.value!r}"
             )
             raise ValueError(msg)
-        return
-    if not isinstance(policy, MisfirePolicy):
-        msg = (
-            f"Cron misfire_policy: expected MisfirePolicy.ALL, SKIP, ONCE or "
-            f"GracePolicy(timedelta), got {policy!r}"
-        )
-        raise TypeError(msg)
+        return policy
+    if isinstance(policy, MisfirePolicy):
+        return policy
+    expected = "MisfirePolicy.ALL, SKIP, ONCE (or 'all', 'skip', 'once') or GracePolicy(timedelta)"
+    if isinstance(policy, str):
+        try:
+            return MisfirePolicy(policy)
+        except ValueError:
+            msg = f"Cron misfire_policy: expected {expected}, got {policy!r}"
+            raise ValueError(msg) from None
+    msg = f"Cron misfire_policy: expected {expected}, got {policy!r}"
+    raise TypeError(msg)
 
 
 @dataclasses.dataclass(slots=True)
@@ -131,7 +138,8 @@ class Cron:
     runs before the schedule stops (at least 1: ``1`` stops at the first
     failure). ``start_date`` must be timezone-aware: no run happens before it,
     and runs between it and the app's first start are misfires, decided by
-    ``misfire_policy``.
+    ``misfire_policy`` (a member, its value such as ``"once"``, or a
+    :class:`GracePolicy`). ``args`` and ``kwargs`` are kept as given.
 
     Attributes:
         expression: 5 fields (minute hour day month weekday), 6 (plus year),
@@ -170,7 +178,7 @@ class Cron:
                 f"got {self.max_failures!r}"
             )
             raise ValueError(msg)
-        _check_misfire_policy(self.misfire_policy)
+        self.misfire_policy = _misfire_policy(self.misfire_policy)
         if self.start_date is not None and (
             not isinstance(self.start_date, datetime) or self.start_date.tzinfo is None
         ):
@@ -179,8 +187,13 @@ class Cron:
                 "add tzinfo, e.g. datetime(..., tzinfo=ZoneInfo('UTC'))"
             )
             raise ValueError(msg)
-        self.args = tuple(self.args)
-        self.kwargs = dict(self.kwargs)
+        # kept as given (a list of args stays a list, as in 0.14): the kernel only unpacks them
+        if not isinstance(self.args, tuple | list):
+            msg = f"Cron args: expected a tuple (or list) of arguments, got {self.args!r}"
+            raise TypeError(msg)
+        if not isinstance(self.kwargs, Mapping):
+            msg = f"Cron kwargs: expected a dict of keyword arguments, got {self.kwargs!r}"
+            raise TypeError(msg)
 
 
 class _SmartRetryFields(NamedTuple):
@@ -198,7 +211,10 @@ class SmartRetry(_SmartRetryFields):
 
     The n-th retry (0-based) waits ``min(max_delay, initial_delay *
     backoff_factor ** n)``; with ``jitter`` half of that is fixed and half is
-    random, which spreads retries of many failing jobs apart.
+    random, which spreads retries of many failing jobs apart. A
+    ``backoff_factor`` below 1 makes the waits shrink. The numbers are kept
+    as given, as in jobify 0.14: ``SmartRetry(3, initial_delay=1)`` waits
+    ``1``, ``2``, ``4`` (ints) without jitter.
 
     Attributes:
         retries: retries after the first failure (0: none).
@@ -223,20 +239,18 @@ class SmartRetry(_SmartRetryFields):
         exclude_exceptions: tuple[type[Exception], ...] = (),
     ) -> SmartRetry:
         """Check every field, so a bad retry setting fails where it is written."""
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        if not isinstance(retries, int) or retries < 0:  # True/False: 1/0, as 0.14 reads them
             msg = f"SmartRetry retries: expected an int >= 0, got {retries!r}"
             raise ValueError(msg)
-        for name, value in (("initial_delay", initial_delay), ("max_delay", max_delay)):
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                msg = f"SmartRetry {name}: expected a number of seconds >= 0, got {value!r}"
-                raise ValueError(msg)
-        if (
-            isinstance(backoff_factor, bool)
-            or not isinstance(backoff_factor, int | float)
-            or (backoff_factor < 1)
+        for name, value in (
+            ("initial_delay", initial_delay),
+            ("max_delay", max_delay),
+            ("backoff_factor", backoff_factor),
         ):
-            msg = f"SmartRetry backoff_factor: expected a number >= 1, got {backoff_factor!r}"
-            raise ValueError(msg)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+                what = "a number" if name == "backoff_factor" else "a number of seconds"
+                msg = f"SmartRetry {name}: expected {what} >= 0, got {value!r}"
+                raise ValueError(msg)
         for name, excs in (
             ("include_exceptions", include_exceptions),
             ("exclude_exceptions", exclude_exceptions),
@@ -249,10 +263,10 @@ class SmartRetry(_SmartRetryFields):
         return super().__new__(
             cls,
             retries,
-            float(initial_delay),
-            float(max_delay),
-            float(backoff_factor),
-            bool(jitter),
+            initial_delay,
+            max_delay,
+            backoff_factor,
+            jitter,
             include_exceptions,
             exclude_exceptions,
         )

@@ -10,9 +10,10 @@ while it is queued.
 Cancellation follows the waiting job: cancelling it (``job.cancel()``, app
 shutdown) cancels the future, so a queued item is skipped and a running one
 is cancelled. The worker keeps its slot until that execution has really
-stopped, so the bound holds even then. At shutdown the app has already
-cancelled its jobs; :meth:`QueueMiddleware.shutdown` then cancels the idle
-workers, waits for the busy ones and cancels what is left in the queue.
+stopped, so the bound holds even then. :meth:`QueueMiddleware.shutdown`
+first drains the queue (what is queued runs, as in jobify 0.14, unless its
+job was cancelled), then cancels the idle workers, waits for the busy ones
+and cancels anything left in the queue.
 """
 
 from __future__ import annotations
@@ -165,16 +166,49 @@ class QueueMiddleware(BaseMiddleware):
         self._tasks = tuple(tasks)
         self._loop = loop
 
-    async def shutdown(self) -> None:
-        """Stop the workers and cancel the items still queued; the app calls this at shutdown.
+    async def drain(self) -> None:
+        """Wait until every execution already queued has run, as jobify 0.14's shutdown does.
 
-        Idle workers are cancelled; a worker that is running an execution
-        finishes it first (in an app, the kernel has already cancelled every
-        job, so those executions are stopping) and then exits. Items still in
-        a queue with ``get_nowait`` are removed and their futures cancelled.
-        Nothing started here outlives this call.
+        Only for a queue with ``join()`` (the default has it): the workers
+        keep taking items, in priority order, until the queue is empty and
+        each item taken is done. An item whose job was cancelled meanwhile is
+        skipped. Jobs still waiting to *enter* a full queue are not waited
+        for. :meth:`shutdown` drains first; an app that calls ``drain()``
+        before it cancels its jobs lets the queued jobs finish (their results
+        are delivered, durable ones are removed from storage as usual).
+
+        Raises:
+            asyncio.CancelledError: this call was cancelled; the workers keep
+                running until :meth:`shutdown`.
         """
-        tasks, self._tasks, self._loop = self._tasks, (), None
+        join = getattr(self.queue, "join", None)
+        if self._tasks and join is not None:
+            await join()
+
+    async def shutdown(self) -> None:
+        """Run what is queued, then stop the workers; the app calls this at shutdown.
+
+        First :meth:`drain`: the executions already in the queue run, as in
+        jobify 0.14 (in an app that cancelled its jobs first, their items are
+        skipped). Then idle workers are cancelled; a worker that is running
+        an execution finishes it first and then exits. Items still in a queue
+        with ``get_nowait`` (one without ``join``, or put meanwhile) are
+        removed and their futures cancelled. Nothing started here outlives
+        this call; if it is cancelled, the workers and the executions they
+        run are cancelled at once.
+        """
+        tasks = self._tasks
+        try:
+            await self.drain()
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await self._stop(tasks)
+            raise
+        await self._stop(tasks)
+
+    async def _stop(self, tasks: tuple[asyncio.Task[None], ...]) -> None:
+        self._tasks, self._loop = (), None
         self._stopping = True
         for task in tasks:
             if task not in self._busy:

@@ -52,11 +52,13 @@ _DECODE_OPTIONS: Final = (
 )
 
 
-class CBORSerializerDecodeError(BaseJobifyError, ValueError):
+class CBORSerializerDecodeError(BaseJobifyError, cbor2.CBORDecodeError, ValueError):
     """Bytes given to :meth:`CBORSerializer.loadb` are not CBOR it can read.
 
-    Not to be confused with ``cbor2.CBORDecodeError``, which is its
-    ``__cause__`` and is not a ``ValueError``.
+    A ``ValueError``, as every serializer's ``loadb`` raises for bytes it
+    cannot decode, and a ``cbor2.CBORDecodeError`` (which is not one), as
+    jobify 0.14 raises: an ``except`` clause written for either catches it.
+    cbor2's own error is its ``__cause__``.
     """
 
 

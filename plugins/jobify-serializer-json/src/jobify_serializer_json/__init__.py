@@ -7,7 +7,8 @@
   never use it on data an attacker can write.
 
 All three are also importable from ``jobify.serializers``. Bytes that cannot
-be decoded raise :class:`SerializerError` (a ``ValueError``).
+be decoded raise the decoder's own error, as in jobify 0.14, with a note that
+says what to do; :class:`PickleDecodeError` for a pickle (a ``ValueError``).
 
 The names load lazily (PEP 562), so that discovering the plugin, which imports
 ``jobify_serializer_json._hooks``, imports none of the serializer modules.
@@ -19,19 +20,24 @@ import importlib
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from jobify_serializer_json.errors import SerializerError as SerializerError
+    from jobify_serializer_json.errors import PickleDecodeError as PickleDecodeError
     from jobify_serializer_json.extended import ExtendedJSONSerializer as ExtendedJSONSerializer
     from jobify_serializer_json.serializer import JSONSerializer as JSONSerializer
     from jobify_serializer_json.unsafe_pickle import (
         UnsafePickleSerializer as UnsafePickleSerializer,
     )
 
-__all__ = ("ExtendedJSONSerializer", "JSONSerializer", "SerializerError", "UnsafePickleSerializer")
+__all__ = (
+    "ExtendedJSONSerializer",
+    "JSONSerializer",
+    "PickleDecodeError",
+    "UnsafePickleSerializer",
+)
 
 _MODULES: Final = {
     "ExtendedJSONSerializer": "jobify_serializer_json.extended",
     "JSONSerializer": "jobify_serializer_json.serializer",
-    "SerializerError": "jobify_serializer_json.errors",
+    "PickleDecodeError": "jobify_serializer_json.errors",
     "UnsafePickleSerializer": "jobify_serializer_json.unsafe_pickle",
 }
 

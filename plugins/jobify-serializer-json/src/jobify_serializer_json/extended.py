@@ -37,7 +37,7 @@ from typing import Any, Final
 
 from jobify import options
 from jobify.serializers import Serializer
-from jobify_serializer_json.errors import SerializerError, as_bytes, preview
+from jobify_serializer_json.errors import explain, json_text, preview
 
 __all__ = ("ExtendedJSONSerializer",)
 
@@ -60,12 +60,18 @@ _TAGS: Final = frozenset(
 
 
 class _TagError(Exception):
-    """A tagged value inside the JSON cannot be rebuilt; becomes a SerializerError."""
+    """A tagged value inside the JSON cannot be rebuilt.
 
-    def __init__(self, detail: str, fix: str) -> None:
+    ``loadb`` raises ``error`` in its place (the exception that rebuilding
+    raised, or ``KeyError(name)`` for a class that is not registered, as in
+    jobify 0.14), with a note made of ``detail`` and ``fix``.
+    """
+
+    def __init__(self, detail: str, fix: str, error: Exception) -> None:
         super().__init__(detail)
         self.detail = detail
         self.fix = fix
+        self.error = error
 
 
 def _qualname(tp: type) -> str:
@@ -489,28 +495,34 @@ class ExtendedJSONSerializer(Serializer):
     def loadb(self, data: bytes) -> Any:
         """Decode bytes made by :meth:`dumpb` (or by jobify 0.14's ExtendedJSONSerializer).
 
+        A ``str`` of JSON is read too, as ``json.loads`` reads it. Errors are
+        the ones jobify 0.14 raises, each with a note that says what to do.
+
         Raises:
-            SerializerError: ``data`` is not UTF-8 JSON, a tagged value is
-                malformed, or it names a class that is not registered.
-            TypeError: ``data`` is not bytes.
+            json.JSONDecodeError: ``data`` is not JSON (``UnicodeDecodeError``
+                if its bytes are not text).
+            KeyError: it holds an enum, dataclass or NamedTuple whose class is
+                not registered.
+            ValueError: a tagged value is malformed (or ``TypeError``, as the
+                type it rebuilds raises).
+            TypeError: ``data`` is neither bytes nor ``str``.
         """
-        raw = as_bytes(data, "ExtendedJSONSerializer.loadb()")
+        where = "ExtendedJSONSerializer.loadb()"
         try:
-            return self._decoder.decode(raw.decode("utf-8", _ERRORS))
+            return self._decoder.decode(json_text(data, where))
         except _TagError as exc:
-            msg = (
-                f"ExtendedJSONSerializer.loadb(): cannot decode {preview(raw)}: {exc.detail}. "
-                f"{exc.fix}"
-            )
-            raise SerializerError(msg) from exc.__cause__
+            error = exc.error
+            explain(error, f"{where}: cannot decode {preview(data)}: {exc.detail}. {exc.fix}")
+            error.__suppress_context__ = True  # the _TagError is ours, not the user's business
+            raise error  # noqa: B904 - error keeps its own __cause__
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            msg = (
-                f"ExtendedJSONSerializer.loadb(): cannot decode {preview(raw)} as UTF-8 JSON: "
-                f"{exc}. It was not written by ExtendedJSONSerializer.dumpb (another "
-                "serializer wrote it, or it is corrupt): read it with the serializer that "
-                "stored it"
+            explain(
+                exc,
+                f"{where}: cannot decode {preview(data)} as JSON. It was not written by "
+                "ExtendedJSONSerializer.dumpb (another serializer wrote it, or it is corrupt): "
+                "read it with the serializer that stored it",
             )
-            raise SerializerError(msg) from exc
+            raise
 
     def _object_hook(self, obj: dict[str, Any]) -> Any:
         if len(obj) != 1:
@@ -525,9 +537,9 @@ class ExtendedJSONSerializer(Serializer):
         except _TagError:
             raise
         except Exception as exc:
-            detail = f"{tag} {preview(value)} is malformed: {type(exc).__name__}: {exc}"
+            detail = f"{tag} {preview(value)} is malformed"
             fix = "It was not written by ExtendedJSONSerializer.dumpb, or it is corrupt"
-            raise _TagError(detail, fix) from exc
+            raise _TagError(detail, fix, exc) from exc
 
     def _rebuild(self, tag: str, value: Any) -> Any:
         if not isinstance(value, dict) or not isinstance(value.get("type"), str):
@@ -547,7 +559,7 @@ class ExtendedJSONSerializer(Serializer):
                 f"Register the class: ExtendedJSONSerializer(registry=[{name}]) or "
                 f"serializer.register_hints([{name}]); was it renamed or removed?"
             )
-            raise _TagError(detail, fix)
+            raise _TagError(detail, fix, KeyError(name))
         try:
             if kind == "enum":
                 return tp(value["value"])
@@ -564,7 +576,7 @@ class ExtendedJSONSerializer(Serializer):
                 "The class changed since the job was stored: give new fields defaults, keep "
                 "old enum values, or reschedule the job"
             )
-            raise _TagError(detail, fix) from exc
+            raise _TagError(detail, fix, exc) from exc
 
 
 def _make_dataclass(tp: type, fields: dict[str, Any]) -> Any:

@@ -13,7 +13,7 @@ import json
 from typing import Any, Final
 
 from jobify.serializers import Serializer
-from jobify_serializer_json.errors import SerializerError, as_bytes, preview
+from jobify_serializer_json.errors import explain, json_text, preview
 
 __all__ = ("JSONSerializer",)
 
@@ -61,19 +61,21 @@ class JSONSerializer(Serializer):
             raise ValueError(msg) from exc
 
     def loadb(self, data: bytes) -> Any:
-        """Decode UTF-8 JSON bytes made by :meth:`dumpb`.
+        """Decode JSON made by :meth:`dumpb` (bytes, or a ``str``, as ``json.loads`` takes).
 
         Raises:
-            SerializerError: ``data`` is not UTF-8 JSON.
-            TypeError: ``data`` is not bytes.
+            json.JSONDecodeError: ``data`` is not JSON (``UnicodeDecodeError``
+                if its bytes are not text), as ``json.loads`` raises and jobify
+                0.14 lets through; a note says what to do.
+            TypeError: ``data`` is neither bytes nor ``str``.
         """
-        raw = as_bytes(data, "JSONSerializer.loadb()")
         try:
-            return _DECODER.decode(raw.decode("utf-8", _ERRORS))
+            return _DECODER.decode(json_text(data, "JSONSerializer.loadb()"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            msg = (
-                f"JSONSerializer.loadb(): cannot decode {preview(raw)} as UTF-8 JSON: {exc}. "
-                "It was not written by JSONSerializer.dumpb (another serializer wrote it, "
-                "or it is corrupt): read it with the serializer that stored it"
+            explain(
+                exc,
+                f"JSONSerializer.loadb(): cannot decode {preview(data)} as JSON. It was not "
+                "written by JSONSerializer.dumpb (another serializer wrote it, or it is "
+                "corrupt): read it with the serializer that stored it",
             )
-            raise SerializerError(msg) from exc
+            raise

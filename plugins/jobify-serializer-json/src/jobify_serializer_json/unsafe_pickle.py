@@ -12,7 +12,7 @@ import pickle
 from typing import Any, Final
 
 from jobify.serializers import Serializer
-from jobify_serializer_json.errors import SerializerError, as_bytes, preview
+from jobify_serializer_json.errors import PickleDecodeError, as_bytes, explain, preview
 
 __all__ = ("UnsafePickleSerializer",)
 
@@ -43,25 +43,28 @@ class UnsafePickleSerializer(Serializer):
         """Pickle ``data`` with the highest protocol.
 
         Raises:
-            TypeError: ``data`` holds something pickle cannot store (a
-                lambda, a local class, a lock, an open file).
+            pickle.PicklingError: ``data`` holds something pickle cannot store
+                (a lambda, a local class); ``TypeError`` for a lock or an open
+                file, as ``pickle.dumps`` raises them. A note says what to do.
         """
         try:
             return pickle.dumps(data, protocol=_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            msg = (
-                f"UnsafePickleSerializer.dumpb(): cannot pickle {preview(data)}: {exc}. "
-                "Pass module-level functions and classes, not lambdas, local objects, "
-                "locks or open files"
+            explain(
+                exc,
+                f"UnsafePickleSerializer.dumpb(): cannot pickle {preview(data)}. Pass "
+                "module-level functions and classes, not lambdas, local objects, locks or "
+                "open files",
             )
-            raise TypeError(msg) from exc
+            raise
 
     def loadb(self, data: bytes) -> Any:
         """Unpickle ``data``. Runs code named by the data: trusted storage only.
 
         Raises:
-            SerializerError: ``data`` is not a pickle, or names a class or
-                function that no longer exists.
+            PickleDecodeError: ``data`` is not a pickle, or names a class or
+                function that no longer exists (a ``ValueError`` and a
+                ``pickle.UnpicklingError``; pickle's error is the ``__cause__``).
             TypeError: ``data`` is not bytes.
         """
         raw = as_bytes(data, "UnsafePickleSerializer.loadb()")
@@ -74,4 +77,4 @@ class UnsafePickleSerializer(Serializer):
                 "it, or it is corrupt) or it names a class or function that was renamed or "
                 "removed: read it with the serializer and code that stored it"
             )
-            raise SerializerError(msg) from exc
+            raise PickleDecodeError(msg) from exc

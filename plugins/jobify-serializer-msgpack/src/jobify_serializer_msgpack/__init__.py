@@ -2,7 +2,8 @@
 
 :class:`MsgpackSerializer` is registered as ``msgpack`` and is also importable
 as ``from jobify.serializers import MsgpackSerializer``. Bytes that are not
-MessagePack raise :class:`MsgpackDecodeError` (a ``ValueError``).
+MessagePack raise msgpack's own ``ValueError`` (``FormatError``, ...), as in
+jobify 0.14, with a note that says what to do.
 
 The names load lazily (PEP 562), so that discovering the plugin, which imports
 ``jobify_serializer_msgpack._hooks``, does not import msgpack.
@@ -14,10 +15,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jobify_serializer_msgpack.serializer import MsgpackDecodeError as MsgpackDecodeError
     from jobify_serializer_msgpack.serializer import MsgpackSerializer as MsgpackSerializer
 
-__all__ = ("MsgpackDecodeError", "MsgpackSerializer")
+__all__ = ("MsgpackSerializer",)
 
 
 def __getattr__(name: str) -> Any:

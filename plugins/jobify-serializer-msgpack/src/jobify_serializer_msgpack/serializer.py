@@ -19,10 +19,9 @@ import attrs
 import msgpack  # type: ignore[import-untyped]
 
 from jobify import options
-from jobify.exceptions import BaseJobifyError
 from jobify.serializers import Serializer
 
-__all__ = ("MsgpackDecodeError", "MsgpackSerializer")
+__all__ = ("MsgpackSerializer",)
 
 _PREVIEW: Final = 40
 _PACK_OPTIONS: Final = ("default", "use_bin_type", "strict_types", "datetime", "unicode_errors")
@@ -45,25 +44,12 @@ _UNPACK_OPTIONS: Final = (
 _TIMESTAMP_KINDS: Final = {0: "msgpack.Timestamp", 1: "float", 2: "int (ns)", 3: "datetime (UTC)"}
 
 
-class MsgpackDecodeError(BaseJobifyError, ValueError):
-    """Bytes given to :meth:`MsgpackSerializer.loadb` are not MessagePack it can read.
-
-    The message shows the start of the bytes; msgpack's own error is the
-    ``__cause__``.
-    """
-
-
 def _preview(data: Any) -> str:
     if isinstance(data, bytes | bytearray | memoryview):
         raw = bytes(data)
         shown = repr(raw[:_PREVIEW]) + ("..." if len(raw) > _PREVIEW else "")
         return f"{shown} ({len(raw)} byte{'' if len(raw) == 1 else 's'})"
     return repr(data)[:_PREVIEW]
-
-
-def _describe(exc: Exception) -> str:
-    text = str(exc).rstrip(".")
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 _FLAG: Final = options.flag()
@@ -171,18 +157,24 @@ class MsgpackSerializer(Serializer):
     def loadb(self, data: bytes) -> Any:
         """Decode MessagePack bytes made by :meth:`dumpb`.
 
+        msgpack's own errors come through, as in jobify 0.14, each with a note
+        that says what to do.
+
         Raises:
-            MsgpackDecodeError: ``data`` is not MessagePack, has trailing
-                bytes, breaks a ``max_*_len`` limit, holds a Timestamp out of
-                ``datetime``'s range (``timestamp=3``), or a hook refused it.
+            ValueError: ``data`` is not MessagePack (``msgpack.FormatError``,
+                ``ExtraData`` for trailing bytes), breaks a ``max_*_len``
+                limit, or has a non-str map key with ``strict_map_key``.
+            TypeError: a hook refused it, or a map key is unhashable.
+            OverflowError: a Timestamp out of ``datetime``'s range
+                (``timestamp=3``).
         """
         try:
             return self._unpackb(data)
         except (ValueError, TypeError, OverflowError) as exc:
-            msg = (
-                f"MsgpackSerializer.loadb(): cannot decode {_preview(data)} as MessagePack: "
-                f"{_describe(exc)}. It was not written by MsgpackSerializer.dumpb "
-                "with these options (another serializer wrote it, or it is corrupt): read it "
-                "with the serializer that stored it."
+            exc.add_note(
+                f"MsgpackSerializer.loadb(): cannot decode {_preview(data)} as MessagePack. It "
+                "was not written by MsgpackSerializer.dumpb with these options (another "
+                "serializer wrote it, or it is corrupt): read it with the serializer that "
+                "stored it."
             )
-            raise MsgpackDecodeError(msg) from exc
+            raise

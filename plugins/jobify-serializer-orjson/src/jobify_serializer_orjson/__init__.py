@@ -2,7 +2,8 @@
 
 :class:`OrjsonSerializer` is registered as ``orjson`` and is also importable as
 ``from jobify.serializers import OrjsonSerializer``. Bytes that are not JSON
-raise :class:`OrjsonDecodeError` (a ``ValueError``).
+raise orjson's ``JSONDecodeError`` (a ``ValueError``), as in jobify 0.14, with
+a note that says what to do.
 
 The names load lazily (PEP 562), so that discovering the plugin, which imports
 ``jobify_serializer_orjson._hooks``, does not import orjson.
@@ -14,10 +15,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jobify_serializer_orjson.serializer import OrjsonDecodeError as OrjsonDecodeError
     from jobify_serializer_orjson.serializer import OrjsonSerializer as OrjsonSerializer
 
-__all__ = ("OrjsonDecodeError", "OrjsonSerializer")
+__all__ = ("OrjsonSerializer",)
 
 
 def __getattr__(name: str) -> Any:

@@ -19,10 +19,9 @@ import attrs
 import orjson
 
 from jobify import options
-from jobify.exceptions import BaseJobifyError
 from jobify.serializers import Serializer
 
-__all__ = ("OrjsonDecodeError", "OrjsonSerializer")
+__all__ = ("OrjsonSerializer",)
 
 _PREVIEW: Final = 40
 _OPTIONS: Final[dict[str, int]] = {
@@ -31,14 +30,6 @@ _OPTIONS: Final[dict[str, int]] = {
     if name.startswith("OPT_")
 }
 _ALL_FLAGS: Final = functools.reduce(operator.or_, _OPTIONS.values(), 0)
-
-
-class OrjsonDecodeError(BaseJobifyError, ValueError):
-    """Bytes given to :meth:`OrjsonSerializer.loadb` are not JSON.
-
-    The message shows the start of the bytes; orjson's own error is the
-    ``__cause__``.
-    """
 
 
 def _preview(data: Any) -> str:
@@ -128,14 +119,16 @@ class OrjsonSerializer(Serializer):
         """Decode JSON bytes made by :meth:`dumpb`.
 
         Raises:
-            OrjsonDecodeError: ``data`` is not valid UTF-8 JSON.
+            orjson.JSONDecodeError: ``data`` is not valid UTF-8 JSON (a
+                ``ValueError``, as jobify 0.14 lets it through), with a note
+                that says what to do.
         """
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            msg = (
-                f"OrjsonSerializer.loadb(): cannot decode {_preview(data)} as JSON: {exc}. "
-                "It was not written by OrjsonSerializer.dumpb (another serializer wrote it, "
-                "or it is corrupt): read it with the serializer that stored it."
+            exc.add_note(
+                f"OrjsonSerializer.loadb(): cannot decode {_preview(data)} as JSON. It was not "
+                "written by OrjsonSerializer.dumpb (another serializer wrote it, or it is "
+                "corrupt): read it with the serializer that stored it."
             )
-            raise OrjsonDecodeError(msg) from exc
+            raise

@@ -26,17 +26,14 @@ def runs(expression: str, count: int = 4) -> list[str | None]:
     return out
 
 
-report(
-    {
-        expression: catch(runs, expression)
-        for expression in [
-            "* * * * * * *",
-            "*/10 * * * * * *",
-            "*/15 0 12 * * * *",
-            "30 0 12 * * * *",
-            "0 0 0 1 1 * 2030",
-            "5,35 * * * * * 2026",
-            "0 */30 * * * * *",
-        ]
-    }
-)
+# the runs that exist; what comes after the last one is differences/cron_never_runs
+COUNTS = {
+    "* * * * * * *": 4,
+    "*/10 * * * * * *": 4,
+    "*/15 0 12 * * * *": 4,
+    "30 0 12 * * * *": 4,
+    "0 0 0 1 1 * 2030": 1,
+    "5,35 * * * * * 2026": 4,
+    "0 */30 * * * * *": 4,
+}
+report({expression: catch(runs, expression, count) for expression, count in COUNTS.items()})

@@ -26,17 +26,14 @@ def runs(expression: str, count: int = 3) -> list[str | None]:
     return out
 
 
-report(
-    {
-        expression: catch(runs, expression)
-        for expression in [
-            "5 * * * * *",
-            "0 12 * * * 2027",
-            "0 0 1 1 * 2026-2030/2",
-            "0 0 1 1 * 2028,2030",
-            "0 0 1 1 * 2099",
-            "0 0 29 2 * *",
-            "0 0 1 1 * */10",
-        ]
-    }
-)
+# the runs that exist; what comes after the last one is differences/cron_never_runs
+COUNTS = {
+    "5 * * * * *": 3,
+    "0 12 * * * 2027": 3,
+    "0 0 1 1 * 2026-2030/2": 2,
+    "0 0 1 1 * 2028,2030": 2,
+    "0 0 1 1 * 2099": 1,
+    "0 0 29 2 * *": 3,
+    "0 0 1 1 * */10": 3,
+}
+report({expression: catch(runs, expression, count) for expression, count in COUNTS.items()})

@@ -1,4 +1,4 @@
-"""The macros @yearly @monthly @weekly @daily @hourly, and the ones 0.14 may not know."""
+"""The macros @yearly @monthly @weekly @daily @hourly @annually; unknown ones fail (@reboot, @every)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -36,8 +36,6 @@ report(
             "@daily",
             "@hourly",
             "@annually",
-            "@midnight",
-            "@DAILY",
             "@reboot",
             "@every",
         ]

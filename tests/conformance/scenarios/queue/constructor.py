@@ -1,4 +1,4 @@
-"""QueueMiddleware and Item as constructed: workers values, maxsize, a custom queue, Item fields and order."""
+"""QueueMiddleware and Item as constructed: workers, positional arguments, a custom queue, Item fields and order."""
 
 import asyncio
 
@@ -7,8 +7,8 @@ from harness import catch, report
 from jobify.middleware import Item, JobifyQueue, QueueMiddleware
 
 
-def build(**kwargs: object) -> str:
-    QueueMiddleware(**kwargs)  # type: ignore[arg-type]
+def build(*args: object, **kwargs: object) -> str:
+    QueueMiddleware(*args, **kwargs)  # type: ignore[arg-type]
     return "built"
 
 
@@ -16,9 +16,8 @@ report(
     {
         "default": catch(build),
         "workers_1": catch(build, workers=1),
-        "workers_0": catch(build, workers=0),
-        "workers_negative": catch(build, workers=-1),
-        "maxsize": catch(build, maxsize=3),
+        "positional": catch(lambda: build(None, 2)),
+        # workers 0 or less, and maxsize=: differences/queue_constructor
         "asyncio_queue": catch(lambda: build(queue=asyncio.Queue())),
         "item_fields": list(Item._fields),
         "item_defaults": Item._field_defaults,

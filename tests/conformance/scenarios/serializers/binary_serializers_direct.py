@@ -41,5 +41,6 @@ for name, serializer in {
     "cbor": CBORSerializer(),
 }.items():
     out[name] = {key: catch(round_trip, serializer, value) for key, value in VALUES.items()}
-    out[name]["garbage"] = catch(lambda s=serializer: s.loadb(b"\xc1\xff\x00"))
+    if name != "cbor":  # CBOR's decode error: differences/serializer_decode_errors
+        out[name]["garbage"] = catch(lambda s=serializer: s.loadb(b"\xc1\xff\x00"))
 report(out)

@@ -1,9 +1,9 @@
-"""ExtendedJSONSerializer edge values: deque maxlen, bytes patterns, pure paths, tag-like dicts, keys."""
+"""ExtendedJSONSerializer edge values: NaN, OrderedDict, bools, non-ASCII text, deque, str pattern, Path."""
 
 import collections
 import json
 import re
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
 from harness import catch, report
@@ -17,15 +17,10 @@ def round_trip(value: Any) -> list[Any]:
     return [type(back).__name__, repr(back)]
 
 
+# values ours round-trips and 0.14 refuses, changes or reads as a tag:
+# differences/extended_json_more_values
 report(
     {
-        "deque_maxlen": catch(round_trip, collections.deque([1, 2], maxlen=3)),
-        "bytes_pattern": catch(round_trip, re.compile(rb"x+")),
-        "pure_posix_path": catch(round_trip, PurePosixPath("/etc")),
-        "pure_windows_path": catch(round_trip, PureWindowsPath("C:\\x")),
-        "tag_like_dict": catch(round_trip, {"__set__": [1]}),
-        "int_keys": catch(round_trip, {1: "a"}),
-        "tuple_keys": catch(round_trip, {(1, 2): "a"}),
         "nan": catch(
             lambda: repr(
                 ExtendedJSONSerializer().loadb(ExtendedJSONSerializer().dumpb(float("nan")))
@@ -34,5 +29,8 @@ report(
         "ordered_dict": catch(round_trip, collections.OrderedDict(a=1)),
         "bool_and_none": catch(round_trip, [True, None, False]),
         "non_ascii_text": catch(lambda: json.loads(ExtendedJSONSerializer().dumpb("ü€"))),
+        "deque": catch(round_trip, collections.deque([1, 2])),
+        "str_pattern": catch(round_trip, re.compile("x+", re.I)),
+        "path": catch(round_trip, Path("/etc")),
     }
 )

@@ -1,4 +1,4 @@
-"""UnsafePickleSerializer dumpb/loadb: arbitrary picklable objects round-trip; bad bytes fail."""
+"""UnsafePickleSerializer dumpb/loadb: arbitrary picklable objects round-trip; a lambda cannot be pickled."""
 
 import collections
 from datetime import UTC, datetime
@@ -32,7 +32,6 @@ report(
         "nested": catch(round_trip, {"a": (1, {2}), "d": datetime(2030, 1, 1, tzinfo=UTC)}),
         "deque": catch(round_trip, collections.deque([1], maxlen=4)),
         "lambda": catch(round_trip, lambda: 1),
-        "garbage": catch(lambda: UnsafePickleSerializer().loadb(b"\x00garbage")),
-        "empty": catch(lambda: UnsafePickleSerializer().loadb(b"")),
+        # bytes that are not a pickle: differences/serializer_decode_errors
     }
 )

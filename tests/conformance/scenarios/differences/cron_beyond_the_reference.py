@@ -1,4 +1,4 @@
-"""Syntax only one side accepts: croniter's n#k and nW, wrap-around ranges."""
+"""Cron syntax only ours accepts (croniter's n#k and nW, wrap-around ranges, steps past a field's end, @midnight, upper-case macros); 0.14 raises ValueError."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -14,15 +14,8 @@ def runs(expression: str, count: int = 2) -> list[str | None]:
     parser = create_crontab(expression)
     now, out = NOW, []
     for _ in range(count):
-        try:
-            now = parser.next_run(now=now)
-        except ValueError as error:  # no run left: ours raises where 0.14 returns None
-            out.append(f"raised {type(error).__name__}")
-            break
-        if now is None:
-            out.append(None)
-            break
-        out.append(now.strftime("%a %Y-%m-%d"))
+        now = parser.next_run(now=now)
+        out.append(now.strftime("%a %Y-%m-%d %H:%M:%S"))
     return out
 
 
@@ -35,6 +28,9 @@ report(
             "0 0 * 11-2 *",
             "0 0 * * fri-mon",
             "0 0 * * 1#2,3",
+            "59/15 * * * *",
+            "@midnight",
+            "@DAILY",
         ]
     }
 )

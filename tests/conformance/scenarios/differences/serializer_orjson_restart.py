@@ -1,4 +1,4 @@
-"""Jobify(serializer=CBORSerializer()) across a restart: which argument values a durable job gets back."""
+"""Jobify(serializer=OrjsonSerializer()) across a restart: durable jobs stored and restored (ours); 0.14 cannot store any durable job with it (TypeError)."""
 
 import asyncio
 from datetime import UTC, datetime
@@ -7,9 +7,9 @@ from typing import Any
 from harness import acatch, phase, report, run_phase
 
 from jobify import Jobify
-from jobify.serializers import CBORSerializer
+from jobify.serializers import OrjsonSerializer
 
-app = Jobify(serializer=CBORSerializer())
+app = Jobify(serializer=OrjsonSerializer())
 restored: dict[str, Any] = {}
 
 

@@ -1,4 +1,4 @@
-"""Jobify(serializer=MsgpackSerializer()) across a restart: which argument values a durable job gets back."""
+"""Jobify(serializer=MsgpackSerializer()) across a restart: durable jobs stored and restored (ours); 0.14 cannot store any durable job with it (TypeError)."""
 
 import asyncio
 from datetime import UTC, datetime

@@ -1,4 +1,4 @@
-"""Jobify(serializer=JSONSerializer()) across a restart: which argument values a durable job gets back."""
+"""Jobify(serializer=CBORSerializer()) across a restart: durable jobs stored and restored (ours); 0.14 stores the jobs, then its startup fails reading them back."""
 
 import asyncio
 from datetime import UTC, datetime
@@ -7,9 +7,9 @@ from typing import Any
 from harness import acatch, phase, report, run_phase
 
 from jobify import Jobify
-from jobify.serializers import JSONSerializer
+from jobify.serializers import CBORSerializer
 
-app = Jobify(serializer=JSONSerializer())
+app = Jobify(serializer=CBORSerializer())
 restored: dict[str, Any] = {}
 
 

@@ -1,4 +1,4 @@
-"""User Dumper/Loader objects: what dump() and load() receive for a durable job across a restart."""
+"""A user Dumper/Loader across a restart: called per argument with its type, durable jobs stored and restored (ours); 0.14 passes it its internal Message, and storing fails."""
 
 import asyncio
 from datetime import datetime

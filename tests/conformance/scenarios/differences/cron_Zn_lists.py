@@ -1,4 +1,4 @@
-"""`Zn` listed with other days (0.14 keeps only the first `Zn` of the list)."""
+"""`Zn` listed with other days: a union (ours) or only the first `Zn` of the list (0.14)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
