@@ -99,6 +99,8 @@ SECTIONS = (
             "jobify.middleware:BaseOuterMiddleware",
             "jobify.middleware:CallNext",
             "jobify.middleware:CallNextOuter",
+            "jobify.middleware:ManagedMiddleware",
+            "jobify.middleware:DrainingMiddleware",
         ),
         module_doc="jobify.middleware",
     ),
