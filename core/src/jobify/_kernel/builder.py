@@ -57,15 +57,27 @@ class ScheduleRequest(NamedTuple):
 class ScheduleBuilder(Generic[ReturnT]):
     """Schedules one call of a task: ``push``, ``delay``, ``at`` or ``cron``."""
 
-    __slots__ = ("_route", "func_spec", "name", "route_options", "runnable")
+    __slots__ = ("_route", "runnable")
 
     def __init__(self, *, route: RootRoute[Any, ReturnT], runnable: Runnable[ReturnT]) -> None:
         """Hold one call (``runnable``) of ``route``."""
         self._route = route
-        self.name = route.name
-        self.func_spec: FuncSpec[ReturnT] = route.func_spec
-        self.route_options: RouteOptions = route.options
         self.runnable = runnable
+
+    @property
+    def name(self) -> str:
+        """The task's name."""
+        return self._route.name
+
+    @property
+    def func_spec(self) -> FuncSpec[ReturnT]:
+        """What the task's function takes and returns."""
+        return self._route.func_spec
+
+    @property
+    def route_options(self) -> RouteOptions:
+        """The task's options."""
+        return self._route.options
 
     def now(self) -> datetime:
         """Return the current datetime in the app's timezone."""

@@ -40,7 +40,7 @@ async def start_declared_crons(
             continue
         cron = spec if isinstance(spec, Cron) else Cron(spec)
         job_id = f"{route.name}{CRON_JOB_SUFFIX}"
-        runnable = route.runnable_for(route.func_spec.bind(cron.args, cron.kwargs))
+        runnable = route.call(tuple(cron.args), dict(cron.kwargs))
         existing = jobs.get(job_id)
         if existing is None and jobs.cluster is not None and route.is_persist:
             row = _first_row(jobs, route, runnable, cron, job_id)

@@ -143,6 +143,12 @@ class JobTable:
         the job as it is unless ``force``.
         """
         trigger = request.trigger
+        if request.job_id is None and not self._headers and isinstance(trigger, At):
+            # the common case (a push or delay without an id): a new job, nothing to check
+            job = self.new_job(None, trigger.at)
+            job.bind(request.route, request.runnable, durable=False)
+            await self.enter(job, trigger, persist=True, immediate=request.immediate)
+            return job
         existing = self.live.get(request.job_id) if request.job_id is not None else None
         reuse: Job[Any] | None = None
         run_count = failure_count = 0

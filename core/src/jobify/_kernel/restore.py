@@ -115,7 +115,7 @@ class Restorer:
         assert codec is not None  # noqa: S101 - only stored apps restore
         try:
             arguments, trigger, cron_state, headers = codec.decode(row.message, route.func_spec)
-            runnable = route.runnable_for(route.func_spec.bind_stored(arguments))
+            runnable = route.stored_call(arguments)
             if reuse is not None:
                 reuse = jobs.detach(reuse)
             job = reuse if reuse is not None else jobs.new_job(row.job_id, row.next_run_at)
@@ -165,7 +165,7 @@ class Restorer:
             return None
         arguments, trigger, cron_state, headers = codec.decode(row.message, route.func_spec)
         job = self._jobs.new_job(row.job_id, row.next_run_at)
-        job.bind(route, route.runnable_for(route.func_spec.bind_stored(arguments)), durable=True)
+        job.bind(route, route.stored_call(arguments), durable=True)
         job.headers = headers
         if isinstance(trigger, CronTrigger) and cron_state is not None:
             job.bind_cron_context(

@@ -122,6 +122,7 @@ class RootRoute(Route[ParamsT, ReturnT]):
         ):  # no type adapter: the serializer learns the task's classes
             serializer.register_hints(self.func_spec.annotations.values())
         self.strategy: RunStrategy = self._make_strategy()
+        self.func_spec.strategy = self.strategy
         self.chain: CallNext = None  # type: ignore[assignment]  # built by build()
         self.outer_chain: CallNextOuter | None = None
         self.is_persist = False
@@ -232,9 +233,7 @@ class RootRoute(Route[ParamsT, ReturnT]):
             ApplicationStateError: the app is not started.
         """
         self.check_schedulable()
-        return ScheduleBuilder(
-            route=self, runnable=self.runnable_for(self.func_spec.bind(args, kwargs))
-        )
+        return ScheduleBuilder(route=self, runnable=self.call(args, kwargs))
 
     def check_schedulable(self) -> None:
         """Raise ``ApplicationStateError`` unless the app runs and still has this task."""
@@ -251,9 +250,23 @@ class RootRoute(Route[ParamsT, ReturnT]):
 
     def runnable_for(self, bound: inspect.BoundArguments) -> Runnable[ReturnT]:
         """One call of this task with ``bound`` arguments."""
-        return Runnable(
-            name=self.name, bound=bound, strategy=self.strategy, func_spec=self.func_spec
-        )
+        return Runnable(func_spec=self.func_spec, bound=bound)
+
+    def stored_call(self, arguments: dict[str, Any]) -> Runnable[ReturnT]:
+        """The call a stored job's decoded ``arguments`` make (checked against the signature)."""
+        spec = self.func_spec
+        names = spec.positional
+        if names and len(arguments) == len(names) and all(n in arguments for n in names):
+            return Runnable(func_spec=spec, args=tuple(arguments[n] for n in names))
+        return Runnable(func_spec=spec, bound=spec.bind_stored(arguments))
+
+    def call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Runnable[ReturnT]:
+        """One call of this task with ``args`` and ``kwargs`` (checked against its signature)."""
+        spec = self.func_spec
+        plain = spec.quick_bind(args, kwargs)
+        if plain is not None:
+            return Runnable(func_spec=spec, args=plain)
+        return Runnable(func_spec=spec, bound=spec.bind(args, kwargs))
 
     def builder_for(self, runnable: Runnable[ReturnT]) -> ScheduleBuilder[ReturnT]:
         """A builder for a call already made (``JobContext.schedule_builder``)."""
@@ -265,7 +278,7 @@ class RootRoute(Route[ParamsT, ReturnT]):
 
     async def push(self, /, *args: ParamsT.args, **kwargs: ParamsT.kwargs) -> Job[ReturnT]:
         """Schedule the task to run now with these arguments."""
-        runnable = self.runnable_for(self.func_spec.bind(args, kwargs))
+        runnable = self.call(args, kwargs)
         return await ScheduleBuilder(route=self, runnable=runnable).push()
 
 

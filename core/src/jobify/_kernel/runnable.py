@@ -54,8 +54,10 @@ class FuncSpec(Generic[ReturnT]):
         "is_async",
         "name",
         "params",
+        "positional",
         "return_annotation",
         "signature",
+        "strategy",
         "task",
         "type_params",
     )
@@ -107,6 +109,11 @@ class FuncSpec(Generic[ReturnT]):
             inject.append((param.name, what))
         self.inject = tuple(inject)
         self.inject_params = {name: hints.get(name) for name, _ in inject}
+        plain = all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in self.params.values())
+        self.positional: tuple[str, ...] = tuple(self.params) if plain and not inject else ()
+        """Parameter names, when every call can bind them by position (else empty)."""
+        self.strategy: RunStrategy = _not_built
+        """How the task runs; set by its route."""
 
     @property
     def result_type(self) -> Any:
@@ -125,6 +132,25 @@ class FuncSpec(Generic[ReturnT]):
             )
             raise TypeError(msg) from None
 
+    def quick_bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...] | None:
+        """Every parameter's value in order, when the call gives each one; else None.
+
+        The plain case (no defaults left out, no ``*args``, no INJECT) binds
+        without ``inspect.Signature.bind``: it is the hot path of ``push``.
+        """
+        names = self.positional
+        given = len(args)
+        if not names or given > len(names):
+            return None
+        if not kwargs:
+            return args if given == len(names) else None
+        if given + len(kwargs) != len(names):
+            return None
+        try:
+            return args + tuple(kwargs[name] for name in names[given:])
+        except KeyError:
+            return None
+
     def bind_stored(self, arguments: dict[str, Any]) -> inspect.BoundArguments:
         """Bind arguments decoded from a stored job; a mismatch raises ``TypeError``."""
         params = self.params
@@ -138,43 +164,70 @@ class FuncSpec(Generic[ReturnT]):
 
 
 _VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+
+
+def _not_built(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Awaitable[Any]:
+    msg = "the task's route has not set its run strategy"
+    raise RuntimeError(msg)
+
+
 _NO_KWARGS: dict[str, Any] = {}  # shared, never mutated: strategies only unpack it
 
 
 class Runnable(Generic[ReturnT]):
-    """A task function bound to one job's arguments, ready to run."""
+    """A task function bound to one job's arguments, ready to run.
 
-    __slots__ = (
-        "_bound",
-        "args",
-        "attempts",
-        "func_spec",
-        "kwargs",
-        "name",
-        "origin_arguments",
-        "strategy",
-    )
+    A pending job keeps only what it needs (memory per pending job,
+    benchmarks/): the positional and keyword arguments of the call, and its
+    task's :class:`FuncSpec` (which holds the task's name and run strategy).
+    ``origin_arguments`` and ``bound`` are made when first read.
+    """
+
+    __slots__ = ("_arguments", "_bound", "args", "attempts", "func_spec", "kwargs")
 
     def __init__(
         self,
         *,
-        name: str,
-        bound: inspect.BoundArguments,
-        strategy: RunStrategy,
         func_spec: FuncSpec[ReturnT],
+        bound: inspect.BoundArguments | None = None,
+        args: tuple[Any, ...] = (),
     ) -> None:
-        """Bind ``strategy`` to the arguments in ``bound``."""
-        # A pending job keeps only these (memory per pending job, benchmarks/):
-        # ``bound`` is rebuilt on access, and no keyword arguments share one dict.
-        self.name = name
-        self.strategy = strategy
+        """One call of the task of ``func_spec``: ``bound`` arguments, or plain ``args``.
+
+        ``args`` (without ``bound``) must give every parameter, in order: what
+        :meth:`FuncSpec.quick_bind` returns.
+        """
         self.func_spec = func_spec
-        self.origin_arguments = bound.arguments
-        self.args = bound.args
-        self.kwargs = bound.kwargs or _NO_KWARGS
+        if bound is None:
+            self._arguments: dict[str, Any] | None = None
+            self.args = args
+            self.kwargs = _NO_KWARGS
+        else:
+            self._arguments = bound.arguments
+            self.args = bound.args
+            self.kwargs = bound.kwargs or _NO_KWARGS
         self._bound: inspect.BoundArguments | None = None
         self.attempts = 0
         """How many times the task was called in the current run (retries count)."""
+
+    @property
+    def name(self) -> str:
+        """The task's name."""
+        return self.func_spec.task
+
+    @property
+    def strategy(self) -> RunStrategy:
+        """How the task runs: on the loop, in a thread, in a process."""
+        return self.func_spec.strategy
+
+    @property
+    def origin_arguments(self) -> dict[str, Any]:
+        """The call's arguments by parameter name, as given."""
+        arguments = self._arguments
+        if arguments is None:
+            names = self.func_spec.positional
+            arguments = self._arguments = dict(zip(names, self.args, strict=True))
+        return arguments
 
     @property
     def bound(self) -> inspect.BoundArguments:
@@ -197,29 +250,28 @@ class Runnable(Generic[ReturnT]):
         bound = self._bound
         return self.origin_arguments if bound is None else bound.arguments
 
-    def _call_arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        bound = self._bound
-        if bound is None:
-            return self.args, self.kwargs
-        return bound.args, bound.kwargs
-
     def __call__(self) -> Awaitable[ReturnT]:
         """Run the task with its bound arguments (INJECT parameters left as they are)."""
-        return self.strategy(*self._call_arguments())
+        bound = self._bound
+        if bound is None:
+            return self.func_spec.strategy(self.args, self.kwargs)
+        return self.func_spec.strategy(bound.args, bound.kwargs)
 
     def run(self, context: JobContext) -> Awaitable[ReturnT]:
         """Run the task, filling its INJECT parameters from ``context``."""
         self.attempts += 1
-        inject = self.func_spec.inject
+        spec = self.func_spec
+        inject = spec.inject
         if not inject:
-            if self._bound is None:
-                return self.strategy(self.args, self.kwargs)
-            return self.strategy(self._bound.args, self._bound.kwargs)
+            bound = self._bound
+            if bound is None:
+                return spec.strategy(self.args, self.kwargs)
+            return spec.strategy(bound.args, bound.kwargs)
         bound = self.bound
         arguments = bound.arguments
         for param, what in inject:  # always filled, even if the caller passed a value (0.14)
             arguments[param] = context if what == "context" else getattr(context, what)
-        return self.strategy(bound.args, bound.kwargs)
+        return spec.strategy(bound.args, bound.kwargs)
 
 
 def _annotation_name(ann: Any) -> str:

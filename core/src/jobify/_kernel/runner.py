@@ -68,6 +68,7 @@ class JobRunner:
         "_missed",
         "_node",
         "_observers_finished",
+        "_timed",
         "_timer",
     )
 
@@ -89,6 +90,8 @@ class JobRunner:
         self._missed = tuple(observers_missed)
         self._alerts = alerts
         self._node = f"{socket.gethostname()}:{os.getpid()}"
+        # runs are timed only for run history or missed-run alerts (decided once)
+        self._timed = jobs.writes.keeps_history or bool(self._missed) or alerts != Alerts()
 
     # --- claims (cluster storage) ----------------------------------------------------
 
@@ -235,10 +238,12 @@ class JobRunner:
         runnable = job.runnable
         task = job.running_task
         planned = job.exec_at
-        started = self._timer.clock.wall()
-        if self._missed and not extra:
-            self._check_start(job, planned, started)
-        overrun = self._watch_overrun(job, started)
+        overrun = None
+        if self._timed:
+            started = self._timer.clock.wall()
+            if not extra:
+                self._check_start(job, planned, started)
+            overrun = self._watch_overrun(job, started)
         job.status = JobStatus.RUNNING
         runnable.attempts = 0
         context = JobContext(
