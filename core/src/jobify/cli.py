@@ -118,6 +118,8 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         for offer in asm.catalog.offers[capability].values():
             mark = " (default)" if offer.default else ""
             by_plugin.setdefault(offer.plugin, []).append(f"{capability} {offer.name!r}{mark}")
+    for table in asm.table_offers.values():
+        by_plugin.setdefault(table.plugin, []).append(f"config table [jobify.{table.name}]")
     plugins = discovery.installed_plugins() if discovery.autoload_enabled() else ()
     if not plugins:
         print("no plugin distributions installed (the kernel alone: no storage, async tasks)")
@@ -165,6 +167,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  cron:        {asm.cron_source}")
     print(f"  executors:   {', '.join(asm.executors) or 'loop default thread pool'}")
     print(f"  middleware:  {', '.join(type(m).__name__ for m in asm.middleware) or 'none'}")
+    for name in asm.tables:
+        offer = asm.table_offers[name]
+        print(f"  [{settings.prefix}.{name}]: {offer.dist} (plugin {offer.plugin!r})")
     if settings.app:
         print(f"  app:         {settings.app}")
     return 0
