@@ -5,6 +5,9 @@ default: ``app`` of the config file), starts it and serves until SIGINT or
 SIGTERM, then shuts down gracefully (exit code 0). The config file is
 exported as ``$JOBIFY_CONFIG`` first, so the app's own ``Jobify()`` reads it.
 
+With ``[jobify.logging] json = true``, ``jobify run`` writes its log as JSON
+lines (:mod:`jobify.logs`).
+
 ``jobify jobs [--json] [--task NAME] [--status STATUS]`` lists the stored jobs
 without changing anything: a storage with the
 :class:`~jobify.storage.InspectableStorage` ability is read through its
@@ -38,6 +41,7 @@ from jobify._assembly.config import CONFIG_ENV, Settings, find_config
 from jobify._kernel.values import JobStatus
 from jobify.exceptions import BaseJobifyError, StorageNotFoundError
 from jobify.hookspecs import CONTRACT_TESTS_ATTR
+from jobify.logs import use_json
 from jobify.storage import InspectableStorage
 
 if TYPE_CHECKING:
@@ -95,6 +99,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run an app until SIGINT / SIGTERM."""
     config = args.config or (str(find_config()) if find_config() else None)
     settings = _settings(config)
+    if settings.logging is not None and settings.logging.json:
+        use_json()  # every line this process writes is JSON, with the run's fields
     if config:
         os.environ[CONFIG_ENV] = str(Path(config).resolve())
     ref = args.app or settings.app

@@ -279,6 +279,7 @@ class Jobify(Router):
         self._runner = JobRunner(
             self, jobs, timer, observers_finished=asm.observers_finished,
             observers_missed=asm.observers_missed, alerts=extra.alerts,
+            json_logs=extra.json_logs,
         )  # fmt: skip
         self.registry = Registry(self)
         restorer = Restorer(jobs, storage, self.registry.routes)
