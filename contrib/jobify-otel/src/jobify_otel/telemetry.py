@@ -21,6 +21,13 @@ shutdown) ends with status ``cancelled`` when its task ends.
 
 The state of the runs in progress is keyed by the run's asyncio task (every
 run has its own), so nothing is stored on the job.
+
+**Cost.** What is recorded is decided when an app starts (and by
+:meth:`Telemetry.use_providers`): with no tracing SDK as the global tracer
+provider no span and no header is made; with no metrics SDK as the global
+meter provider the OpenTelemetry instruments (no-ops then) are not called;
+with neither, and no Prometheus endpoint, each observer returns at once.
+Configure the SDK before the app starts, as for any instrumentation.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ from jobify_otel.metrics import OtelRecorder
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import Span, TracerProvider
@@ -80,6 +87,17 @@ def trace_fields() -> Mapping[str, str] | None:
     return {"trace_id": f"{ctx.trace_id:032x}", "span_id": f"{ctx.span_id:016x}"}
 
 
+def _is_sdk(provider: MeterProvider) -> bool:
+    """Whether ``provider`` records: not the API's no-op, nor its proxy waiting for an SDK.
+
+    The proxy's class is private to the API, so it is recognised by name; an
+    unknown provider counts as one that records.
+    """
+    if isinstance(provider, metrics.NoOpMeterProvider):
+        return False
+    return type(provider).__name__ != "_ProxyMeterProvider"
+
+
 def _links(headers: Mapping[str, str] | None) -> list[Link] | None:
     """A link to the span that scheduled the job, from its stored headers."""
     if not headers:
@@ -102,6 +120,12 @@ class Telemetry:
         self._extra: tuple[Recorder, ...] = ()
         self._endpoints: dict[int, Endpoint] = {}  # id(app) -> its Prometheus endpoint
         self._recorders: tuple[Recorder, ...] = ()
+        self._tracing = False
+        self._tracer_given = False
+        self._metering = False
+        self._meter_given = False
+        self._active = False
+        self._on_done = self._task_done  # one bound method, added to and removed from each run
         self.use_providers()
 
     # --- configuration ---------------------------------------------------------------
@@ -113,6 +137,8 @@ class Telemetry:
     ) -> None:
         """Send spans and metrics to these providers; None: OpenTelemetry's global ones."""
         self._tracer = trace.get_tracer(SCOPE, VERSION, tracer_provider=tracer_provider)
+        self._tracer_given = tracer_provider is not None
+        self._meter_given = meter_provider is not None
         if meter_provider is not None:
             otel = OtelRecorder(
                 metrics.get_meter(SCOPE, VERSION, meter_provider=meter_provider), self.jobs_now
@@ -122,17 +148,31 @@ class Telemetry:
                 self._global_otel = OtelRecorder(metrics.get_meter(SCOPE, VERSION), self.jobs_now)
             otel = self._global_otel
         self._otel_recorder = otel
-        self._recorders = (otel, *self._extra)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Decide what each run records: spans, OpenTelemetry metrics, Prometheus, or nothing.
+
+        Spans only when a tracing SDK is there to record them, OpenTelemetry
+        metrics only when a metrics SDK is (the API's instruments are no-ops
+        until then). Called when an app starts and when providers change.
+        """
+        no_tracer = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+        self._tracing = self._tracer_given or not isinstance(trace.get_tracer_provider(), no_tracer)
+        self._metering = self._meter_given or _is_sdk(metrics.get_meter_provider())
+        otel = (self._otel_recorder,) if self._metering else ()
+        self._recorders = (*otel, *self._extra)
+        self._active = self._tracing or bool(self._recorders)
 
     def add_recorder(self, recorder: Recorder) -> None:
         """Also send every measurement to ``recorder`` (a Prometheus registry)."""
         self._extra = (*self._extra, recorder)
-        self._recorders = (self._otel_recorder, *self._extra)
+        self.refresh()
 
     def remove_recorder(self, recorder: Recorder) -> None:
         """Stop sending measurements to ``recorder``."""
         self._extra = tuple(r for r in self._extra if r is not recorder)
-        self._recorders = (self._otel_recorder, *self._extra)
+        self.refresh()
 
     def jobs_now(self) -> tuple[int, int]:
         """Jobs pending (scheduled, not running) and running, summed over the started apps."""
@@ -148,6 +188,7 @@ class Telemetry:
     def startup(self, app: Jobify) -> None:
         """Count ``app``'s jobs; serve ``[jobify.metrics] listen`` when the app runs jobs."""
         logs.add_fields(trace_fields)
+        self.refresh()
         options: MetricsOptions | None = app.assembly.tables.get("metrics")
         address = None if options is None else options.address
         if options is not None and address is not None:
@@ -187,6 +228,8 @@ class Telemetry:
     def headers(self, job: Job[Any]) -> dict[str, str] | None:
         """The W3C trace context of the span current where ``job`` is scheduled, if any."""
         del job
+        if not self._tracing:
+            return None
         try:
             if not trace.get_current_span().get_span_context().is_valid:
                 return None
@@ -199,16 +242,28 @@ class Telemetry:
 
     def started(self, context: JobContext) -> None:
         """Start the run's span, linked to its producer, and record its lateness."""
+        if not self._active:
+            return
         job = context.job
         name = job.route.name
         planned = job.exec_at
         lateness = (context.jobify_config.timer.clock.wall() - planned).total_seconds()
         for recorder in self._recorders:
             recorder.run_started(name, lateness if lateness >= 0 else None)
-        span: Span | None = self._tracer.start_span(
+        span = self._start_span(job, name, planned, lateness) if self._tracing else None
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover - the kernel runs every job in a task
+            return
+        self._runs[task] = _Run(job, name, span, time.perf_counter())
+        task.add_done_callback(self._on_done)
+
+    def _start_span(
+        self, job: Job[Any], name: str, planned: datetime, lateness: float
+    ) -> Span | None:
+        """The run's span, current for the rest of its task; None when it is not traced."""
+        span = self._tracer.start_span(
             f"run {name}", context=_ROOT, kind=SpanKind.CONSUMER, links=_links(job.headers)
         )
-        assert span is not None  # noqa: S101 - for the type checker
         if span.is_recording():
             span.set_attributes(
                 {
@@ -221,24 +276,24 @@ class Telemetry:
             cron = job.cron_expression
             if cron is not None:
                 span.set_attribute("jobify.cron", cron)
-        if span.get_span_context().is_valid:
-            # current for the rest of this run's own task, which ends with the run:
-            # the token is never detached, the task's context is dropped with it
-            otel_context.attach(trace.set_span_in_context(span))
-        else:
-            span = None  # no tracing SDK: nothing to end
-        task = asyncio.current_task()
-        if task is None:  # pragma: no cover - the kernel runs every job in a task
-            return
-        self._runs[task] = _Run(job, name, span, time.perf_counter())
-        task.add_done_callback(self._task_done)
+        if not span.get_span_context().is_valid:
+            return None  # a no-op tracer: nothing to end
+        # current for the rest of this run's own task, which ends with the run:
+        # the token is never detached, the task's context is dropped with it
+        otel_context.attach(trace.set_span_in_context(span))
+        return span
 
     def finished(self, job: Job[Any]) -> None:
         """End the run's span with its status, attempt and error; count the run."""
+        if not self._runs:
+            return
         task = asyncio.current_task()
-        run = self._runs.pop(task, None) if task is not None else None
+        if task is None:  # pragma: no cover - the kernel runs every job in a task
+            return
+        run = self._runs.pop(task, None)
         if run is None:
             return
+        task.remove_done_callback(self._on_done)
         status = job.status.value
         error = None if status == "success" else job.exception
         self._end(run, status, error, max(1, job.runnable.attempts))
@@ -272,6 +327,8 @@ class Telemetry:
 
     def retried(self, context: JobContext, attempt: int, error: BaseException) -> None:
         """Count a retry; add it to the run's span as an event."""
+        if not self._active:
+            return
         job = context.job
         for recorder in self._recorders:
             recorder.retried(job.route.name)
