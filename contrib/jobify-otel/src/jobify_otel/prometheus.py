@@ -81,33 +81,52 @@ class PrometheusRecorder:
             RUN_RETRIES.prometheus, RUN_RETRIES.description, RUN_RETRIES.labels, registry=reg
         )
         reg.register(_Jobs(jobs_now))
-        # labelled children, looked up once per label set rather than per run
-        self._children: dict[tuple[Any, ...], Any] = {}
+        self._tasks: dict[str, _TaskChildren] = {}
 
-    def _child(self, family: Any, *labels: str) -> Any:
-        key = (id(family), *labels)
-        child = self._children.get(key)
-        if child is None:
-            child = self._children[key] = family.labels(*labels)
-        return child
+    def _children(self, task: str) -> _TaskChildren:
+        """The labelled children of ``task``, looked up once rather than per run."""
+        children = self._tasks.get(task)
+        if children is None:
+            children = self._tasks[task] = _TaskChildren(
+                lateness=self._lateness.labels(task), retries=self._retries.labels(task)
+            )
+        return children
 
     def run_started(self, task: str, lateness: float | None) -> None:
         """Observe a run's lateness."""
         if lateness is not None:
-            self._child(self._lateness, task).observe(lateness)
+            self._children(task).lateness.observe(lateness)
 
     def run_finished(self, task: str, status: str, duration: float) -> None:
         """Count a run that ended and observe its duration."""
-        self._child(self._runs, task, status).inc()
-        self._child(self._duration, task, status).observe(duration)
+        by_status = self._children(task).by_status
+        pair = by_status.get(status)
+        if pair is None:
+            pair = by_status[status] = (
+                self._runs.labels(task, status),
+                self._duration.labels(task, status),
+            )
+        pair[0].inc()
+        pair[1].observe(duration)
 
     def retried(self, task: str) -> None:
         """Count a retry."""
-        self._child(self._retries, task).inc()
+        self._children(task).retries.inc()
 
     def missed(self, task: str, kind: str) -> None:
         """Count a missed cron run."""
-        self._child(self._missed, task, kind).inc()
+        self._missed.labels(task, kind).inc()
+
+
+class _TaskChildren:
+    """One task's labelled children."""
+
+    __slots__ = ("by_status", "lateness", "retries")
+
+    def __init__(self, *, lateness: Any, retries: Any) -> None:
+        self.lateness = lateness
+        self.retries = retries
+        self.by_status: dict[str, tuple[Any, Any]] = {}
 
 
 class Endpoint:
