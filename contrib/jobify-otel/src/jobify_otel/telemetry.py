@@ -250,32 +250,30 @@ class Telemetry:
         lateness = (context.jobify_config.timer.clock.wall() - planned).total_seconds()
         for recorder in self._recorders:
             recorder.run_started(name, lateness if lateness >= 0 else None)
-        span = self._start_span(job, name, planned, lateness) if self._tracing else None
+        span = self._start_span(job, name, planned) if self._tracing else None
         task = asyncio.current_task()
         if task is None:  # pragma: no cover - the kernel runs every job in a task
             return
         self._runs[task] = _Run(job, name, span, time.perf_counter())
         task.add_done_callback(self._on_done)
 
-    def _start_span(
-        self, job: Job[Any], name: str, planned: datetime, lateness: float
-    ) -> Span | None:
+    def _start_span(self, job: Job[Any], name: str, planned: datetime) -> Span | None:
         """The run's span, current for the rest of its task; None when it is not traced."""
+        attributes: dict[str, str] = {
+            "jobify.task": name,
+            "jobify.job.id": job.id,
+            "jobify.run.planned_at": planned.isoformat(),
+        }
+        cron = job.cron_expression
+        if cron is not None:
+            attributes["jobify.cron"] = cron
         span = self._tracer.start_span(
-            f"run {name}", context=_ROOT, kind=SpanKind.CONSUMER, links=_links(job.headers)
+            f"run {name}",
+            context=_ROOT,
+            kind=SpanKind.CONSUMER,
+            attributes=attributes,
+            links=_links(job.headers),
         )
-        if span.is_recording():
-            span.set_attributes(
-                {
-                    "jobify.task": name,
-                    "jobify.job.id": job.id,
-                    "jobify.run.planned_at": planned.isoformat(),
-                    "jobify.run.lateness_s": lateness,
-                }
-            )
-            cron = job.cron_expression
-            if cron is not None:
-                span.set_attribute("jobify.cron", cron)
         if not span.get_span_context().is_valid:
             return None  # a no-op tracer: nothing to end
         # current for the rest of this run's own task, which ends with the run:
