@@ -5,6 +5,7 @@ Usage::
     python benchmarks/compare.py            # full sizes (a few minutes)
     python benchmarks/compare.py --quick    # tiny sizes, seconds
     python benchmarks/compare.py --only throughput-nostore,latency-sqlite --rounds 5
+    python benchmarks/compare.py --only throughput-sqlite --impls this --disable otel
 
 Every scenario runs in a fresh subprocess (``benchmarks/scenarios.py``) with the
 implementation's own python: this project uses the python running this script
@@ -13,6 +14,12 @@ virtualenvs under ``benchmarks/.venvs/``, created with pip when missing
 (``--reference-python`` / ``--apscheduler-python`` point at existing ones).
 Implementations alternate round by round; the table shows medians and the
 ratio this project / reference.
+
+``--disable NAME[,NAME]`` also races this project with those plugin
+distributions disabled (a ``jobify.toml`` with ``[jobify.plugins] disable``),
+as ``this-disabled``: the ratio ``this / this-disabled`` is what the plugins
+cost (e.g. ``--disable otel`` for jobify-otel's observers). Without it, this
+project runs with every installed plugin distribution loaded, as an app does.
 """
 
 from __future__ import annotations
@@ -33,7 +40,9 @@ HERE = Path(__file__).resolve().parent
 SCENARIOS_PY = HERE / "scenarios.py"
 VENVS = HERE / ".venvs"
 REQUIREMENTS = {"reference": "jobify==0.14.0", "apscheduler": "apscheduler>=3.11,<3.12"}
-KIND = {"this": "jobify", "reference": "jobify", "apscheduler": "apscheduler"}
+KIND = {
+    "this": "jobify", "this-disabled": "jobify", "reference": "jobify", "apscheduler": "apscheduler"
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -109,9 +118,17 @@ HIGHER_IS_BETTER = {"jobs_per_s", "runs"}
 
 
 def run_scenario(
-    python: str, impl: str, scenario: str, params: dict[str, Any], timeout: float = 300.0
+    python: str,
+    impl: str,
+    scenario: str,
+    params: dict[str, Any],
+    timeout: float = 300.0,
+    config: str = "",
 ) -> dict[str, float]:
-    """Run one scenario in a fresh ``python`` process; return its metrics."""
+    """Run one scenario in a fresh ``python`` process; return its metrics.
+
+    ``config``: the ``jobify.toml`` this project reads (``$JOBIFY_CONFIG``); none by default.
+    """
     with tempfile.TemporaryDirectory(prefix="jobify-race-cwd-") as cwd:
         proc = subprocess.run(
             [python, str(SCENARIOS_PY), KIND[impl], scenario, json.dumps(params)],
@@ -120,7 +137,7 @@ def run_scenario(
             text=True,
             timeout=timeout,
             check=False,
-            env={**os.environ, "JOBIFY_CONFIG": "", "PYTHONHASHSEED": "0"},
+            env={**os.environ, "JOBIFY_CONFIG": config, "PYTHONHASHSEED": "0"},
         )
     if proc.returncode != 0:
         msg = f"{impl} {scenario} {params} failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
@@ -152,16 +169,31 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
+def disabling_config(directory: Path, plugins: list[str]) -> str:
+    """Write a ``jobify.toml`` that disables ``plugins``; return its path."""
+    path = directory / "jobify-disabled.toml"
+    path.write_text(f"[jobify.plugins]\ndisable = {json.dumps(plugins)}\n")
+    return str(path)
+
+
 def race(
     pythons: dict[str, str],
     scenarios: list[Scenario],
     rounds: int,
     quick: bool,
     log: Any = sys.stderr,
+    disable: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run every scenario ``rounds`` times per implementation, alternating; return rows."""
+    """Run every scenario ``rounds`` times per implementation, alternating; return rows.
+
+    ``disable``: also run this project as ``this-disabled``, with these plugins disabled.
+    """
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="jobify-race-") as tmp:
+        configs: dict[str, str] = {}
+        if disable and "this" in pythons:
+            pythons = {"this": pythons["this"], "this-disabled": pythons["this"], **pythons}
+            configs["this-disabled"] = disabling_config(Path(tmp), disable)
         for sc in scenarios:
             params = sc.quick if quick else sc.full
             if not params:
@@ -176,7 +208,9 @@ def race(
                         p["db"] = str(Path(tmp) / f"{impl}-{p['n']}.db")
                     t = time.perf_counter()
                     samples[impl].append(
-                        run_scenario(pythons[impl], impl, sc.scenario, p, sc.timeout)
+                        run_scenario(
+                            pythons[impl], impl, sc.scenario, p, sc.timeout, configs.get(impl, "")
+                        )
                     )
                     print(
                         f"  {sc.id} round {r + 1} {impl}: {samples[impl][-1]} "
@@ -190,24 +224,31 @@ def race(
                     row[impl] = statistics.median(s[metric] for s in samples[impl])
                 if "this" in row and "reference" in row and row["reference"]:
                     row["ratio"] = row["this"] / row["reference"]
+                if "this" in row and row.get("this-disabled"):
+                    row["plugins_ratio"] = row["this"] / row["this-disabled"]
                 rows.append(row)
     return rows
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    """Markdown table of medians and ratios."""
-    out = [
-        "| scenario | metric | this | reference | this/ref | APScheduler 3.11 |",
-        "|---|---|---:|---:|---:|---:|",
-    ]
+    """Markdown table of medians and ratios (with ``this-disabled`` columns when it ran)."""
+    disabled = any("this-disabled" in row for row in rows)
+    head = "| scenario | metric | this |"
+    rule = "|---|---|---:|"
+    if disabled:
+        head += " this, plugins disabled | this/disabled |"
+        rule += "---:|---:|"
+    out = [head + " reference | this/ref | APScheduler 3.11 |", rule + "---:|---:|---:|"]
     for row in rows:
         better = "higher" if row["metric"] in HIGHER_IS_BETTER else "lower"
         ratio = f"{row['ratio']:.2f}x" if "ratio" in row else "-"
         cells = [_fmt(row[k]) if k in row else "-" for k in ("this", "reference", "apscheduler")]
-        out.append(
-            f"| {row['scenario']} | {row['metric']} ({better} is better) | {cells[0]} | "
-            f"{cells[1]} | {ratio} | {cells[2]} |"
-        )
+        line = f"| {row['scenario']} | {row['metric']} ({better} is better) | {cells[0]} |"
+        if disabled:
+            off = _fmt(row["this-disabled"]) if "this-disabled" in row else "-"
+            plugins = f"{row['plugins_ratio']:.2f}x" if "plugins_ratio" in row else "-"
+            line += f" {off} | {plugins} |"
+        out.append(f"{line} {cells[1]} | {ratio} | {cells[2]} |")
     return "\n".join(out)
 
 
@@ -221,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reference-python", default=None)
     parser.add_argument("--apscheduler-python", default=None)
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
+    parser.add_argument(
+        "--disable",
+        default="",
+        help="comma-separated plugin names: also race this project with them disabled",
+    )
     args = parser.parse_args(argv)
 
     wanted = [i for i in args.impls.split(",") if i]
@@ -232,11 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = [s for s in SCENARIOS if not only or s.id in only]
     rounds = args.rounds or (1 if args.quick else 3)
     started = time.perf_counter()
-    rows = race(pythons, scenarios, rounds, args.quick)
+    disable = [name for name in args.disable.split(",") if name]
+    rows = race(pythons, scenarios, rounds, args.quick, disable=disable)
     print(table(rows))
     print(
         f"\n{rounds} round(s), {time.perf_counter() - started:.0f}s; medians; "
         f"ratio = this / reference."
+        + (f" 'this, plugins disabled': [jobify.plugins] disable = {disable}." if disable else "")
     )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))

@@ -396,7 +396,8 @@ def run(impl: str, scenario: str, params: dict[str, Any]) -> Result:
 
 def main() -> None:
     impl, scenario, raw = sys.argv[1:4]
-    os.environ["JOBIFY_CONFIG"] = ""  # this project: no stray jobify.toml
+    # this project: no stray jobify.toml (compare.py --disable passes a file of its own)
+    os.environ.setdefault("JOBIFY_CONFIG", "")
     print(json.dumps(run(impl, scenario, json.loads(raw))))
 
 

@@ -11,7 +11,7 @@ import pytest
 CORE = Path(__file__).resolve().parents[1] / "core" / "src" / "jobify"
 FORBIDDEN = {
     "sqlite3", "json", "pickle", "orjson", "msgpack", "cbor2", "pydantic", "adaptix",
-    "croniter", "crontab", "concurrent",
+    "croniter", "crontab", "concurrent", "opentelemetry", "prometheus_client",
 }  # fmt: skip
 SEED = CORE / "_assembly" / "seed.py"
 
@@ -47,10 +47,12 @@ def _allowed(path: Path) -> set[str]:
     """Where stdlib ``json`` is no capability: it is an output format, not a serializer.
 
     The contract suites (test code that ``import jobify`` never loads) round-trip
-    JSON, and the command line prints ``jobify jobs --json`` for scripts.
+    JSON, the command line prints ``jobify jobs --json`` for scripts, and
+    ``jobify.logs`` writes log lines as JSON (``[jobify.logging] json = true``).
     """
     suites = CORE / "testing" / "contracts"
-    return {"json"} if path.parent == suites or path == CORE / "cli.py" else set()
+    as_output = (CORE / "cli.py", CORE / "logs.py")
+    return {"json"} if path.parent == suites or path in as_output else set()
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(CORE)))

@@ -5,6 +5,9 @@ default: ``app`` of the config file), starts it and serves until SIGINT or
 SIGTERM, then shuts down gracefully (exit code 0). The config file is
 exported as ``$JOBIFY_CONFIG`` first, so the app's own ``Jobify()`` reads it.
 
+With ``[jobify.logging] json = true``, ``jobify run`` writes its log as JSON
+lines (:mod:`jobify.logs`).
+
 ``jobify jobs [--json] [--task NAME] [--status STATUS]`` lists the stored jobs
 without changing anything: a storage with the
 :class:`~jobify.storage.InspectableStorage` ability is read through its
@@ -39,6 +42,7 @@ from jobify._assembly.config import CONFIG_ENV, Settings, find_config
 from jobify._kernel.values import JobStatus
 from jobify.exceptions import BaseJobifyError, StorageNotFoundError
 from jobify.hookspecs import CONTRACT_TESTS_ATTR
+from jobify.logs import use_json
 from jobify.storage import InspectableStorage
 
 if TYPE_CHECKING:
@@ -102,6 +106,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run an app until SIGINT / SIGTERM."""
     config = args.config or (str(find_config()) if find_config() else None)
     settings = _settings(config)
+    if settings.logging is not None and settings.logging.json:
+        use_json()  # every line this process writes is JSON, with the run's fields
     if config:
         os.environ[CONFIG_ENV] = str(Path(config).resolve())
     ref = args.app or settings.app
@@ -128,6 +134,8 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         for offer in asm.catalog.offers[capability].values():
             mark = " (default)" if offer.default else ""
             by_plugin.setdefault(offer.plugin, []).append(f"{capability} {offer.name!r}{mark}")
+    for table in asm.table_offers.values():
+        by_plugin.setdefault(table.plugin, []).append(f"config table [jobify.{table.name}]")
     plugins = discovery.installed_plugins() if discovery.autoload_enabled() else ()
     if not plugins:
         print("no plugin distributions installed (the kernel alone: no storage, async tasks)")
@@ -175,6 +183,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  cron:        {asm.cron_source}")
     print(f"  executors:   {', '.join(asm.executors) or 'loop default thread pool'}")
     print(f"  middleware:  {', '.join(type(m).__name__ for m in asm.middleware) or 'none'}")
+    for name in asm.tables:
+        offer = asm.table_offers[name]
+        print(f"  [{settings.prefix}.{name}]: {offer.dist} (plugin {offer.plugin!r})")
     if settings.app:
         print(f"  app:         {settings.app}")
     return 0

@@ -50,7 +50,14 @@ if TYPE_CHECKING:
     from jobify.storage import Storage
     from jobify.typeadapter import Dumper, Loader
 
-__all__ = ("CONTRACT_TESTS_ATTR", "PROJECT_NAME", "Register", "hookimpl", "hookspec")
+__all__ = (
+    "CONTRACT_TESTS_ATTR",
+    "PROJECT_NAME",
+    "Register",
+    "RegisterTable",
+    "hookimpl",
+    "hookspec",
+)
 
 PROJECT_NAME = "jobify"
 CONTRACT_TESTS_ATTR = "JOBIFY_CONTRACT_TESTS"
@@ -84,6 +91,20 @@ class Register(Protocol[T_contra]):
         typed_default: bool = False,
     ) -> None:
         """Offer ``factory`` under ``name``."""
+
+
+class RegisterTable(Protocol):
+    """The callback ``jobify_register_config_tables`` receives.
+
+    ``name`` is the table's key under ``[jobify]`` and must match
+    ``[a-z][a-z0-9_]*`` and not be one of the kernel's own keys; ``options``
+    is an attrs class whose fields are the table's keys (checked with the
+    validators of :mod:`jobify.options`), or a ``"module:attr"`` string naming
+    one, imported only when the file has that table.
+    """
+
+    def __call__(self, name: str, options: type[Any] | str, /) -> None:
+        """Claim ``[jobify.<name>]`` for ``options``."""
 
 
 # --- registration hooks -----------------------------------------------------
@@ -181,6 +202,32 @@ def jobify_register_middleware(register: Register[BaseMiddleware | BaseOuterMidd
         register: e.g. ``register("queue", "pkg:QueueMiddleware")``.
 
     .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def jobify_register_config_tables(register: RegisterTable) -> None:
+    """Claim tables of ``jobify.toml`` that the kernel does not know, for a plugin's own options.
+
+    ``register("metrics", MetricsOptions)`` makes ``[jobify.metrics]`` (and
+    ``[tool.jobify.metrics]`` in pyproject.toml) a valid table while this
+    plugin is loaded. At assembly its keys are checked against the fields of
+    the attrs class (an unknown key fails with the valid names and a "did you
+    mean"), then the class is built from them, so its ``jobify.options``
+    validators run; errors name the file and the table. The built object is
+    ``app.assembly.tables["metrics"]`` (absent when the file has no such
+    table); read it in ``jobify_startup``. ``jobify check`` checks it too.
+
+    A top-level table no loaded plugin claims is refused, as any unknown key
+    is (a disabled plugin's table included). Called once per app assembly;
+    every implementation runs; a name claimed twice fails assembly naming both
+    plugin distributions, and a kernel key (``storage``, ``alerts``...) cannot
+    be claimed.
+
+    Args:
+        register: e.g. ``register("metrics", "pkg.config:MetricsOptions")``.
+
+    .. versionadded:: 0.2
     """
 
 

@@ -4,7 +4,9 @@
 ``PluginManager``, registers the discovered plugin distributions and any
 given explicitly, runs the registration hooks, and resolves each capability
 in this order: an instance passed to ``Jobify(...)``, the choice in the
-config file, the registered default, the kernel's fallback.
+config file, the registered default, the kernel's fallback. Tables of the
+config file that plugins claimed (``jobify_register_config_tables``) are
+checked and built here too, and any other unknown table is refused.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import pluggy
 
 from jobify import hookspecs
 from jobify._assembly import discovery
-from jobify._assembly.catalog import Catalog, import_target
-from jobify._assembly.hooks import collect_offers, impl_functions
+from jobify._assembly.catalog import Catalog, TableOffer, import_target
+from jobify._assembly.config import TOP_KEYS, plugin_table
+from jobify._assembly.hooks import collect_offers, collect_tables, impl_functions
 from jobify._assembly.seed import install_hint
 from jobify.exceptions import ConfigError, PluginNotFoundError
 from jobify.options import options_class, unknown
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
     from jobify._assembly.config import Choice, Settings
     from jobify._assembly.discovery import PluginInfo
 
-__all__ = ("Assembly", "assemble", "build_choice", "option_names")
+__all__ = ("Assembly", "assemble", "build_choice", "build_tables", "option_names")
 
 
 @attrs.frozen(kw_only=True)
@@ -55,6 +58,14 @@ class Assembly:
     observers_headers: tuple[Callable[..., Any], ...] = ()
     observers_retried: tuple[Callable[..., Any], ...] = ()
     observers_missed: tuple[Callable[..., Any], ...] = ()
+    tables: Mapping[str, Any] = attrs.field(factory=dict)
+    """The plugin tables of the config file, built: name -> options object.
+
+    A plugin reads its own in ``jobify_startup``: ``app.assembly.tables.get("metrics")``
+    (absent when the file has no such table).
+    """
+    table_offers: Mapping[str, TableOffer] = attrs.field(factory=dict)
+    """Every table the loaded plugins claimed, whether the file has it or not."""
 
 
 def option_names(factory: Callable[..., Any]) -> tuple[str, ...] | None:
@@ -145,6 +156,33 @@ def build_choice(
         raise ConfigError(msg) from exc
 
 
+def build_tables(settings: Settings, offers: Mapping[str, TableOffer]) -> dict[str, Any]:
+    """Check and build each plugin table of ``settings`` with the class its plugin claimed.
+
+    A table no loaded plugin claims is refused as an unknown key, with the
+    valid keys (the kernel's and the claimed tables) and a "did you mean".
+    """
+    built: dict[str, Any] = {}
+    for name, raw in settings.tables.items():
+        offer = offers.get(name)
+        if offer is None:
+            msg = f"{settings.where()}: {unknown('key', name, [*TOP_KEYS, *sorted(offers)])}"
+            if settings.disable:
+                msg += (
+                    " The tables of disabled plugins are refused too: [jobify.plugins] "
+                    f"disable = {list(settings.disable)!r}."
+                )
+            raise ConfigError(msg)
+        where = settings.where(name)
+        try:
+            cls = offer.load()
+        except PluginNotFoundError as exc:
+            msg = f"{where}: {exc}"
+            raise ConfigError(msg) from None
+        built[name] = plugin_table(cls, raw, where=where)
+    return built
+
+
 def _make_pm(
     settings: Settings, plugins: Sequence[object], *, autoload: bool
 ) -> tuple[pluggy.PluginManager, tuple[PluginInfo, ...]]:
@@ -201,7 +239,10 @@ def assemble(
     is the one registered for typed apps (see ``Register``).
     """
     pm, loaded = _make_pm(settings, plugins, autoload=autoload)
-    catalog = collect_offers(pm, pm._jobify_dists)  # type: ignore[attr-defined]
+    dists = pm._jobify_dists  # type: ignore[attr-defined]
+    catalog = collect_offers(pm, dists)
+    table_offers = collect_tables(pm, dists, TOP_KEYS)
+    tables = build_tables(settings, table_offers)
 
     def resolve(given: Any, capability: str, choice: Choice | None, *, typed: bool = False) -> Any:
         if given is not None:
@@ -270,4 +311,6 @@ def assemble(
         observers_headers=impl_functions(pm, "jobify_job_headers"),
         observers_retried=impl_functions(pm, "jobify_job_retried"),
         observers_missed=impl_functions(pm, "jobify_job_missed"),
+        tables=tables,
+        table_offers=table_offers,
     )

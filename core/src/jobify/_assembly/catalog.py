@@ -12,7 +12,7 @@ import attrs
 from jobify.exceptions import PluginConflictError, PluginNotFoundError
 from jobify.options import did_you_mean
 
-__all__ = ("CAPABILITIES", "Catalog", "Offer")
+__all__ = ("CAPABILITIES", "Catalog", "Offer", "TableOffer")
 
 CAPABILITIES: Final = {
     # capability: (hook suffix, what one is called in messages)
@@ -51,6 +51,28 @@ class Offer:
     def describe(self) -> str:
         """``name (dist version)``, for listings and errors."""
         return f"{self.name} ({self.dist} {self.version})"
+
+
+@attrs.frozen(kw_only=True)
+class TableOffer:
+    """A ``[jobify.<name>]`` table a plugin claimed, with the attrs class of its keys."""
+
+    name: str
+    options: type[Any] | str
+    plugin: str
+    dist: str
+    version: str
+
+    def load(self) -> type[Any]:
+        """Return the options class, importing it if it was registered as ``"module:attr"``."""
+        if not isinstance(self.options, str):
+            return self.options
+        cls: type[Any] = import_target(self.options, f"table [jobify.{self.name}] ({self.dist})")
+        return cls
+
+    def describe(self) -> str:
+        """``[jobify.name] (dist version)``, for listings and errors."""
+        return f"[jobify.{self.name}] ({self.dist} {self.version})"
 
 
 def import_target(target: str, what: str) -> Any:

@@ -12,6 +12,11 @@ key): :class:`Settings` is ``[jobify]``, :class:`Choice` a capability table
 ``[jobify.executors]`` and :class:`Plugins` ``[jobify.plugins]``. A
 capability's own options (``database``, ``max_workers``) are the plugin's to
 check; assembly hands them over as they are.
+
+A top-level key the kernel does not know is refused here, unless it is a
+table: a plugin may claim it (``jobify_register_config_tables``), which only
+assembly knows, so such tables wait in :attr:`Settings.tables` and assembly
+checks them, refusing the ones no loaded plugin claims with the same message.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ __all__ = (
     "Plugins",
     "Settings",
     "find_config",
+    "plugin_table",
 )
 
 CONFIG_ENV: Final = "JOBIFY_CONFIG"
@@ -251,6 +257,15 @@ class Settings:
     middleware: tuple[Choice, ...] = ()
     outer_middleware: tuple[Choice, ...] = ()
     disable: tuple[str, ...] = ()
+    tables: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    """Top-level tables the kernel does not know, for the plugins that claim them."""
+    prefix: str = "jobify"
+    """Where the keys live: ``jobify`` (jobify.toml) or ``tool.jobify`` (pyproject.toml)."""
+
+    def where(self, key: str | None = None) -> str:
+        """``file [jobify.key]``: the start of every message about ``key``."""
+        file = str(self.source) if self.source is not None else "<config>"
+        return f"{file} [{self.prefix}{'.' + key if key else ''}]"
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Settings:
@@ -296,7 +311,17 @@ class Settings:
         def where(key: str | None = None) -> str:
             return f"{file} [{prefix}{'.' + key if key else ''}]"
 
-        data = _table(data, where(), TOP_KEYS)
+        if not isinstance(data, Mapping):
+            msg = f"{where()}: expected a table, got {data!r}"
+            raise ConfigError(msg)
+        tables: dict[str, Mapping[str, Any]] = {}
+        for key, value in data.items():
+            if key in TOP_KEYS:
+                continue
+            if not isinstance(value, Mapping):
+                msg = f"{where()}: {options.unknown('key', key, TOP_KEYS)}"
+                raise ConfigError(msg)
+            tables[key] = dict(value)  # a plugin's table, maybe: assembly decides
         caps = {
             key: Choice.from_table(data[key], where=where(key), capability=key)
             for key in CAPABILITY_TABLES
@@ -313,7 +338,7 @@ class Settings:
             )
         executors = Executors.from_table(data.get("executors", {}), where=where("executors"))
         plugins = Plugins.from_table(data.get("plugins", {}), where=where("plugins"))
-        tables: dict[str, Any] = {
+        kernel_tables: dict[str, Any] = {
             key: cls_.from_table(data[key], where=where(key))
             for key, cls_ in (("history", History), ("alerts", Alerts), ("logging", Logging))
             if key in data
@@ -328,12 +353,35 @@ class Settings:
             role=data.get("role"),
             shutdown_grace=data.get("shutdown_grace"),
             results_ttl=data.get("results_ttl"),
-            **tables,
+            **kernel_tables,
             **caps,
             **chains,
             executors=executors.as_dict(),
             disable=tuple(plugins.disable),
+            tables=tables,
+            prefix=prefix,
         )
+
+
+def plugin_table(cls: type[Any], data: Mapping[str, Any], *, where: str) -> Any:
+    """Build a plugin's options class ``cls`` from its table; errors name ``where``.
+
+    The keys are checked against the class's fields first (an unknown one is
+    refused with the valid names and a "did you mean"), then the class's
+    validators judge the values, as for the kernel's own tables.
+    """
+    if not (isinstance(cls, type) and attrs.has(cls)):
+        msg = f"{where}: the plugin claiming this table gave {cls!r}, not an attrs class"
+        raise ConfigError(msg)
+    names = [a.alias for a in attrs.fields(cls) if a.init]
+    checked = _table(data, where, names)
+    try:
+        return cls(**checked)
+    except options.OptionError as exc:
+        raise ConfigError(exc.at(where)) from None
+    except (TypeError, ValueError) as exc:
+        msg = f"{where}: {exc}"
+        raise ConfigError(msg) from None
 
 
 def find_config(cwd: Path | None = None) -> Path | None:

@@ -9,15 +9,19 @@ plain functions for the kernel to call directly.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from typing import Any
 
 import pluggy
 
-from jobify._assembly.catalog import CAPABILITIES, Catalog, Offer
+from jobify._assembly.catalog import CAPABILITIES, Catalog, Offer, TableOffer
 from jobify._assembly.discovery import trace_enabled, write_trace
+from jobify.exceptions import PluginConflictError
 
-__all__ = ("collect_offers", "impl_functions", "plugin_dists")
+__all__ = ("collect_offers", "collect_tables", "impl_functions", "plugin_dists")
+
+_TABLE = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 # plugin name registered in the PluginManager -> (distribution, version)
 DistMap = dict[str, tuple[str, str]]
@@ -72,6 +76,57 @@ def collect_offers(pm: pluggy.PluginManager, dists: DistMap) -> Catalog:
                 write_trace(f"jobify_register_{suffix} -> {impl.plugin_name} ({dist})\n")
             impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
     return catalog
+
+
+def collect_tables(
+    pm: pluggy.PluginManager, dists: DistMap, reserved: Collection[str]
+) -> dict[str, TableOffer]:
+    """Run ``jobify_register_config_tables`` once; the tables the plugins claim, by name.
+
+    ``reserved``: the kernel's own keys, which no plugin may claim.
+    """
+    tables: dict[str, TableOffer] = {}
+    for impl in pm.hook.jobify_register_config_tables.get_hookimpls():
+        dist, version = dists.get(impl.plugin_name, (impl.plugin_name, "?"))
+
+        def register(
+            name: str,
+            options: type[Any] | str,
+            /,
+            *,
+            _plugin: str = impl.plugin_name,
+            _dist: str = dist,
+            _version: str = version,
+        ) -> None:
+            who = f"plugin {_plugin!r} ({_dist})"
+            if not isinstance(name, str) or not _TABLE.match(name):
+                msg = f"{who} claimed the table {name!r}; names must match [a-z][a-z0-9_]*"
+                raise ValueError(msg)
+            if name in reserved:
+                msg = f"{who} claimed [jobify.{name}], a table of the kernel; choose another name"
+                raise ValueError(msg)
+            if not isinstance(options, str | type):
+                msg = (
+                    f"{who} claimed [jobify.{name}] with {options!r}; expected an attrs "
+                    "class or a 'module:attr' string naming one"
+                )
+                raise TypeError(msg)
+            other = tables.get(name)
+            if other is not None:
+                msg = (
+                    f"table [jobify.{name}] is claimed by {other.dist} {other.version} (plugin "
+                    f"{other.plugin!r}) and {_dist} {_version} (plugin {_plugin!r}). Disable "
+                    f'one: [jobify.plugins] disable = ["{_plugin}"]'
+                )
+                raise PluginConflictError(msg)
+            tables[name] = TableOffer(
+                name=name, options=options, plugin=_plugin, dist=_dist, version=_version
+            )
+
+        if trace_enabled():
+            write_trace(f"jobify_register_config_tables -> {impl.plugin_name} ({dist})\n")
+        impl.function(**dict.fromkeys(impl.argnames, register))
+    return tables
 
 
 def impl_functions(pm: pluggy.PluginManager, hook: str) -> tuple[Callable[..., Any], ...]:

@@ -70,6 +70,7 @@ def build_rooms(
     runner = JobRunner(
         app, jobs, timer, observers_finished=asm.observers_finished,
         observers_missed=asm.observers_missed, alerts=extra.alerts,
+        json_logs=extra.json_logs,
     )  # fmt: skip
     restorer = Restorer(jobs, storage, app.registry.routes)
     return JobifyConfiguration(

@@ -15,6 +15,11 @@ planned time (the process was down, the pool was full), and one still running
 ``jobify_job_missed`` observers. A paused job raises none; a run delayed by the
 job's own previous run still going is reported as that run's overrun, not as a
 missed start.
+
+JSON logs (``[jobify.logging] json = true``): each run marks its task with the
+run's fields (:func:`jobify.logs.enter_run`) first thing, so every line logged
+during the run carries them. Whether to is decided once, when the runner is
+built; with JSON logs off nothing is done per run.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from jobify._kernel.state import RequestState
 from jobify._kernel.triggers import EPSILON, CronTrigger, resolve_misfire
 from jobify._kernel.values import JobStatus
 from jobify.exceptions import JobTimeoutError
+from jobify.logs import enter_run
 from jobify.storage import RunRecord
 
 if TYPE_CHECKING:
@@ -65,6 +71,7 @@ class JobRunner:
         "_alerts",
         "_app",
         "_jobs",
+        "_log_run",
         "_missed",
         "_node",
         "_observers_finished",
@@ -81,14 +88,19 @@ class JobRunner:
         observers_finished: Sequence[Callable[..., Any]] = (),
         observers_missed: Sequence[Callable[..., Any]] = (),
         alerts: Alerts = Alerts(),  # noqa: B008 - an immutable value
+        json_logs: bool = False,
     ) -> None:
-        """Run ``app``'s jobs from ``jobs``, re-arming them on ``timer``."""
+        """Run ``app``'s jobs from ``jobs``, re-arming them on ``timer``.
+
+        ``json_logs``: mark each run for :class:`jobify.logs.JsonFormatter`.
+        """
         self._app = app
         self._jobs = jobs
         self._timer = timer
         self._observers_finished = tuple(observers_finished)
         self._missed = tuple(observers_missed)
         self._alerts = alerts
+        self._log_run = enter_run if json_logs else None
         self._node = f"{socket.gethostname()}:{os.getpid()}"
         # runs are timed only for run history or missed-run alerts (decided once)
         self._timed = jobs.writes.keeps_history or bool(self._missed) or alerts != Alerts()
@@ -238,6 +250,8 @@ class JobRunner:
         runnable = job.runnable
         task = job.running_task
         planned = job.exec_at
+        if self._log_run is not None:
+            self._log_run(job, planned)
         overrun = None
         if self._timed:
             started = self._timer.clock.wall()
