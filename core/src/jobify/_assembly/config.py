@@ -39,6 +39,7 @@ __all__ = (
     "Executors",
     "History",
     "Logging",
+    "PluginTable",
     "Plugins",
     "Settings",
     "find_config",
@@ -50,6 +51,13 @@ TOP_KEYS: Final = (
     "middleware", "outer_middleware", "plugins", "on_start", "role", "shutdown_grace",
     "results_ttl", "history", "alerts", "logging",
 )  # fmt: skip
+PLUGIN_TABLES: Final = ("web",)
+"""Tables the kernel passes, unchecked, to the plugin distribution that reads them.
+
+``[jobify.web]`` is jobify-web's (its README lists the keys; it checks them when
+the app starts). A stopgap: once plugins can claim a table through a hook, the
+plugin claims its own and this list goes.
+"""
 CAPABILITY_TABLES: Final = ("storage", "serializer", "typeadapter", "cron")
 CHAINS: Final = ("middleware", "outer_middleware")
 
@@ -212,7 +220,20 @@ class Logging:
         return _build(cls, where, **_table(data, where, names))
 
 
+@attrs.frozen(kw_only=True)
+class PluginTable:
+    """A table a plugin distribution reads and checks itself (:data:`PLUGIN_TABLES`)."""
+
+    options: Mapping[str, Any]
+    where: str
+    """``file [table]``, to start the plugin's error messages."""
+
+
 def _empty_executors() -> dict[str, Mapping[str, Any]]:
+    return {}
+
+
+def _empty_plugin_tables() -> dict[str, PluginTable]:
     return {}
 
 
@@ -251,6 +272,8 @@ class Settings:
     middleware: tuple[Choice, ...] = ()
     outer_middleware: tuple[Choice, ...] = ()
     disable: tuple[str, ...] = ()
+    plugin_tables: Mapping[str, PluginTable] = attrs.field(factory=_empty_plugin_tables)
+    """The tables of :data:`PLUGIN_TABLES` the file has, by key (``"web"``)."""
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Settings:
@@ -296,7 +319,7 @@ class Settings:
         def where(key: str | None = None) -> str:
             return f"{file} [{prefix}{'.' + key if key else ''}]"
 
-        data = _table(data, where(), TOP_KEYS)
+        data = _table(data, where(), (*TOP_KEYS, *PLUGIN_TABLES))
         caps = {
             key: Choice.from_table(data[key], where=where(key), capability=key)
             for key in CAPABILITY_TABLES
@@ -318,6 +341,13 @@ class Settings:
             for key, cls_ in (("history", History), ("alerts", Alerts), ("logging", Logging))
             if key in data
         }
+        plugin_tables: dict[str, PluginTable] = {}
+        for key in PLUGIN_TABLES:
+            if key in data:
+                if not isinstance(data[key], Mapping):
+                    msg = f"{where(key)}: expected a table, got {data[key]!r}"
+                    raise ConfigError(msg)
+                plugin_tables[key] = PluginTable(options=dict(data[key]), where=where(key))
         return _build(
             cls,
             where(),
@@ -333,6 +363,7 @@ class Settings:
             **chains,
             executors=executors.as_dict(),
             disable=tuple(plugins.disable),
+            plugin_tables=plugin_tables,
         )
 
 
