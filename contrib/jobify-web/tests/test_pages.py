@@ -33,7 +33,7 @@ async def settle() -> None:
 
 
 def links(html: str) -> list[str]:
-    return re.findall(r'\s(?:href|action|src)="([^"]+)"', html)
+    return re.findall(r'\s(?:href|action|formaction|src)="([^"]+)"', html)
 
 
 async def test_each_page_renders(make_app, client, token):

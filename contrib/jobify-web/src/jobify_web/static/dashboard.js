@@ -6,11 +6,14 @@
   var body = document.body;
   var base = body.getAttribute("data-base") || "";
 
-  // Actions are POST forms with a CSRF token; ask before sending one.
+  // Actions are POST forms with a CSRF token, one button per action; ask first.
+  var verbs = { pause: "Pause", resume: "Resume", run: "Run now", cancel: "Cancel" };
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form && form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
+    var button = event.submitter;
+    var job = form && form.getAttribute && form.getAttribute("data-job");
+    var action = button && button.getAttribute("data-action");
+    if (job !== null && action && !window.confirm(verbs[action] + " job " + job + "?")) {
       event.preventDefault();
     }
   });
