@@ -7,7 +7,7 @@ DISTS  := $(wildcard core/pyproject.toml plugins/*/pyproject.toml contrib/*/pypr
 
 REFERENCE := benchmarks/.venvs/reference
 
-.PHONY: setup reference-venv demo test lint bench race clean
+.PHONY: setup reference-venv demo test lint bench race screenshots clean
 
 setup: $(STAMP)
 
@@ -32,10 +32,15 @@ $(REFERENCE)/.installed:
 demo: setup
 	timeout --preserve-status --signal=INT 12 $(BIN)/jobify run
 
-# Runs pytest against a throwaway local PostgreSQL server (installed when missing).
+# Runs pytest against a throwaway local PostgreSQL server, with Debian's headless
+# Chromium for the dashboard's browser tests (each installed when missing).
 test: setup reference-venv
-	scripts/with-postgres $(BIN)/pytest
+	scripts/with-postgres scripts/with-chromium $(BIN)/pytest
 	$(MAKE) lint
+
+# The dashboard's screenshots in contrib/jobify-web/docs/, taken by its browser tests.
+screenshots: setup
+	JOBIFY_WEB_SCREENSHOTS=1 scripts/with-chromium $(BIN)/pytest contrib/jobify-web/tests/test_browser.py
 
 lint: setup
 	$(BIN)/ruff check .
