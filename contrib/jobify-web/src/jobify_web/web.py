@@ -211,11 +211,19 @@ def _status_param(request: Request) -> str | None:
 def _humane_duration(seconds: Any) -> str:
     if not isinstance(seconds, int | float):
         return ""
+    if seconds < 0.001:
+        return "< 1 ms"
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
     if seconds < 120:
         return f"{seconds:.2f} s"
     return f"{seconds / 60:.1f} min"
+
+
+def _without_type(message: str, error_type: str | None) -> str:
+    """An error message without the ``Type: `` it starts with (the page shows the type)."""
+    prefix = f"{error_type}: "
+    return message[len(prefix) :] if error_type and message.startswith(prefix) else message
 
 
 def _when(value: str | None) -> str:
@@ -271,6 +279,7 @@ class Dashboard:
         )
         self.templates.filters["duration"] = _humane_duration
         self.templates.filters["when"] = _when
+        self.templates.filters["without_type"] = _without_type
         self.templates.filters["job_path"] = _job_path
         self.templates.filters["pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False)
         page, api = self._page, self._api
