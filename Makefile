@@ -7,7 +7,7 @@ DISTS  := $(wildcard core/pyproject.toml plugins/*/pyproject.toml contrib/*/pypr
 
 REFERENCE := benchmarks/.venvs/reference
 
-.PHONY: setup reference-venv demo test lint bench race clean
+.PHONY: setup reference-venv demo test lint bench race screenshots clean
 
 setup: $(STAMP)
 
@@ -28,14 +28,25 @@ $(REFERENCE)/.installed:
 	touch $@
 
 # Runs the demo app on the embedded defaults (SQLite in ./jobify.db, no server)
-# for 12 seconds, then stops it with SIGINT as Ctrl+C would.
+# for DEMO_SECONDS (12), then stops it with SIGINT as Ctrl+C would. Its dashboard
+# ([jobify.web] listen in jobify.toml) needs a token: a throwaway one is made for
+# the run and printed, unless JOBIFY_WEB_TOKEN is set.
+DEMO_SECONDS ?= 12
 demo: setup
-	timeout --preserve-status --signal=INT 12 $(BIN)/jobify run
+	@if [ -n "$$JOBIFY_WEB_TOKEN" ]; then token="$$JOBIFY_WEB_TOKEN"; shown='$$JOBIFY_WEB_TOKEN'; \
+	else token="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(18))')"; shown="$$token"; fi; \
+	echo "dashboard: http://127.0.0.1:8765/  token: $$shown  (for this run; make demo DEMO_SECONDS=600 keeps it up longer)"; \
+	JOBIFY_WEB_TOKEN="$$token" timeout --preserve-status --signal=INT $(DEMO_SECONDS) $(BIN)/jobify run
 
-# Runs pytest against a throwaway local PostgreSQL server (installed when missing).
+# Runs pytest against a throwaway local PostgreSQL server, with Debian's headless
+# Chromium for the dashboard's browser tests (each installed when missing).
 test: setup reference-venv
-	scripts/with-postgres $(BIN)/pytest
+	scripts/with-postgres scripts/with-chromium $(BIN)/pytest
 	$(MAKE) lint
+
+# The dashboard's screenshots in contrib/jobify-web/docs/, taken by its browser tests.
+screenshots: setup
+	JOBIFY_WEB_SCREENSHOTS=1 scripts/with-chromium $(BIN)/pytest contrib/jobify-web/tests/test_browser.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -137,6 +137,8 @@ SECTIONS = (
             "jobify.storage:SetAsideStorage",
             "jobify.storage:ClusterStorage",
             "jobify.storage:Claim",
+            "jobify.storage:ClusterView",
+            "jobify.storage:NodeInfo",
             "jobify.storage:checked_row",
         ),
         module_doc="jobify.storage",

@@ -13,7 +13,8 @@ one node runs it, and fences every write that follows a run (see that class).
 A storage that must have one scheduler only (one SQLite file) implements
 :class:`SchedulerLock`, and the kernel takes that lock at startup. A storage
 that ``jobify jobs`` can read without changing implements
-:class:`InspectableStorage`.
+:class:`InspectableStorage`. A cluster storage that can list its nodes for
+people (the dashboard's cluster page) implements :class:`ClusterView`.
 """
 
 from __future__ import annotations
@@ -33,10 +34,12 @@ __all__ = (
     "ChangeFeed",
     "Claim",
     "ClusterStorage",
+    "ClusterView",
     "ControlStorage",
     "HistoryStorage",
     "InspectableStorage",
     "JobOutcome",
+    "NodeInfo",
     "ResultStorage",
     "RowChanges",
     "RunRecord",
@@ -245,6 +248,41 @@ class ClusterStorage(Storage, Protocol):
     @abstractmethod
     async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
         """Insert ``scheduled`` unless a row with its ``job_id`` exists; return the stored row."""
+
+
+class NodeInfo(NamedTuple):
+    """One node of a cluster, as an operator sees it (:meth:`ClusterView.nodes`)."""
+
+    name: str
+    """The node's name (a host:pid, or the name it was given)."""
+    alive: bool
+    """True while its lease holds: it runs its jobs. False: it died or left, and its
+    rows wait to be adopted (or already were)."""
+    lease_expires_at: datetime | None
+    """When its lease runs out unless renewed (aware); None when the storage keeps no
+    expiry (the in-memory cluster of tests)."""
+    jobs_owned: int
+    """How many stored rows it owns now."""
+    this_node: bool = False
+    """True for the node of the storage object that answered."""
+
+
+@runtime_checkable
+class ClusterView(Protocol):
+    """A cluster storage that can list its nodes for people (optional ability).
+
+    The dashboard's cluster page and scripts read it; the kernel never does.
+    A :class:`ClusterStorage` offers it beside its own methods: the answer
+    is read from the database, so it may lag a claim by a moment, and it
+    never changes anything (no lease is renewed or taken by asking).
+    """
+
+    @abstractmethod
+    async def nodes(self) -> Sequence[NodeInfo]:
+        """Every node the storage knows: live ones and dead ones that still own rows.
+
+        Ordered by name; the asking node is marked ``this_node``.
+        """
 
 
 @runtime_checkable

@@ -42,7 +42,9 @@ from jobify._kernel.values import JobStatus
 from jobify.storage import (
     Claim,
     ClusterStorage,
+    ClusterView,
     JobOutcome,
+    NodeInfo,
     RowChanges,
     RunRecord,
     ScheduledJob,
@@ -467,7 +469,7 @@ class MemoryCluster:
             await adopter._adopt(rows)
 
 
-class MemoryNodeStorage(ClusterStorage):
+class MemoryNodeStorage(ClusterStorage, ClusterView):
     """One node of a :class:`MemoryCluster`: a :class:`~jobify.storage.ClusterStorage`.
 
     Build it with :meth:`MemoryCluster.node`. Calls other than ``startup``
@@ -664,3 +666,26 @@ class MemoryNodeStorage(ClusterStorage):
         row = cluster._drop(job_id)
         if row is not None:
             cluster.aside[job_id] = (row, reason)
+
+    # --- what an operator sees (ClusterView) -------------------------------------------
+
+    async def nodes(self) -> Sequence[NodeInfo]:
+        """The live nodes and the dead or stopped ones that still own rows (no lease expiry)."""
+        cluster = self.cluster
+        owned: dict[int, int] = {}  # id(node) -> rows it owns
+        for job_id in cluster.rows:
+            owner = cluster._owners.get(job_id)
+            if owner is not None:
+                owned[id(owner)] = owned.get(id(owner), 0) + 1
+        infos = [
+            NodeInfo(
+                name=node.name,
+                alive=node._live,
+                lease_expires_at=None,
+                jobs_owned=owned.get(id(node), 0),
+                this_node=node is self,
+            )
+            for node in cluster._nodes
+            if node._live or owned.get(id(node))
+        ]
+        return sorted(infos, key=lambda info: info.name)
