@@ -297,7 +297,7 @@ async def test_no_observer_means_no_observer_step_in_the_chain():
 def test_assemble_is_a_plain_function_without_global_state():
     first = assemble(Settings(), plugins=[StoragePlugin()], autoload=False)
     second = assemble(Settings(), autoload=False)
-    assert first.pm is not second.pm
+    assert first.plugin_set is not second.plugin_set
     assert isinstance(first.storage, MemoryStorage)
     assert second.storage is None
 

@@ -14,16 +14,13 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
-import pluggy
 
-from jobify import hookspecs
-from jobify._assembly import discovery
 from jobify._assembly.catalog import Catalog, TableOffer, import_target
 from jobify._assembly.config import TOP_KEYS, plugin_table
-from jobify._assembly.hooks import collect_offers, collect_tables, impl_functions
+from jobify._assembly.hooks import PluginSet
 from jobify._assembly.seed import install_hint
 from jobify.exceptions import ConfigError, PluginNotFoundError
 from jobify.options import options_class, unknown
@@ -31,25 +28,40 @@ from jobify.options import options_class, unknown
 if TYPE_CHECKING:
     from jobify._assembly.config import Choice, Settings
     from jobify._assembly.discovery import PluginInfo
+    from jobify.crontab import CronParser
+    from jobify.executors import Executor
+    from jobify.middleware import BaseMiddleware, BaseOuterMiddleware
+    from jobify.serializers import Serializer
+    from jobify.storage import Storage
+    from jobify.typeadapter import Dumper, Loader
+
+    class TypeAdapter(Dumper, Loader, Protocol):
+        """A type adapter plugin's object: both halves."""
+
 
 __all__ = ("Assembly", "assemble", "build_choice", "build_tables", "option_names")
 
 
 @attrs.frozen(kw_only=True)
 class Assembly:
-    """What assembly resolved; the app copies it into its configuration."""
+    """What assembly resolved, in the contracts' types; the app builds its rooms from it.
 
-    pm: pluggy.PluginManager
+    A capability is None when nothing was chosen or installed (the kernel's
+    fallback applies) and False when the file or the caller turned it off.
+    """
+
+    plugin_set: PluginSet
     catalog: Catalog
     plugins: tuple[PluginInfo, ...]
-    storage: Any
-    serializer: Any
-    typeadapter: Any
-    cron_factory: Callable[[str], Any] | None
+    storage: Storage | Literal[False] | None
+    serializer: Serializer | Literal[False] | None
+    typeadapter: TypeAdapter | Literal[False] | None
+    cron_factory: Callable[[str], CronParser] | None
     cron_source: str
-    executors: Mapping[str, Callable[[], Any]]
-    middleware: tuple[Any, ...]
-    outer_middleware: tuple[Any, ...]
+    """Where the cron parser came from, for ``jobify check``."""
+    executors: Mapping[str, Callable[[], Executor]]
+    middleware: tuple[BaseMiddleware, ...]
+    outer_middleware: tuple[BaseOuterMiddleware, ...]
     on_startup: tuple[Callable[..., Any], ...]
     on_shutdown: tuple[Callable[..., Any], ...]
     observers_scheduled: tuple[Callable[..., Any], ...]
@@ -183,39 +195,6 @@ def build_tables(settings: Settings, offers: Mapping[str, TableOffer]) -> dict[s
     return built
 
 
-def _make_pm(
-    settings: Settings, plugins: Sequence[object], *, autoload: bool
-) -> tuple[pluggy.PluginManager, tuple[PluginInfo, ...]]:
-    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(hookspecs)
-    dists: dict[str, tuple[str, str]] = {}
-    loaded: list[PluginInfo] = []
-    if autoload and discovery.autoload_enabled():
-        installed = discovery.installed_plugins()
-        known = {p.name for p in installed}
-        for name in settings.disable:
-            if name not in known:
-                msg = (
-                    f"{settings.source or '<config>'} [jobify.plugins] disable: no plugin named "
-                    f"{name!r}. Installed: {', '.join(sorted(known)) or 'none'}."
-                )
-                raise ConfigError(msg)
-        for info in installed:
-            if info.name in settings.disable:
-                pm.set_blocked(info.name)
-                continue
-            pm.register(info.load(), name=info.name)
-            dists[info.name] = (info.dist, info.version)
-            loaded.append(info)
-    for index, plugin in enumerate(plugins):
-        name = getattr(plugin, "__name__", None) or f"explicit-{index}"
-        pm.register(plugin, name=name)
-        dists[name] = (name, "local")
-    pm.check_pending()
-    pm._jobify_dists = dists  # type: ignore[attr-defined]
-    return pm, tuple(loaded)
-
-
 def _default(catalog: Catalog, capability: str, *, typed: bool = False) -> Any:
     offer = catalog.default(capability, typed=typed)
     return None if offer is None else offer.load()()
@@ -238,10 +217,9 @@ def assemble(
     ``typed``: the app was given a dumper or loader, so the default serializer
     is the one registered for typed apps (see ``Register``).
     """
-    pm, loaded = _make_pm(settings, plugins, autoload=autoload)
-    dists = pm._jobify_dists  # type: ignore[attr-defined]
-    catalog = collect_offers(pm, dists)
-    table_offers = collect_tables(pm, dists, TOP_KEYS)
+    plugin_set = PluginSet.load(settings, plugins, autoload=autoload)
+    catalog = plugin_set.offers()
+    table_offers = plugin_set.tables(TOP_KEYS)
     tables = build_tables(settings, table_offers)
 
     def resolve(given: Any, capability: str, choice: Choice | None, *, typed: bool = False) -> Any:
@@ -257,26 +235,54 @@ def assemble(
     typeadapter_v = resolve(typeadapter, "typeadapter", settings.typeadapter)
     typed = typed or typeadapter_v not in (None, False)
     serializer_v = resolve(serializer, "serializer", settings.serializer, typed=typed)
+    cron_v, cron_source = (
+        (cron_factory, "argument") if cron_factory is not None else _cron(catalog, settings)
+    )
+    impls = plugin_set.implementations
+    return Assembly(
+        plugin_set=plugin_set,
+        catalog=catalog,
+        plugins=plugin_set.loaded,
+        storage=storage_v,
+        serializer=serializer_v,
+        typeadapter=typeadapter_v,
+        cron_factory=cron_v,
+        cron_source=cron_source,
+        executors=_executors(catalog, settings),
+        middleware=tuple(build_choice(catalog, "middleware", c) for c in settings.middleware),
+        outer_middleware=tuple(
+            build_choice(catalog, "middleware", c) for c in settings.outer_middleware
+        ),
+        on_startup=impls("jobify_startup"),
+        on_shutdown=impls("jobify_shutdown"),
+        observers_scheduled=impls("jobify_job_scheduled"),
+        observers_started=impls("jobify_job_started"),
+        observers_finished=impls("jobify_job_finished"),
+        observers_headers=impls("jobify_job_headers"),
+        observers_retried=impls("jobify_job_retried"),
+        observers_missed=impls("jobify_job_missed"),
+        tables=tables,
+        table_offers=table_offers,
+    )
 
-    cron_source = "argument"
-    cron_v = cron_factory
-    if cron_v is None:
-        if settings.cron is not None:
-            cron_v = build_choice(catalog, "cron", settings.cron, call=False)
-            cron_source = settings.cron.where
-        else:
-            offer = catalog.default("cron")
-            if offer is not None:
-                cron_v = offer.load()
-                cron_source = offer.describe()
-            else:
-                cron_source = "none"
 
+def _cron(catalog: Catalog, settings: Settings) -> tuple[Callable[[str], Any] | None, str]:
+    """The cron parser the file chose, else the registered default; and where it came from."""
+    if settings.cron is not None:
+        return build_choice(catalog, "cron", settings.cron, call=False), settings.cron.where
+    offer = catalog.default("cron")
+    if offer is None:
+        return None, "none"
+    return offer.load(), offer.describe()
+
+
+def _executors(catalog: Catalog, settings: Settings) -> dict[str, Callable[[], Any]]:
+    """A factory per executor pool kind with its options, checked now (pools start lazily)."""
     executors: dict[str, Callable[[], Any]] = {}
     for kind in ("thread", "process"):
         options = settings.executors.get(kind, {})
         offer = catalog.offers["executor"].get(kind)
-        where = f"{settings.source or '<config>'} [jobify.executors.{kind}]"
+        where = settings.where(f"executors.{kind}")
         if offer is None:
             if options:
                 msg = (
@@ -287,30 +293,4 @@ def assemble(
         factory = offer.load()
         check_options(factory, options, where, values=True)
         executors[kind] = functools.partial(factory, **options)
-
-    middleware = tuple(build_choice(catalog, "middleware", c) for c in settings.middleware)
-    outer = tuple(build_choice(catalog, "middleware", c) for c in settings.outer_middleware)
-
-    return Assembly(
-        pm=pm,
-        catalog=catalog,
-        plugins=loaded,
-        storage=storage_v,
-        serializer=serializer_v,
-        typeadapter=typeadapter_v,
-        cron_factory=cron_v,
-        cron_source=cron_source,
-        executors=executors,
-        middleware=middleware,
-        outer_middleware=outer,
-        on_startup=impl_functions(pm, "jobify_startup"),
-        on_shutdown=impl_functions(pm, "jobify_shutdown"),
-        observers_scheduled=impl_functions(pm, "jobify_job_scheduled"),
-        observers_started=impl_functions(pm, "jobify_job_started"),
-        observers_finished=impl_functions(pm, "jobify_job_finished"),
-        observers_headers=impl_functions(pm, "jobify_job_headers"),
-        observers_retried=impl_functions(pm, "jobify_job_retried"),
-        observers_missed=impl_functions(pm, "jobify_job_missed"),
-        tables=tables,
-        table_offers=table_offers,
-    )
+    return executors

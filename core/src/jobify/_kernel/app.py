@@ -248,9 +248,7 @@ class Jobify(Operating, Router):
             self.add_plugin(plug)
         self.extra = extra
         self.registry = Registry(self)
-        self.configs = build_rooms(
-            self, asm, args, extra, tz=tz, dumper=dumper, loader=loader, stored=stored
-        )
+        self.configs = build_rooms(self, asm, args, extra, tz=tz, dumper=dumper, loader=loader)
         self.control = self.configs.control
         """Pause, resume, run now, cancel, reschedule (also ``app.pause_job(...)`` etc.)."""
         self._stack: contextlib.AsyncExitStack | None = None

@@ -56,7 +56,8 @@ class JobifyConfiguration:
     loader: Loader
     storage: Storage
     getloop: Callable[[], asyncio.AbstractEventLoop]
-    serializer: Serializer
+    serializer: Serializer | None
+    """None: none installed and no storage that would need one."""
     worker_pools: WorkerPools
     cron_factory: Callable[[str], CronParser]
     uuid_generator: Callable[[], Any]

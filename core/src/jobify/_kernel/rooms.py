@@ -20,7 +20,7 @@ from jobify._kernel.restore import Restorer
 from jobify._kernel.runner import JobRunner
 from jobify._kernel.timer import TimerLoop
 from jobify._kernel.writeback import WriteBehind
-from jobify.storage import ClusterStorage, HistoryStorage, ResultStorage
+from jobify.storage import ClusterStorage, HistoryStorage, ResultStorage, Storage
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -43,12 +43,19 @@ def build_rooms(
     tz: ZoneInfo,
     dumper: Dumper,
     loader: Loader,
-    stored: bool,
 ) -> JobifyConfiguration:
-    """Make ``app``'s rooms and its configuration; ``stored``: durable jobs are stored."""
+    """Make ``app``'s rooms and its configuration; without storage durable jobs live in memory."""
     timer = TimerLoop(tz=tz, clock=extra.clock)
-    storage = asm.storage if stored else NoStorage()
-    codec = MessageCodec(serializer=asm.serializer, dumper=dumper, loader=loader)
+    stored = asm.storage is not None and asm.storage is not False
+    storage: Storage = (
+        asm.storage if asm.storage is not None and asm.storage is not False else NoStorage()
+    )
+    serializer = asm.serializer if asm.serializer is not False else None
+    codec = (
+        None
+        if serializer is None
+        else MessageCodec(serializer=serializer, dumper=dumper, loader=loader)
+    )
     writes = WriteBehind(
         storage,
         results=storage if extra.results_ttl and isinstance(storage, ResultStorage) else None,
@@ -59,7 +66,7 @@ def build_rooms(
         app=app,
         storage=storage,
         stored=stored,
-        codec=codec if asm.serializer is not None else None,
+        codec=codec,
         timer=timer,
         writes=writes,
         new_id=args.new_job_id,
@@ -75,7 +82,7 @@ def build_rooms(
     restorer = Restorer(jobs, storage, app.registry.routes)
     return JobifyConfiguration(
         app=app, tz=tz, dumper=dumper, loader=loader, storage=storage,
-        getloop=args.loop_factory, serializer=asm.serializer,
+        getloop=args.loop_factory, serializer=serializer,
         worker_pools=WorkerPools(
             factories=asm.executors,
             thread=args.threadpool_executor,
