@@ -337,7 +337,12 @@ class ControlStorage(Storage, Protocol):
 
 
 class RunRecord(NamedTuple):
-    """One run of a job, as run history keeps it (errors and results are bounded text)."""
+    """One run of a job, as run history keeps it (errors and results are bounded text).
+
+    A storage keeps at most 2,000 characters of ``error_message`` and 200 of
+    ``error_type`` and ``result_summary``, cutting longer text (the kernel
+    never passes more).
+    """
 
     job_id: str
     task: str

@@ -62,6 +62,7 @@ class MemoryDatabase:
         self.aside: dict[str, tuple[ScheduledJob, str]] = {}
         self.outcomes: dict[str, JobOutcome] = {}
         self.runs: list[tuple[int, RunRecord]] = []
+        self.run_ids = itertools.count(1)  # never reused, trims or not
         self.version = 0
         self.changes: list[tuple[int, str, str, bool]] = []  # version, writer, job id, deleted
         self.watchers: list[tuple[str, Callable[[], None], asyncio.AbstractEventLoop]] = []
@@ -76,6 +77,26 @@ class MemoryDatabase:
 
 
 _tokens = itertools.count(1)
+_ERROR_LIMIT = 2000  # a run's error text, as the kernel bounds it (RunRecord)
+_SUMMARY_LIMIT = 200  # a run's result summary and error type
+
+
+def _bounded(text: str | None, limit: int) -> str | None:
+    return None if text is None else text[:limit]
+
+
+def _checked_outcome(outcome: JobOutcome) -> JobOutcome:
+    """``outcome`` if a database could keep it; TypeError or ValueError otherwise."""
+    when = outcome.finished_at
+    if not isinstance(when, datetime) or when.utcoffset() is None:
+        msg = f"MemoryStorage.finish_jobs(): finished_at must be an aware datetime, got {when!r}"
+        raise TypeError(msg)
+    if outcome.result is not None and not isinstance(outcome.result, bytes):
+        msg = f"MemoryStorage.finish_jobs(): result must be bytes or None, got {outcome.result!r}"
+        raise TypeError(msg)
+    return outcome._replace(
+        status=JobStatus(outcome.status), error=_bounded(outcome.error, _ERROR_LIMIT)
+    )
 
 
 class MemoryStorage(Storage):
@@ -159,7 +180,8 @@ class MemoryStorage(Storage):
                 continue
             stored = self._stored(job_id)
             if was_deleted and stored is None:
-                deleted.append(job_id)
+                if job_id not in deleted:
+                    deleted.append(job_id)
                 changed.pop(job_id, None)
             elif stored is not None:
                 changed[job_id] = stored
@@ -235,7 +257,12 @@ class MemoryStorage(Storage):
         """Keep ``runs``."""
         db = self.database
         for run in runs:
-            db.runs.append((len(db.runs) + 1, run))
+            kept = run._replace(
+                error_type=_bounded(run.error_type, _SUMMARY_LIMIT),
+                error_message=_bounded(run.error_message, _ERROR_LIMIT),
+                result_summary=_bounded(run.result_summary, _SUMMARY_LIMIT),
+            )
+            db.runs.append((next(db.run_ids), kept))
 
     async def get_runs(
         self,
@@ -279,9 +306,9 @@ class MemoryStorage(Storage):
         return dropped
 
     async def finish_jobs(self, *outcomes: JobOutcome) -> None:
-        """Replace the jobs' rows by their outcomes."""
+        """Replace the jobs' rows by their outcomes (all checked first: all or nothing)."""
         db = self.database
-        for outcome in outcomes:
+        for outcome in [_checked_outcome(o) for o in outcomes]:
             db.outcomes[outcome.job_id] = outcome
         await self.delete_schedule_many([o.job_id for o in outcomes])
 
