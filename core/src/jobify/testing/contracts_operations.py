@@ -138,6 +138,15 @@ def _same_row(got: ScheduledJob, want: ScheduledJob) -> None:
     assert got.next_run_at.utcoffset() is not None
 
 
+class StorageRows:
+    """Reading a storage's rows in the suites."""
+
+    @staticmethod
+    async def ids(storage: Any) -> set[str]:
+        """The ids of the rows ``get_schedules`` returns."""
+        return {r.job_id for r in await storage.get_schedules()}
+
+
 class _Suite:
     @pytest.fixture
     def make_storage(self) -> Callable[[], Any]:
@@ -251,6 +260,37 @@ class ChangeFeedContract(_Suite):
             assert by_id["cron"].paused
             assert by_id["cron"].row.next_run_at == T0 + timedelta(minutes=2)
             assert by_id["other"].run_requested
+
+    async def test_a_delete_wins_over_a_write_made_without_knowing_of_it(
+        self, make_storage: Callable[[], Any]
+    ) -> None:
+        """``jobify jobs cancel`` lands just as a run of the cron job ends and stores its next run.
+
+        The reader (it called ``cursor()``) must not store the row again before
+        it has read the delete; once read, the id may be stored again.
+        """
+        async with _started(make_storage, 2) as (scheduler, operator):
+            await scheduler.add_schedule(row("cron", minutes=1))
+            cursor = await scheduler.cursor()
+            await operator.delete_schedule("cron")
+            await scheduler.add_schedule(row("cron", minutes=2))  # the run's end
+            assert "cron" not in await StorageRows.ids(operator), "the cancel was undone"
+            changes = await scheduler.changes(cursor)
+            assert list(changes.deleted) == ["cron"]
+            assert "cron" not in _ids(changes.changed)
+            await scheduler.add_schedule(row("cron", minutes=3))  # heard of it: allowed again
+            assert "cron" in await StorageRows.ids(operator)
+
+    async def test_a_storage_that_reads_no_feed_stores_any_id_again(
+        self, make_storage: Callable[[], Any]
+    ) -> None:
+        """A producer (it never calls ``cursor()``) may reuse the id of a job that ended."""
+        async with _started(make_storage, 2) as (scheduler, producer):
+            await scheduler.cursor()
+            await producer.add_schedule(row("daily"))
+            await scheduler.delete_schedule("daily")  # it ran and ended
+            await producer.add_schedule(row("daily", minutes=1440))
+            assert "daily" in await StorageRows.ids(scheduler)
 
     async def test_finished_jobs_are_reported_as_deleted(
         self, make_storage: Callable[[], Any]

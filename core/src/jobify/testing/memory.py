@@ -118,6 +118,7 @@ class MemoryStorage(Storage):
         self.database = MemoryDatabase(rows) if database is None else database
         self.rows: dict[str, ScheduledJob] = self.database.rows
         self.token = f"memory-{next(_tokens)}"
+        self.seen: int | None = None  # the last cursor read (cursor() or changes())
 
     async def startup(self) -> None:
         """Nothing to open."""
@@ -132,8 +133,10 @@ class MemoryStorage(Storage):
         return list(self.rows.values())
 
     async def add_schedule(self, *scheduled: ScheduledJob) -> None:
-        """Insert or replace rows."""
+        """Insert or replace rows; a feed reader does not store again a row deleted unheard."""
         for row in scheduled:
+            if row.job_id not in self.rows and self._deleted_unheard(row.job_id):
+                continue
             self.rows[row.job_id] = row
             self.database.aside.pop(row.job_id, None)
             self.database.changed(self.token, row.job_id)
@@ -161,8 +164,18 @@ class MemoryStorage(Storage):
 
     # --- change feed ---------------------------------------------------------------
 
+    def _deleted_unheard(self, job_id: str) -> bool:
+        """Another storage deleted ``job_id`` after the last cursor this one read."""
+        seen = self.seen
+        return seen is not None and any(
+            version > seen and writer != self.token and deleted
+            for version, writer, changed_id, deleted in self.database.changes
+            if changed_id == job_id
+        )
+
     async def cursor(self) -> int:
-        """The version of the last write."""
+        """The version of the last write; from now on this storage reads the feed."""
+        self.seen = max(self.seen or 0, self.database.version)
         return self.database.version
 
     def watch(self, on_change: Callable[[], None]) -> None:
@@ -173,19 +186,26 @@ class MemoryStorage(Storage):
     async def changes(self, cursor: int) -> RowChanges:
         """Rows others wrote and ids they deleted after ``cursor``."""
         db = self.database
-        changed: dict[str, StoredJob] = {}
-        deleted: list[str] = []
+        by_id: dict[str, list[tuple[str, bool]]] = {}  # job id -> (writer, deleted), in order
         for version, writer, job_id, was_deleted in db.changes:
-            if version <= cursor or writer == self.token:
-                continue
+            if version > cursor:
+                by_id.setdefault(job_id, []).append((writer, was_deleted))
+        changed: list[StoredJob] = []
+        deleted: list[str] = []
+        for job_id, writes in by_id.items():
+            others = [w for w in writes if w[0] != self.token]
+            if not others:
+                continue  # only this storage's own writes
             stored = self._stored(job_id)
-            if was_deleted and stored is None:
-                if job_id not in deleted:
+            if stored is None:
+                if any(was_deleted for _, was_deleted in others):
                     deleted.append(job_id)
-                changed.pop(job_id, None)
-            elif stored is not None:
-                changed[job_id] = stored
-        return RowChanges(db.version, list(changed.values()), deleted)
+            elif others[-1][1] and writes[-1][0] == self.token:
+                deleted.append(job_id)  # stored again here after their delete: the delete wins
+            else:
+                changed.append(stored)
+        self.seen = max(self.seen or 0, db.version)
+        return RowChanges(db.version, changed, deleted)
 
     # --- control -------------------------------------------------------------------
 

@@ -8,8 +8,9 @@ For a ``table_name`` of ``jobs`` the storage keeps five tables in the file:
 * ``jobs_meta``: ``schema_version`` and ``version``, the counter each write
   batch bumps once;
 * ``jobs_changes``: one entry per job id whose row another process must hear
-  about although the row itself does not say so: a delete (a tombstone) or
-  a control flag set by someone else. Newest wins; trimmed after an hour;
+  about although the row itself does not say so: a delete (a tombstone,
+  ``deleted = 1``) or a control flag set by someone else. Newest wins;
+  trimmed after an hour;
 * ``jobs_runs``: run history, one record per run;
 * ``jobs_outcomes``: the kept outcome of finished jobs.
 
@@ -186,8 +187,8 @@ def _migrate(conn: sqlite3.Connection, names: Names, where: str, error: type[Exc
     conn.execute(f"CREATE INDEX IF NOT EXISTS {names.by_version} ON {jobs} (version)")
     conn.execute(
         f"CREATE TABLE IF NOT EXISTS {names.changes} ("
-        "job_id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, writer INTEGER NOT NULL"
-        ") WITHOUT ROWID"
+        "job_id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, writer INTEGER NOT NULL, "
+        "deleted INTEGER NOT NULL) WITHOUT ROWID"
     )
     conn.execute(
         f"CREATE INDEX IF NOT EXISTS {names.changes_by_version} ON {names.changes} (version)"

@@ -939,6 +939,7 @@ class SQLiteStorage(
     _stopped: asyncio.Future[None] | None = attrs.field(init=False, default=None)
     _read_only: bool = attrs.field(init=False, default=False)
     _token: int = attrs.field(init=False, factory=lambda: secrets.randbits(62))
+    _seen: int | None = attrs.field(init=False, default=None)  # the feed read so far
 
     def __repr__(self) -> str:
         return (
@@ -1166,10 +1167,21 @@ class SQLiteStorage(
         """
         where = f"{self._where}.add_schedule()"
         params = [_to_params(job, where) for job in scheduled]
+        names = Names(self.table_name)
+        seen = self._seen
+        # a feed reader does not store again a row another process deleted unheard (ChangeFeed)
+        unheard = (
+            ""
+            if seen is None
+            else f" WHERE NOT EXISTS (SELECT 1 FROM {names.changes} AS c WHERE c.job_id = ?1 "  # noqa: S608
+            f"AND c.deleted = 1 AND c.writer != ?7 AND c.version > {int(seen)} "
+            f"AND NOT EXISTS (SELECT 1 FROM {names.jobs} AS j WHERE j.job_id = ?1))"
+        )
         sql = (
-            f"INSERT INTO {quote(self.table_name)} "  # noqa: S608
+            f"INSERT INTO {names.jobs} "
             "(job_id, name, message, status, next_run_at, quarantined_reason, version, writer) "
-            "VALUES (?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (job_id) DO UPDATE SET "
+            f"SELECT ?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7{unheard or ' WHERE true'} "
+            "ON CONFLICT (job_id) DO UPDATE SET "
             "name = excluded.name, message = excluded.message, status = excluded.status, "
             "next_run_at = excluded.next_run_at, quarantined_reason = NULL, "
             "version = excluded.version, writer = excluded.writer"
@@ -1223,10 +1235,10 @@ class SQLiteStorage(
         """Delete rows, leaving a tombstone for the change feed of each row that existed."""
         table = quote(self.table_name)
         tomb = (
-            f"INSERT INTO {quote(self.table_name + '_changes')} (job_id, version, writer) "  # noqa: S608
-            f"SELECT job_id, ?, ? FROM {table} WHERE job_id = ? "
-            "ON CONFLICT (job_id) DO UPDATE SET version = excluded.version, "
-            "writer = excluded.writer"
+            f"INSERT INTO {quote(self.table_name + '_changes')} "  # noqa: S608
+            f"(job_id, version, writer, deleted) SELECT job_id, ?, ?, 1 FROM {table} "
+            "WHERE job_id = ? ON CONFLICT (job_id) DO UPDATE SET version = excluded.version, "
+            "writer = excluded.writer, deleted = 1"
         )
         sql = f"DELETE FROM {table} WHERE job_id = ?"  # noqa: S608
         token = self._token
@@ -1308,7 +1320,11 @@ class SQLiteStorage(
     # --- change feed (ChangeFeed) ------------------------------------------------
 
     async def cursor(self) -> int:
-        """Return the version of the last write batch committed to this table (any process)."""
+        """Return the version of the last write batch committed to this table (any process).
+
+        From now on this storage reads the feed: its ``add_schedule`` no longer
+        stores again a row another process deleted after the last cursor it read.
+        """
         meta = quote(self.table_name + "_meta")
 
         def read(conn: sqlite3.Connection, tally: _Tally) -> int:
@@ -1316,7 +1332,12 @@ class SQLiteStorage(
             return 0 if found is None else int(found[0])
 
         version: int = await self._call("cursor", read, writes=False)
+        self._heard(version)
         return version
+
+    def _heard(self, cursor: int) -> None:
+        if self._seen is None or cursor > self._seen:
+            self._seen = cursor
 
     def watch(self, on_change: Callable[[], None]) -> None:
         """Call ``on_change()`` on this loop soon after another connection wrote to the file.
@@ -1337,17 +1358,20 @@ class SQLiteStorage(
 
         Rows carry the version of the batch that last wrote them and the
         token of the storage object that wrote it; deletes and control flags
-        set by others also leave an entry in ``<table_name>_changes``.
+        set by others also leave an entry in ``<table_name>_changes``. A row
+        this storage stored again after another's delete (before the guard of
+        :meth:`cursor` could know) is reported deleted: the delete wins.
         """
         names = Names(self.table_name)
         token = self._token
         layout = self._layout()
         rows_sql = self._jobs_sql("WHERE version > ? AND writer != ?", layout=layout)
         logged_sql = (
-            f"SELECT c.job_id, j.job_id, j.name, j.message, j.status, j.next_run_at, "  # noqa: S608
+            "SELECT c.job_id, c.deleted AND j.writer = ?2 AND j.version > c.version, "  # noqa: S608
+            "j.job_id, j.name, j.message, j.status, j.next_run_at, "
             "j.quarantined_reason, j.paused, j.run_requested "
             f"FROM {names.changes} AS c LEFT JOIN {names.jobs} AS j ON j.job_id = c.job_id "
-            "WHERE c.version > ? AND c.writer != ?"
+            "WHERE c.version > ?1 AND c.writer != ?2"
         )
         meta_sql = f"SELECT value FROM {names.meta} WHERE key = 'version'"  # noqa: S608
         if not (layout.flags and layout.changes):  # read-only on an older file: no feed
@@ -1358,14 +1382,15 @@ class SQLiteStorage(
             now = 0 if found is None else int(found[0])
             changed = {raw[0]: _stored(raw) for raw in conn.execute(rows_sql, (cursor, token))}
             deleted: list[str] = []
-            for job_id, *raw in conn.execute(logged_sql, (cursor, token)):
-                if raw[0] is None:
+            for job_id, stored_again, *raw in conn.execute(logged_sql, (cursor, token)):
+                if raw[0] is None or stored_again:
                     deleted.append(job_id)
                 elif job_id not in changed:
                     changed[job_id] = _stored(raw)
             return RowChanges(max(now, cursor), list(changed.values()), deleted)
 
         result: RowChanges = await self._call("changes", read, writes=False)
+        self._heard(result.cursor)
         return result
 
     # --- control (ControlStorage) ------------------------------------------------
@@ -1380,9 +1405,9 @@ class SQLiteStorage(
             "WHERE job_id = ? AND quarantined_reason IS NULL"
         )
         log_sql = (
-            f"INSERT INTO {names.changes} (job_id, version, writer) VALUES (?, ?, ?) "  # noqa: S608
-            "ON CONFLICT (job_id) DO UPDATE SET version = excluded.version, "
-            "writer = excluded.writer"
+            f"INSERT INTO {names.changes} (job_id, version, writer, deleted) "  # noqa: S608
+            "VALUES (?, ?, ?, 0) ON CONFLICT (job_id) DO UPDATE SET "
+            "version = excluded.version, writer = excluded.writer, deleted = 0"
         )
         token = self._token
 
