@@ -525,6 +525,11 @@ class _Runner:
         self.next_feed = 0.0
         self.next_file_check = 0.0
         self.samples: collections.deque[tuple[float, int]] = collections.deque()
+        # the guard of a feed reader's writes: the last feed read (its version and the
+        # data_version then), and the unheard deletes found for a (cursor, data_version)
+        self.read_version = -1
+        self.read_data_version: Any = None
+        self.unheard: tuple[tuple[int, Any], set[str]] | None = None
         self.counters = counters
         self.slots = asyncio.Semaphore(storage.max_queue_size)
         self.queue: queue.SimpleQueue[list[_Op] | _Stop | _Watch] = queue.SimpleQueue()
@@ -666,6 +671,31 @@ class _Runner:
             self._check_file()
 
     # the change feed: one PRAGMA per FEED_SECONDS while watching, a loop callback per change
+
+    def note_read(self, conn: sqlite3.Connection, version: int) -> None:
+        """A feed read (cursor or changes) saw everything up to ``version``."""
+        self.read_version = version
+        self.read_data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def unheard_deletes(
+        self, conn: sqlite3.Connection, query: str, seen: int, token: int
+    ) -> set[str]:
+        """Ids other connections deleted after ``seen``, for the guard of a reader's writes.
+
+        No other connection committed since the last feed read (``PRAGMA
+        data_version`` unchanged, the usual case): nothing to look for. Else
+        one indexed range read per (cursor, data_version), kept for the next
+        writes.
+        """
+        now = conn.execute("PRAGMA data_version").fetchone()[0]
+        if seen >= self.read_version and now == self.read_data_version:
+            return set()
+        key = (seen, now)
+        if self.unheard is not None and self.unheard[0] == key:
+            return self.unheard[1]
+        found = {r[0] for r in conn.execute(query, (seen, token))}
+        self.unheard = (key, found)
+        return found
 
     def _data_version(self) -> Any:
         conn = self.conn
@@ -888,6 +918,35 @@ def _settle_future(future: asyncio.Future[None], error: BaseException | None) ->
 # --- the storage ---------------------------------------------------------------
 
 
+class _Statements:
+    """The SQL of the calls made for every job, built once per storage."""
+
+    __slots__ = ("delete", "present", "tomb", "unheard", "upsert")
+
+    def __init__(self, names: Names) -> None:
+        jobs, changes = names.jobs, names.changes
+        self.upsert = (
+            f"INSERT INTO {jobs} "  # noqa: S608
+            "(job_id, name, message, status, next_run_at, quarantined_reason, version, writer) "
+            "VALUES (?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (job_id) DO UPDATE SET "
+            "name = excluded.name, message = excluded.message, status = excluded.status, "
+            "next_run_at = excluded.next_run_at, quarantined_reason = NULL, "
+            "version = excluded.version, writer = excluded.writer"
+        )
+        self.unheard = (
+            f"SELECT job_id FROM {changes} "  # noqa: S608
+            "WHERE version > ? AND writer != ? AND deleted = 1"
+        )
+        self.present = f"SELECT job_id FROM {jobs} WHERE job_id IN ({{marks}})"  # noqa: S608
+        self.tomb = (
+            f"INSERT INTO {changes} (job_id, version, writer, deleted) "  # noqa: S608
+            f"SELECT job_id, ?, ?, 1 FROM {jobs} WHERE job_id = ? "
+            "ON CONFLICT (job_id) DO UPDATE SET version = excluded.version, "
+            "writer = excluded.writer, deleted = 1"
+        )
+        self.delete = f"DELETE FROM {jobs} WHERE job_id = ?"  # noqa: S608
+
+
 @attrs.define(eq=False, repr=False)
 class SQLiteStorage(
     SchedulerLock,
@@ -940,6 +999,7 @@ class SQLiteStorage(
     _read_only: bool = attrs.field(init=False, default=False)
     _token: int = attrs.field(init=False, factory=lambda: secrets.randbits(62))
     _seen: int | None = attrs.field(init=False, default=None)  # the feed read so far
+    _statements: _Statements | None = attrs.field(init=False, default=None)
 
     def __repr__(self) -> str:
         return (
@@ -950,6 +1010,13 @@ class SQLiteStorage(
     @property
     def _where(self) -> str:
         return f"SQLiteStorage({str(self.database)!r}, table {self.table_name!r})"
+
+    @property
+    def _sql(self) -> _Statements:
+        """The statements of the hot path, built once (the table name never changes)."""
+        if self._statements is None:
+            self._statements = _Statements(Names(self.table_name))
+        return self._statements
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -1167,31 +1234,25 @@ class SQLiteStorage(
         """
         where = f"{self._where}.add_schedule()"
         params = [_to_params(job, where) for job in scheduled]
-        names = Names(self.table_name)
+        sql = self._sql
         seen = self._seen
-        # a feed reader does not store again a row another process deleted unheard (ChangeFeed)
-        unheard = (
-            ""
-            if seen is None
-            else f" WHERE NOT EXISTS (SELECT 1 FROM {names.changes} AS c WHERE c.job_id = ?1 "  # noqa: S608
-            f"AND c.deleted = 1 AND c.writer != ?7 AND c.version > {int(seen)} "
-            f"AND NOT EXISTS (SELECT 1 FROM {names.jobs} AS j WHERE j.job_id = ?1))"
-        )
-        sql = (
-            f"INSERT INTO {names.jobs} "
-            "(job_id, name, message, status, next_run_at, quarantined_reason, version, writer) "
-            f"SELECT ?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7{unheard or ' WHERE true'} "
-            "ON CONFLICT (job_id) DO UPDATE SET "
-            "name = excluded.name, message = excluded.message, status = excluded.status, "
-            "next_run_at = excluded.next_run_at, quarantined_reason = NULL, "
-            "version = excluded.version, writer = excluded.writer"
-        )
         token = self._token
+        runner = self._runner
 
         def write(conn: sqlite3.Connection, tally: _Tally) -> None:
             version = tally.stamp(conn)
-            conn.executemany(sql, [(*p, version, token) for p in params])
-            tally.written += len(params)
+            rows = params
+            if seen is not None and runner is not None:
+                # a feed reader does not store again a row that another process deleted
+                # after the last cursor it read (ChangeFeed)
+                unheard = runner.unheard_deletes(conn, sql.unheard, seen, token)
+                if unheard and (mine := unheard.intersection(p[0] for p in params)):
+                    marks = ", ".join("?" * len(mine))
+                    query = sql.present.format(marks=marks)
+                    gone = mine - {r[0] for r in conn.execute(query, list(mine))}
+                    rows = [p for p in params if p[0] not in gone]
+            conn.executemany(sql.upsert, [(*p, version, token) for p in rows])
+            tally.written += len(rows)
 
         if not params:
             self._check_running("add_schedule")
@@ -1233,20 +1294,13 @@ class SQLiteStorage(
 
     def _deleter(self) -> Callable[[sqlite3.Connection, _Tally, list[tuple[str]]], None]:
         """Delete rows, leaving a tombstone for the change feed of each row that existed."""
-        table = quote(self.table_name)
-        tomb = (
-            f"INSERT INTO {quote(self.table_name + '_changes')} "  # noqa: S608
-            f"(job_id, version, writer, deleted) SELECT job_id, ?, ?, 1 FROM {table} "
-            "WHERE job_id = ? ON CONFLICT (job_id) DO UPDATE SET version = excluded.version, "
-            "writer = excluded.writer, deleted = 1"
-        )
-        sql = f"DELETE FROM {table} WHERE job_id = ?"  # noqa: S608
+        sql = self._sql
         token = self._token
 
         def delete(conn: sqlite3.Connection, tally: _Tally, params: list[tuple[str]]) -> None:
             version = tally.stamp(conn)
-            conn.executemany(tomb, [(version, token, job_id) for (job_id,) in params])
-            tally.deleted += conn.executemany(sql, params).rowcount
+            conn.executemany(sql.tomb, [(version, token, job_id) for (job_id,) in params])
+            tally.deleted += conn.executemany(sql.delete, params).rowcount
 
         return delete
 
@@ -1326,10 +1380,13 @@ class SQLiteStorage(
         stores again a row another process deleted after the last cursor it read.
         """
         meta = quote(self.table_name + "_meta")
+        runner = self._check_running("cursor")
 
         def read(conn: sqlite3.Connection, tally: _Tally) -> int:
             found = conn.execute(f"SELECT value FROM {meta} WHERE key = 'version'").fetchone()  # noqa: S608
-            return 0 if found is None else int(found[0])
+            version = 0 if found is None else int(found[0])
+            runner.note_read(conn, version)
+            return version
 
         version: int = await self._call("cursor", read, writes=False)
         self._heard(version)
@@ -1376,10 +1433,12 @@ class SQLiteStorage(
         meta_sql = f"SELECT value FROM {names.meta} WHERE key = 'version'"  # noqa: S608
         if not (layout.flags and layout.changes):  # read-only on an older file: no feed
             return RowChanges(cursor, [], [])
+        runner = self._check_running("changes")
 
         def read(conn: sqlite3.Connection, tally: _Tally) -> RowChanges:
             found = conn.execute(meta_sql).fetchone()
             now = 0 if found is None else int(found[0])
+            runner.note_read(conn, now)
             changed = {raw[0]: _stored(raw) for raw in conn.execute(rows_sql, (cursor, token))}
             deleted: list[str] = []
             for job_id, stored_again, *raw in conn.execute(logged_sql, (cursor, token)):
