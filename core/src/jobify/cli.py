@@ -53,7 +53,6 @@ from jobify.storage import (
     JobOutcome,
     ResultStorage,
     RunRecord,
-    SetAsideStorage,
     Storage,
     StoredJob,
 )
@@ -200,10 +199,9 @@ async def _list_jobs(storage: Storage) -> list[_Listed]:
                 after = page[-1].row.job_id
         else:
             stored = [StoredJob(row) for row in await storage.get_schedules()]
-            if isinstance(storage, SetAsideStorage):
-                quarantined = getattr(storage, "get_quarantined", None)  # listing is optional
-                if quarantined is not None:
-                    stored += [StoredJob(r, set_aside=why) for r, why in await quarantined()]
+            quarantined = getattr(storage, "get_quarantined", None)  # no protocol names it
+            if quarantined is not None:
+                stored += [StoredJob(r, set_aside=why) for r, why in await quarantined()]
         last: list[RunRecord | None] = [None] * len(stored)
         if isinstance(storage, HistoryStorage) and stored:
             runs = await asyncio.gather(
