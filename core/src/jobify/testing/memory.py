@@ -65,12 +65,15 @@ class MemoryDatabase:
         self.run_ids = itertools.count(1)  # never reused, trims or not
         self.version = 0
         self.changes: list[tuple[int, str, str, bool]] = []  # version, writer, job id, deleted
+        self.last_delete: dict[str, tuple[int, str]] = {}  # job id -> version, writer
         self.watchers: list[tuple[str, Callable[[], None], asyncio.AbstractEventLoop]] = []
 
     def changed(self, writer: str, job_id: str, *, deleted: bool = False) -> None:
         """Note one write and tell the other storages' watchers."""
         self.version += 1
         self.changes.append((self.version, writer, job_id, deleted))
+        if deleted:
+            self.last_delete[job_id] = (self.version, writer)
         for token, on_change, loop in self.watchers:
             if token != writer:
                 loop.call_soon(on_change)
@@ -167,11 +170,8 @@ class MemoryStorage(Storage):
     def _deleted_unheard(self, job_id: str) -> bool:
         """Another storage deleted ``job_id`` after the last cursor this one read."""
         seen = self.seen
-        return seen is not None and any(
-            version > seen and writer != self.token and deleted
-            for version, writer, changed_id, deleted in self.database.changes
-            if changed_id == job_id
-        )
+        last = self.database.last_delete.get(job_id)
+        return seen is not None and last is not None and last[0] > seen and last[1] != self.token
 
     async def cursor(self) -> int:
         """The version of the last write; from now on this storage reads the feed."""
