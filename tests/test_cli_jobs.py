@@ -79,9 +79,27 @@ def test_lists_with_a_count_line_naming_the_file_in_the_apps_time_zone(
     store(tmp_path / "jobs.db", row("b", minutes=5), row("a", "cleanup"))
     assert main(["jobs"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["ID", "TASK", "STATUS", "NEXT", "RUN", "(Europe/Berlin)"]
-    assert lines[1].split() == ["a", "cleanup", "scheduled", "2030-01-15", "09:00:00+01:00"]
-    assert lines[2].split() == ["b", "report", "scheduled", "2030-01-15", "09:05:00+01:00"]
+    assert lines[0].split() == [
+        "ID", "TASK", "STATUS", "NEXT", "RUN", "(Europe/Berlin)", "LAST", "RUN", "TOOK",
+    ]  # fmt: skip
+    assert lines[1].split() == [
+        "a",
+        "cleanup",
+        "scheduled",
+        "2030-01-15",
+        "09:00:00+01:00",
+        "-",
+        "-",
+    ]
+    assert lines[2].split() == [
+        "b",
+        "report",
+        "scheduled",
+        "2030-01-15",
+        "09:05:00+01:00",
+        "-",
+        "-",
+    ]
     assert lines[3] == (
         f"2 job(s) in SQLite file {str(tmp_path / 'jobs.db')!r}, table 'jobify_schedules'"
     )
@@ -129,6 +147,9 @@ def test_json_is_one_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                 "status": "scheduled",
                 "next_run_at": "2030-01-15T03:00:00-05:00",
                 "set_aside_reason": None,
+                "paused": False,
+                "run_requested": False,
+                "last_run": None,
             }
         ],
     }
@@ -181,6 +202,6 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["ID", "TASK", "STATUS", "NEXT", "RUN", "(UTC)"]
+    assert result.stdout.split()[:6] == ["ID", "TASK", "STATUS", "NEXT", "RUN", "(UTC)"]
     assert "Traceback" not in result.stderr
     assert "BrokenPipeError" not in result.stderr

@@ -131,7 +131,7 @@ asyncio.run(main())
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     header, line, count = result.stdout.splitlines()
-    assert header.split() == ["ID", "TASK", "STATUS", "NEXT", "RUN", "(UTC)"]
+    assert header.split() == ["ID", "TASK", "STATUS", "NEXT", "RUN", "(UTC)", "LAST", "RUN", "TOOK"]
     assert (
         count == f"1 job(s) in SQLite file {str(tmp_path / 'jobs.db')!r}, table 'jobify_schedules'"
     )

@@ -384,6 +384,14 @@ class ChangeFeed(Storage, Protocol):
     (SQLite's ``PRAGMA data_version``, PostgreSQL's ``LISTEN/NOTIFY``), and
     only then the scheduler asks :meth:`changes` for the rows. Writes made
     through this storage object itself are never reported back to it.
+
+    A delete wins over a write made without knowing of it: once
+    :meth:`cursor` has been called on a storage object, its ``add_schedule``
+    does not store again a row that another process deleted after the last
+    cursor this object read (``cursor()`` or ``changes()``); the delete is
+    reported by the next :meth:`changes`. So ``jobify jobs cancel ID`` holds
+    even when a run of that cron job ends, and stores its next run, just
+    before the scheduler reads the feed.
     """
 
     @abstractmethod
@@ -449,7 +457,12 @@ class ControlStorage(Storage, Protocol):
 
 
 class RunRecord(NamedTuple):
-    """One run of a job, as run history keeps it (errors and results are bounded text)."""
+    """One run of a job, as run history keeps it (errors and results are bounded text).
+
+    A storage keeps at most 2,000 characters of ``error_message`` and 200 of
+    ``error_type`` and ``result_summary``, cutting longer text (the kernel
+    never passes more).
+    """
 
     job_id: str
     task: str

@@ -106,7 +106,8 @@ async def test_a_dropped_table_is_reported_and_the_worker_keeps_serving(tmp_path
         sql(
             path,
             "CREATE TABLE jobify_schedules (job_id TEXT PRIMARY KEY, name TEXT, message BLOB, "
-            "status TEXT, next_run_at TEXT, quarantined_reason TEXT)",
+            "status TEXT, next_run_at TEXT, quarantined_reason TEXT, paused INTEGER DEFAULT 0, "
+            "run_requested INTEGER DEFAULT 0, version INTEGER DEFAULT 0, writer INTEGER DEFAULT 0)",
         )
         await storage.add_schedule(row("back"))
         assert [r.job_id for r in await storage.get_schedules()] == ["back"]

@@ -179,11 +179,25 @@ async def test_schema_wal_and_version(tmp_path):
             "status",
             "next_run_at",
             "quarantined_reason",
+            "paused",
+            "run_requested",
+            "version",
+            "writer",
         ]
-        assert sql(path, "SELECT key, value FROM my_jobs_meta") == [
-            ("schema_version", str(SCHEMA_VERSION))
+        assert sql(path, "SELECT key, value FROM my_jobs_meta ORDER BY key") == [
+            ("schema_version", str(SCHEMA_VERSION)),
+            ("version", "0"),
         ]
-        assert SCHEMA_VERSION == 1
+        assert SCHEMA_VERSION == 2
+        tables = sql(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        assert [t for (t,) in tables] == [
+            "my_jobs",
+            "my_jobs_changes",
+            "my_jobs_meta",
+            "my_jobs_outcomes",
+            "my_jobs_runs",
+            "sqlite_sequence",
+        ]
     finally:
         await storage.shutdown()
 
@@ -207,10 +221,11 @@ async def test_a_newer_schema_version_is_refused_with_the_fix(tmp_path):
     storage = SQLiteStorage(path)
     await storage.startup()
     await storage.shutdown()
-    sql(path, "UPDATE jobify_schedules_meta SET value = '2'")
+    sql(path, "UPDATE jobify_schedules_meta SET value = '3' WHERE key = 'schema_version'")
     with pytest.raises(
         SQLiteStorageError,
-        match=r"schema version '2'.*reads version 1. Upgrade jobify-storage-sqlite",
+        match=r"schema version '3'.*reads version 2 \(and migrates older ones\). Upgrade "
+        "jobify-storage-sqlite",
     ):
         await storage.startup()
     assert worker_threads() == []

@@ -47,7 +47,8 @@ async def test_valid_table_names_work_even_sql_keywords(tmp_path, name):
         await storage.shutdown()
     with contextlib.closing(sqlite3.connect(tmp_path / "jobs.db")) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {name, f"{name}_meta"}
+    side = {f"{name}_{suffix}" for suffix in ("meta", "changes", "runs", "outcomes")}
+    assert tables == {name, *side, "sqlite_sequence"}
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@ is live in this app, it also takes effect here at once.
 - resume: it is armed again; a cron job's misfire policy judges the runs it
   missed while paused (``ONCE``: one run now; ``SKIP``: none; ``ALL``: each).
 - run now: one extra run now; a cron job's schedule is unchanged.
-- cancel: the job ends (``cancelled``) and its row goes.
+- cancel: the job ends (``cancelled``) and its row goes; while the app keeps
+  results, a ``cancelled`` outcome stays in its place (a producer waiting for
+  the job hears of it).
 - reschedule: a new time (a one-off job) or a new cron expression.
 """
 
@@ -20,8 +22,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from jobify._kernel.triggers import resolve_misfire
-from jobify._kernel.values import Cron
-from jobify.storage import ControlStorage
+from jobify._kernel.values import Cron, JobStatus
+from jobify.storage import ControlStorage, JobOutcome, ResultStorage
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -110,9 +112,18 @@ class JobControl:
             await job.cancel()
             return True
         control = self._control("cancel a job")
-        if control is None or await control.get_stored_job(job_id) is None:
+        stored = await control.get_stored_job(job_id) if control else None
+        if stored is None:
             return False
-        await self._storage.delete_schedule(job_id)
+        storage = self._storage
+        if self._jobs.writes.keeps_results and isinstance(storage, ResultStorage):
+            # the outcome tells whoever waits for the job (a producer's await job) that it ended
+            ended = self._jobs.timer.clock.wall()
+            await storage.finish_jobs(
+                JobOutcome(job_id, stored.row.name, JobStatus.CANCELLED, None, None, ended)
+            )
+        else:
+            await storage.delete_schedule(job_id)
         return True
 
     async def reschedule(

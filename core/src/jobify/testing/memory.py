@@ -71,20 +71,45 @@ class MemoryDatabase:
         self.aside: dict[str, tuple[ScheduledJob, str]] = {}
         self.outcomes: dict[str, JobOutcome] = {}
         self.runs: list[tuple[int, RunRecord]] = []
+        self.run_ids = itertools.count(1)  # never reused, trims or not
         self.version = 0
         self.changes: list[tuple[int, str, str, bool]] = []  # version, writer, job id, deleted
+        self.last_delete: dict[str, tuple[int, str]] = {}  # job id -> version, writer
         self.watchers: list[tuple[str, Callable[[], None], asyncio.AbstractEventLoop]] = []
 
     def changed(self, writer: str, job_id: str, *, deleted: bool = False) -> None:
         """Note one write and tell the other storages' watchers."""
         self.version += 1
         self.changes.append((self.version, writer, job_id, deleted))
+        if deleted:
+            self.last_delete[job_id] = (self.version, writer)
         for token, on_change, loop in self.watchers:
             if token != writer:
                 loop.call_soon(on_change)
 
 
 _tokens = itertools.count(1)
+_ERROR_LIMIT = 2000  # a run's error text, as the kernel bounds it (RunRecord)
+_SUMMARY_LIMIT = 200  # a run's result summary and error type
+
+
+def _bounded(text: str | None, limit: int) -> str | None:
+    return None if text is None else text[:limit]
+
+
+def _checked_outcome(outcome: JobOutcome) -> JobOutcome:
+    """``outcome`` if a database could keep it; TypeError or ValueError otherwise."""
+    when = outcome.finished_at
+    if not isinstance(when, datetime) or when.utcoffset() is None:
+        msg = f"MemoryStorage.finish_jobs(): finished_at must be an aware datetime, got {when!r}"
+        raise TypeError(msg)
+    if outcome.result is not None and not isinstance(outcome.result, bytes):
+        msg = f"MemoryStorage.finish_jobs(): result must be bytes or None, got {outcome.result!r}"
+        raise TypeError(msg)
+    return outcome._replace(
+        status=JobStatus(outcome.status), error=_bounded(outcome.error, _ERROR_LIMIT)
+    )
+
 
 log = logging.getLogger("jobify.testing.memory")
 
@@ -108,6 +133,7 @@ class MemoryStorage(Storage):
         self.database = MemoryDatabase(rows) if database is None else database
         self.rows: dict[str, ScheduledJob] = self.database.rows
         self.token = f"memory-{next(_tokens)}"
+        self.seen: int | None = None  # the last cursor read (cursor() or changes())
 
     async def startup(self) -> None:
         """Nothing to open."""
@@ -122,8 +148,10 @@ class MemoryStorage(Storage):
         return list(self.rows.values())
 
     async def add_schedule(self, *scheduled: ScheduledJob) -> None:
-        """Insert or replace rows."""
+        """Insert or replace rows; a feed reader does not store again a row deleted unheard."""
         for row in scheduled:
+            if row.job_id not in self.rows and self._deleted_unheard(row.job_id):
+                continue
             self.rows[row.job_id] = row
             self.database.aside.pop(row.job_id, None)
             self.database.changed(self.token, row.job_id)
@@ -151,8 +179,15 @@ class MemoryStorage(Storage):
 
     # --- change feed ---------------------------------------------------------------
 
+    def _deleted_unheard(self, job_id: str) -> bool:
+        """Another storage deleted ``job_id`` after the last cursor this one read."""
+        seen = self.seen
+        last = self.database.last_delete.get(job_id)
+        return seen is not None and last is not None and last[0] > seen and last[1] != self.token
+
     async def cursor(self) -> int:
-        """The version of the last write."""
+        """The version of the last write; from now on this storage reads the feed."""
+        self.seen = max(self.seen or 0, self.database.version)
         return self.database.version
 
     def watch(self, on_change: Callable[[], None]) -> None:
@@ -163,18 +198,26 @@ class MemoryStorage(Storage):
     async def changes(self, cursor: int) -> RowChanges:
         """Rows others wrote and ids they deleted after ``cursor``."""
         db = self.database
-        changed: dict[str, StoredJob] = {}
-        deleted: list[str] = []
+        by_id: dict[str, list[tuple[str, bool]]] = {}  # job id -> (writer, deleted), in order
         for version, writer, job_id, was_deleted in db.changes:
-            if version <= cursor or writer == self.token:
-                continue
+            if version > cursor:
+                by_id.setdefault(job_id, []).append((writer, was_deleted))
+        changed: list[StoredJob] = []
+        deleted: list[str] = []
+        for job_id, writes in by_id.items():
+            others = [w for w in writes if w[0] != self.token]
+            if not others:
+                continue  # only this storage's own writes
             stored = self._stored(job_id)
-            if was_deleted and stored is None:
-                deleted.append(job_id)
-                changed.pop(job_id, None)
-            elif stored is not None:
-                changed[job_id] = stored
-        return RowChanges(db.version, list(changed.values()), deleted)
+            if stored is None:
+                if any(was_deleted for _, was_deleted in others):
+                    deleted.append(job_id)
+            elif others[-1][1] and writes[-1][0] == self.token:
+                deleted.append(job_id)  # stored again here after their delete: the delete wins
+            else:
+                changed.append(stored)
+        self.seen = max(self.seen or 0, db.version)
+        return RowChanges(db.version, changed, deleted)
 
     # --- control -------------------------------------------------------------------
 
@@ -246,7 +289,12 @@ class MemoryStorage(Storage):
         """Keep ``runs``."""
         db = self.database
         for run in runs:
-            db.runs.append((len(db.runs) + 1, run))
+            kept = run._replace(
+                error_type=_bounded(run.error_type, _SUMMARY_LIMIT),
+                error_message=_bounded(run.error_message, _ERROR_LIMIT),
+                result_summary=_bounded(run.result_summary, _SUMMARY_LIMIT),
+            )
+            db.runs.append((next(db.run_ids), kept))
 
     async def get_runs(
         self,
@@ -290,9 +338,9 @@ class MemoryStorage(Storage):
         return dropped
 
     async def finish_jobs(self, *outcomes: JobOutcome) -> None:
-        """Replace the jobs' rows by their outcomes."""
+        """Replace the jobs' rows by their outcomes (all checked first: all or nothing)."""
         db = self.database
-        for outcome in outcomes:
+        for outcome in [_checked_outcome(o) for o in outcomes]:
             db.outcomes[outcome.job_id] = outcome
         await self.delete_schedule_many([o.job_id for o in outcomes])
 

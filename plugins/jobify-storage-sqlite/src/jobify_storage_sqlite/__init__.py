@@ -3,6 +3,8 @@
 :class:`SQLiteStorage` is registered as ``sqlite`` (the default storage) and is
 also importable as ``from jobify.storage import SQLiteStorage``. All disk I/O
 runs on one worker thread per storage; concurrent writes are group-committed.
+It also offers the abilities that operate a scheduler: a change feed, control
+flags, run history and kept outcomes.
 :meth:`SQLiteStorage.statistics` returns a :class:`SQLiteStatistics` snapshot.
 
 The names load lazily (PEP 562), so that discovering the plugin, which imports

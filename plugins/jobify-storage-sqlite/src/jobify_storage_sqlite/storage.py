@@ -18,18 +18,31 @@ operation cannot fail its neighbours. The worker thread survives every error.
 
 The file uses WAL journaling with ``synchronous=NORMAL``: a commit survives
 the process being killed (SIGKILL); after a power loss the last commits may
-roll back. A second table, ``<table_name>_meta``, records the schema version.
+roll back. Beside the jobs table the storage keeps ``<table_name>_meta`` (the
+schema version and the write counter), ``_changes`` (tombstones),
+``_runs`` (run history) and ``_outcomes`` (kept results); see
+:mod:`jobify_storage_sqlite._schema`.
+
+Operating a scheduler rides the same thread and the same batches: run
+records and outcomes are operations like any other, so they join the
+transaction of whatever else was written in that loop turn. The change feed
+(:meth:`SQLiteStorage.watch`) is one ``PRAGMA data_version`` on the worker
+thread every :data:`FEED_SECONDS`, which SQLite answers from memory; the loop
+is woken only when another connection committed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import enum
 import logging
 import os
 import queue
+import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,8 +52,30 @@ import attrs
 
 from jobify import JobStatus, options
 from jobify.exceptions import BaseJobifyError, StorageNotFoundError
-from jobify.storage import InspectableStorage, ScheduledJob, SchedulerLock, Storage, checked_row
+from jobify.storage import (
+    ChangeFeed,
+    ControlStorage,
+    HistoryStorage,
+    InspectableStorage,
+    JobOutcome,
+    ResultStorage,
+    RowChanges,
+    RunRecord,
+    ScheduledJob,
+    SchedulerLock,
+    SetAsideStorage,
+    StoredJob,
+    checked_row,
+)
 from jobify_storage_sqlite._guard import WATCH_SECONDS, FileWatch, SchedulerLockFile, lock_path
+from jobify_storage_sqlite._schema import (
+    SCHEMA_VERSION,
+    Layout,
+    Names,
+    create_schema,
+    quote,
+    read_layout,
+)
 
 __all__ = (
     "SCHEMA_VERSION",
@@ -52,10 +87,14 @@ __all__ = (
 
 log = logging.getLogger("jobify.storage.sqlite")
 
-SCHEMA_VERSION: Final = 1
-"""The layout of the jobs table this version writes, kept in ``<table_name>_meta``."""
-
-_COLUMNS: Final = ("job_id", "name", "message", "status", "next_run_at")
+FEED_SECONDS: Final = 0.25
+"""How often a watching storage asks SQLite whether another connection wrote (``watch``)."""
+CHANGES_KEPT_SECONDS: Final = 3600.0
+"""How long a tombstone (or another process's flag change) stays for the change feed."""
+ERROR_LIMIT: Final = 2000
+"""At most this many characters of a run's or outcome's error text are kept."""
+SUMMARY_LIMIT: Final = 200
+"""At most this many characters of a run's result summary (and error type) are kept."""
 _STATUSES: Final = ", ".join(repr(s.value) for s in JobStatus)
 _NO_TIME: Final = datetime.min.replace(tzinfo=UTC)
 
@@ -160,12 +199,30 @@ class _Counters:
 
 
 class _Tally:
-    """Rows one batch touched; added to the counters only if the batch commits."""
+    """Rows one batch touched, added to the counters only if it commits; its version stamp."""
 
-    __slots__ = ("deleted", "set_aside", "written")
+    __slots__ = ("deleted", "meta", "set_aside", "version", "written")
 
-    def __init__(self) -> None:
+    def __init__(self, meta: str) -> None:
         self.written = self.deleted = self.set_aside = 0
+        self.meta = meta
+        self.version: int | None = None
+
+    def stamp(self, conn: sqlite3.Connection) -> int:
+        """The version of this batch: the counter in the meta table, bumped once per batch.
+
+        Batches that change rows commit one at a time (``BEGIN IMMEDIATE``), so
+        versions grow in commit order and a reader's cursor misses nothing.
+        """
+        if self.version is None:
+            meta = self.meta
+            conn.execute(
+                f"UPDATE {meta} SET value = CAST(value AS INTEGER) + 1 "  # noqa: S608
+                "WHERE key = 'version'"
+            )
+            found = conn.execute(f"SELECT value FROM {meta} WHERE key = 'version'").fetchone()  # noqa: S608
+            self.version = int(found[0])
+        return self.version
 
 
 _OpFn = Callable[[sqlite3.Connection, _Tally], Any]
@@ -183,6 +240,15 @@ class _Op:
         self.writes = writes
         self.result: Any = None
         self.error: BaseException | None = None
+
+
+class _Watch:
+    """Tells the worker to call ``callback`` on the loop when another connection writes."""
+
+    __slots__ = ("callback",)
+
+    def __init__(self, callback: Callable[[], None]) -> None:
+        self.callback = callback
 
 
 class _Stop:
@@ -224,10 +290,6 @@ def _is_memory(database: Path) -> bool:
 def _describe(path: Path, table: str) -> str:
     """``SQLite file '/abs/jobify.db', table 'jobify_schedules'``: where the jobs live."""
     return f"SQLite file {str(path)!r}, table {table!r}"
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 # --- rows ----------------------------------------------------------------------
@@ -315,6 +377,127 @@ def _from_row_leniently(row: Sequence[Any]) -> ScheduledJob:
     )
 
 
+def _stored(raw: Sequence[Any]) -> StoredJob:
+    """A row with its set-aside reason and flags (columns 5 to 7) as a ``StoredJob``.
+
+    A row whose own columns cannot be decoded comes back decoded leniently and
+    set aside, with the reason naming the column (it is never restored).
+    """
+    reason = raw[5]
+    try:
+        row = _from_row(raw)
+    except (TypeError, ValueError) as exc:
+        row = _from_row_leniently(raw)
+        if reason is None:
+            reason = f"the stored row cannot be decoded: {exc}"
+    return StoredJob(
+        row, paused=bool(raw[6]), run_requested=bool(raw[7]),
+        set_aside=None if reason is None else str(reason),
+    )  # fmt: skip
+
+
+def _iso(when: datetime) -> str:
+    """An aware time as sortable ISO 8601 text in UTC, with microseconds."""
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _aware(where: str, field: str, value: Any) -> datetime:
+    if not isinstance(value, datetime):
+        msg = f"{where}: {field} must be a datetime, got {value!r}"
+        raise TypeError(msg)
+    if value.utcoffset() is None:
+        msg = (
+            f"{where}: {field} {value!r} is naive; pass an aware datetime, e.g. "
+            "datetime.now(timezone.utc)"
+        )
+        raise ValueError(msg)
+    return value
+
+
+def _text(where: str, field: str, value: Any, limit: int | None = None) -> str | None:
+    if value is None and limit is not None:
+        return None
+    if not isinstance(value, str):
+        msg = f"{where}: {field} must be a str, got {value!r}"
+        raise TypeError(msg)
+    return value if limit is None else value[:limit]
+
+
+def _status(where: str, value: Any) -> str:
+    try:
+        return JobStatus(value).value
+    except ValueError:
+        msg = f"{where}: status {value!r} is not a JobStatus; use {_STATUSES}"
+        raise ValueError(msg) from None
+
+
+def _run_params(run: Any, where: str) -> tuple[Any, ...]:
+    """Check one run record on the caller's side and turn it into SQL parameters."""
+    if not isinstance(run, RunRecord):
+        try:
+            run = RunRecord(*run)
+        except TypeError:
+            msg = f"{where}: expected RunRecord values, got {run!r}"
+            raise TypeError(msg) from None
+    attempt = run.attempt
+    if isinstance(attempt, bool) or not isinstance(attempt, int):
+        msg = f"{where}: attempt must be an int, got {attempt!r}"
+        raise TypeError(msg)
+    return (
+        _text(where, "job_id", run.job_id),
+        _text(where, "task", run.task),
+        _iso(_aware(where, "planned_at", run.planned_at)),
+        _iso(_aware(where, "started_at", run.started_at)),
+        _iso(_aware(where, "finished_at", run.finished_at)),
+        _status(where, run.status),
+        attempt,
+        _text(where, "node", run.node),
+        _text(where, "error_type", run.error_type, SUMMARY_LIMIT),
+        _text(where, "error_message", run.error_message, ERROR_LIMIT),
+        _text(where, "result_summary", run.result_summary, SUMMARY_LIMIT),
+    )
+
+
+def _run_from(raw: Sequence[Any]) -> tuple[int, RunRecord]:
+    run_id, job_id, task, planned, started, finished, status, attempt, node, *rest = raw
+    error_type, error_message, summary = rest
+    return int(run_id), RunRecord(
+        job_id=job_id, task=task, planned_at=_read_time(planned), started_at=_read_time(started),
+        finished_at=_read_time(finished), status=JobStatus(status), attempt=int(attempt),
+        node=node, error_type=error_type, error_message=error_message, result_summary=summary,
+    )  # fmt: skip
+
+
+def _outcome_params(outcome: Any, where: str) -> tuple[Any, ...]:
+    """Check one outcome on the caller's side and turn it into SQL parameters."""
+    if not isinstance(outcome, JobOutcome):
+        try:
+            outcome = JobOutcome(*outcome)
+        except TypeError:
+            msg = f"{where}: expected JobOutcome values, got {outcome!r}"
+            raise TypeError(msg) from None
+    result = outcome.result
+    if result is not None and not isinstance(result, bytes | bytearray | memoryview):
+        msg = f"{where}: result must be bytes or None, got {type(result).__name__}"
+        raise TypeError(msg)
+    return (
+        _text(where, "job_id", outcome.job_id),
+        _text(where, "name", outcome.name),
+        _status(where, outcome.status),
+        None if result is None else bytes(result),
+        _text(where, "error", outcome.error, ERROR_LIMIT),
+        _iso(_aware(where, "finished_at", outcome.finished_at)),
+    )
+
+
+def _outcome_from(raw: Sequence[Any]) -> JobOutcome:
+    job_id, name, status, result, error, finished = raw
+    return JobOutcome(
+        job_id, name, JobStatus(status), None if result is None else bytes(result), error,
+        _read_time(finished),
+    )  # fmt: skip
+
+
 # --- the worker ----------------------------------------------------------------
 
 
@@ -334,9 +517,22 @@ class _Runner:
         self.lock: SchedulerLockFile | None = None  # set by lock_scheduler()
         self.timeout = float(storage.timeout)
         self.table = storage.table_name
+        self.names = Names(storage.table_name)
+        self.layout = Layout()  # what the file holds; less only for read_only() on an old file
+        # the change feed (watch): the callback, the last data_version seen, when to look next
+        self.on_change: Callable[[], None] | None = None
+        self.data_version: Any = None
+        self.next_feed = 0.0
+        self.next_file_check = 0.0
+        self.samples: collections.deque[tuple[float, int]] = collections.deque()
+        # the guard of a feed reader's writes: the last feed read (its version and the
+        # data_version then), and the unheard deletes found for a (cursor, data_version)
+        self.read_version = -1
+        self.read_data_version: Any = None
+        self.unheard: tuple[tuple[int, Any], set[str]] | None = None
         self.counters = counters
         self.slots = asyncio.Semaphore(storage.max_queue_size)
-        self.queue: queue.SimpleQueue[list[_Op] | _Stop] = queue.SimpleQueue()
+        self.queue: queue.SimpleQueue[list[_Op] | _Stop | _Watch] = queue.SimpleQueue()
         self.buffer: list[_Op] = []
         self.accepted = 0  # calls between entry and answer, waiting for room included
         self.admitted = 0  # calls holding a queue slot
@@ -369,6 +565,11 @@ class _Runner:
         if len(self.buffer) == 1:
             # hand over once per loop turn: everything issued in this turn is one batch
             self.loop.call_soon(self.handoff)
+
+    def feed(self, on_change: Callable[[], None]) -> None:
+        """Have the worker call ``on_change`` on the loop when another connection writes."""
+        self.handoff()  # after the operations issued before it
+        self.queue.put(_Watch(on_change))
 
     def close(self, done: asyncio.Future[None] | None) -> None:
         """Refuse new operations and queue the stop behind everything accepted."""
@@ -418,11 +619,12 @@ class _Runner:
             self._post(_settle_future, self.ready, self._wrap(exc, "startup"))
             return
         self._post(_settle_future, self.ready, None)
+        self.next_file_check = time.monotonic() + WATCH_SECONDS
         while True:
             try:
-                items = [self.queue.get(timeout=None if self.watch is None else WATCH_SECONDS)]
-            except queue.Empty:  # idle: is the file still there?
-                self._check_file()
+                items = [self.queue.get(timeout=self._idle_timeout())]
+            except queue.Empty:  # idle: time to look at the file or at the change feed
+                self._tick()
                 continue
             while True:
                 try:
@@ -434,6 +636,8 @@ class _Runner:
             for item in items:
                 if isinstance(item, _Stop):
                     stop = item
+                elif isinstance(item, _Watch):
+                    self._start_watch(item.callback)
                 else:
                     ops.extend(item)
             if ops:
@@ -443,6 +647,80 @@ class _Runner:
                 if stop.future is not None:
                     self._post(_settle_future, stop.future, error)
                 return
+            self._tick()
+
+    def _idle_timeout(self) -> float | None:
+        """Seconds until the next look at the file or the feed; None: nothing to look at."""
+        deadlines = []
+        if self.watch is not None or self.lock is not None:
+            deadlines.append(self.next_file_check)
+        if self.on_change is not None:
+            deadlines.append(self.next_feed)
+        if not deadlines:
+            return None
+        return max(0.0, min(deadlines) - time.monotonic())
+
+    def _tick(self) -> None:
+        """Do the looks that are due: the change feed, then the file."""
+        now = time.monotonic()
+        if self.on_change is not None and now >= self.next_feed:
+            self.next_feed = now + FEED_SECONDS
+            self._poll_feed()
+        if now >= self.next_file_check:
+            self.next_file_check = now + WATCH_SECONDS
+            self._check_file()
+
+    # the change feed: one PRAGMA per FEED_SECONDS while watching, a loop callback per change
+
+    def note_read(self, conn: sqlite3.Connection, version: int) -> None:
+        """A feed read (cursor or changes) saw everything up to ``version``."""
+        self.read_version = version
+        self.read_data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def unheard_deletes(
+        self, conn: sqlite3.Connection, query: str, seen: int, token: int
+    ) -> set[str]:
+        """Ids other connections deleted after ``seen``, for the guard of a reader's writes.
+
+        No other connection committed since the last feed read (``PRAGMA
+        data_version`` unchanged, the usual case): nothing to look for. Else
+        one indexed range read per (cursor, data_version), kept for the next
+        writes.
+        """
+        now = conn.execute("PRAGMA data_version").fetchone()[0]
+        if seen >= self.read_version and now == self.read_data_version:
+            return set()
+        key = (seen, now)
+        if self.unheard is not None and self.unheard[0] == key:
+            return self.unheard[1]
+        found = {r[0] for r in conn.execute(query, (seen, token))}
+        self.unheard = (key, found)
+        return found
+
+    def _data_version(self) -> Any:
+        conn = self.conn
+        if conn is None:
+            return None
+        try:
+            return conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:  # e.g. busy during WAL recovery: look again next time
+            log.debug("%s: PRAGMA data_version failed", self.where, exc_info=True)
+            return self.data_version
+
+    def _start_watch(self, callback: Callable[[], None]) -> None:
+        self.on_change = callback
+        self.data_version = self._data_version()
+        self.next_feed = time.monotonic() + FEED_SECONDS
+        # once now: what others wrote between the caller's cursor and this baseline
+        self._post(callback)
+
+    def _poll_feed(self) -> None:
+        """Call back on the loop when another connection committed since the last look."""
+        version = self._data_version()
+        if version != self.data_version:
+            self.data_version = version
+            if self.on_change is not None:
+                self._post(self.on_change)
 
     def _open(self) -> sqlite3.Connection:
         if self.read_only:
@@ -457,7 +735,7 @@ class _Runner:
                     "readers. Put the database on a local file system.", self.where, mode
                 )  # fmt: skip
             conn.execute("PRAGMA synchronous=NORMAL")
-            self._create_schema(conn)
+            create_schema(conn, self.names, self.where, SQLiteStorageError)
             if not self.memory:
                 self.watch = FileWatch(self.path, self.where)
                 self._log_found(conn, existed=existed)
@@ -485,6 +763,7 @@ class _Runner:
         conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
         try:
             self._check_table_exists(conn)
+            self.layout = read_layout(conn, self.names)
         except BaseException:
             conn.close()
             raise
@@ -503,7 +782,7 @@ class _Runner:
     def _log_found(self, conn: sqlite3.Connection, *, existed: bool) -> None:
         """Say at startup which file was opened and what it holds (a wrong cwd shows here)."""
         total, aside = conn.execute(
-            f"SELECT count(*), count(quarantined_reason) FROM {_quote(self.table)}"  # noqa: S608
+            f"SELECT count(*), count(quarantined_reason) FROM {self.names.jobs}"  # noqa: S608
         ).fetchone()
         held = f"{total} stored job(s)" + (f", {aside} of them set aside" if aside else "")
         if existed:
@@ -523,7 +802,7 @@ class _Runner:
         if conn is None:
             return None
         try:
-            found = conn.execute(f"SELECT count(*) FROM {_quote(self.table)}").fetchone()  # noqa: S608
+            found = conn.execute(f"SELECT count(*) FROM {self.names.jobs}").fetchone()  # noqa: S608
         except sqlite3.Error:
             return None
         return int(found[0])
@@ -534,52 +813,6 @@ class _Runner:
             self.lock = SchedulerLockFile.acquire(
                 lock_path(self.path, self.table), _describe(self.path, self.table)
             )
-
-    def _create_schema(self, conn: sqlite3.Connection) -> None:
-        table, meta = _quote(self.table), _quote(f"{self.table}_meta")
-        conn.execute("BEGIN IMMEDIATE")  # two processes starting at once must not race
-        try:
-            conn.execute(f"CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT)")
-            found = conn.execute(
-                f"SELECT value FROM {meta} WHERE key = 'schema_version'"  # noqa: S608
-            ).fetchone()
-            if found is None:
-                conn.execute(
-                    f"CREATE TABLE IF NOT EXISTS {table} ("
-                    "job_id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, "
-                    "message BLOB NOT NULL, status TEXT NOT NULL, next_run_at TEXT NOT NULL, "
-                    "quarantined_reason TEXT)"
-                )
-                # a table made by another version (jobify 0.14) is adopted in place
-                columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-                missing = [c for c in _COLUMNS if c not in columns]
-                if missing:
-                    msg = (
-                        f"{self.where}: the existing table lacks the columns "
-                        f"{', '.join(missing)}; it was not made by jobify. Choose another "
-                        "table_name or another database file"
-                    )
-                    raise SQLiteStorageError(msg)  # noqa: TRY301 - rolled back below
-                if "quarantined_reason" not in columns:
-                    conn.execute(f"ALTER TABLE {table} ADD COLUMN quarantined_reason TEXT")
-                conn.execute(
-                    f"INSERT INTO {meta} (key, value) VALUES ('schema_version', ?)",  # noqa: S608
-                    (str(SCHEMA_VERSION),),
-                )
-            elif str(found[0]) != str(SCHEMA_VERSION):
-                msg = (
-                    f"{self.where}: the table has schema version {found[0]!r}, this "
-                    f"jobify-storage-sqlite reads version {SCHEMA_VERSION}. Upgrade "
-                    "jobify-storage-sqlite, or use another table_name or database file"
-                )
-                raise SQLiteStorageError(msg)  # noqa: TRY301 - rolled back below
-            else:
-                # a write, so that a read-only file fails here and not at the first job
-                conn.execute(f"UPDATE {meta} SET value = value WHERE key = 'schema_version'")  # noqa: S608
-            conn.execute("COMMIT")
-        except BaseException:
-            self._rollback(conn)
-            raise
 
     def _close(self) -> BaseException | None:
         lock, self.lock = self.lock, None
@@ -604,7 +837,7 @@ class _Runner:
     def _run_batch(self, ops: list[_Op]) -> None:
         conn = self.conn
         assert conn is not None  # noqa: S101 - set before the first batch
-        tally = _Tally()
+        tally = _Tally(self.names.meta)
         writes = any(op.writes for op in ops)
         if writes and self.watch is not None:
             self._check_file()  # one stat per batch: a deleted file is seen at the next write
@@ -612,6 +845,8 @@ class _Runner:
             conn.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
             for op in ops:
                 op.result = op.fn(conn, tally)
+            if tally.version is not None:
+                self._trim_changes(conn, tally.version)
             conn.execute("COMMIT")
         except Exception as exc:  # handed to the callers, never lost
             self._rollback(conn)
@@ -628,6 +863,23 @@ class _Runner:
         else:
             self.counters.committed(len(ops), tally)
         self._post(self.settle, ops)
+
+    def _trim_changes(self, conn: sqlite3.Connection, version: int) -> None:
+        """Drop tombstones older than CHANGES_KEPT_SECONDS, in the batch that wrote.
+
+        The thread notes one (time, version) sample a minute; entries of a
+        version at or below a sample older than the keep time are older than
+        that too. One indexed DELETE per minute at most, none while idle.
+        """
+        now = time.monotonic()
+        samples = self.samples
+        if not samples or now - samples[-1][0] >= CHANGES_KEPT_SECONDS / 60:
+            samples.append((now, version))
+        cutoff = None
+        while samples and now - samples[0][0] >= CHANGES_KEPT_SECONDS:
+            cutoff = samples.popleft()[1]
+        if cutoff is not None:
+            conn.execute(f"DELETE FROM {self.names.changes} WHERE version <= ?", (cutoff,))  # noqa: S608
 
     def _wrap(self, exc: BaseException, what: str) -> BaseException:
         if isinstance(exc, SQLiteStorageError) or not isinstance(exc, sqlite3.Error):
@@ -666,8 +918,45 @@ def _settle_future(future: asyncio.Future[None], error: BaseException | None) ->
 # --- the storage ---------------------------------------------------------------
 
 
+class _Statements:
+    """The SQL of the calls made for every job, built once per storage."""
+
+    __slots__ = ("delete", "present", "tomb", "unheard", "upsert")
+
+    def __init__(self, names: Names) -> None:
+        jobs, changes = names.jobs, names.changes
+        self.upsert = (
+            f"INSERT INTO {jobs} "  # noqa: S608
+            "(job_id, name, message, status, next_run_at, quarantined_reason, version, writer) "
+            "VALUES (?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (job_id) DO UPDATE SET "
+            "name = excluded.name, message = excluded.message, status = excluded.status, "
+            "next_run_at = excluded.next_run_at, quarantined_reason = NULL, "
+            "version = excluded.version, writer = excluded.writer"
+        )
+        self.unheard = (
+            f"SELECT job_id FROM {changes} "  # noqa: S608
+            "WHERE version > ? AND writer != ? AND deleted = 1"
+        )
+        self.present = f"SELECT job_id FROM {jobs} WHERE job_id IN ({{marks}})"  # noqa: S608
+        self.tomb = (
+            f"INSERT INTO {changes} (job_id, version, writer, deleted) "  # noqa: S608
+            f"SELECT job_id, ?, ?, 1 FROM {jobs} WHERE job_id = ? "
+            "ON CONFLICT (job_id) DO UPDATE SET version = excluded.version, "
+            "writer = excluded.writer, deleted = 1"
+        )
+        self.delete = f"DELETE FROM {jobs} WHERE job_id = ?"  # noqa: S608
+
+
 @attrs.define(eq=False, repr=False)
-class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
+class SQLiteStorage(
+    SchedulerLock,
+    InspectableStorage,
+    SetAsideStorage,
+    ChangeFeed,
+    ControlStorage,
+    HistoryStorage,
+    ResultStorage,
+):
     """Durable jobs in one SQLite file; concurrent writes become one transaction.
 
     All disk I/O runs on a worker thread owned by the storage, started by
@@ -675,13 +964,22 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
     loop in the same loop turn are committed together. Rows that cannot be
     decoded can be set aside (:meth:`set_aside`) instead of being deleted.
 
+    It has every ability of :mod:`jobify.storage` that one file can offer:
+    one scheduler per table (``SchedulerLock``), reading from outside
+    (``InspectableStorage``), setting rows aside, the change feed that lets a
+    scheduler pick up what producers and ``jobify jobs pause ID`` wrote
+    (``ChangeFeed``), pause / run-now flags and keyset listing
+    (``ControlStorage``), run history (``HistoryStorage``) and kept outcomes
+    (``ResultStorage``).
+
     Args:
         database: the SQLite file, created if missing (its directory must
             exist); relative paths are resolved when the storage starts.
             ``":memory:"`` keeps the jobs only as long as the storage runs.
         table_name: the jobs table, a plain identifier
-            (``[A-Za-z_][A-Za-z0-9_]*``); ``<table_name>_meta`` is created
-            beside it. Several apps may share one file with different tables.
+            (``[A-Za-z_][A-Za-z0-9_]*``); ``<table_name>_meta``, ``_changes``,
+            ``_runs`` and ``_outcomes`` are created beside it. Several apps
+            may share one file with different tables.
         timeout: seconds to wait for another connection's write lock before
             the operation fails.
         max_queue_size: operations accepted and not finished at most; further
@@ -699,6 +997,9 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
     _counters: _Counters = attrs.field(init=False, factory=_Counters)
     _stopped: asyncio.Future[None] | None = attrs.field(init=False, default=None)
     _read_only: bool = attrs.field(init=False, default=False)
+    _token: int = attrs.field(init=False, factory=lambda: secrets.randbits(62))
+    _seen: int | None = attrs.field(init=False, default=None)  # the feed read so far
+    _statements: _Statements | None = attrs.field(init=False, default=None)
 
     def __repr__(self) -> str:
         return (
@@ -709,6 +1010,13 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
     @property
     def _where(self) -> str:
         return f"SQLiteStorage({str(self.database)!r}, table {self.table_name!r})"
+
+    @property
+    def _sql(self) -> _Statements:
+        """The statements of the hot path, built once (the table name never changes)."""
+        if self._statements is None:
+            self._statements = _Statements(Names(self.table_name))
+        return self._statements
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -854,6 +1162,53 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
 
     # --- the Storage contract ----------------------------------------------------
 
+    def _jobs_sql(self, where: str, *, layout: Layout | None = None) -> str:
+        """SELECT of the columns ``_stored`` reads, from the jobs table, with ``where``."""
+        lay = layout or self._layout()
+        return (
+            "SELECT job_id, name, message, status, next_run_at, quarantined_reason, "  # noqa: S608
+            f"{lay.paused}, {lay.run_requested} FROM {quote(self.table_name)} {where}"
+        )
+
+    def _layout(self) -> Layout:
+        runner = self._runner
+        return Layout() if runner is None else runner.layout
+
+    async def _runnable_rows(self, what: str) -> list[StoredJob]:
+        """Every row that is not set aside, soonest first; undecodable ones are set aside."""
+        where = self._where
+        sql = self._jobs_sql("WHERE quarantined_reason IS NULL ORDER BY next_run_at, job_id")
+        mark = (
+            f"UPDATE {quote(self.table_name)} SET quarantined_reason = ?, "  # noqa: S608
+            "version = ?, writer = ? WHERE job_id = ?"
+        )
+        read_only = self._read_only
+        token = self._token
+
+        def read(conn: sqlite3.Connection, tally: _Tally) -> list[StoredJob]:
+            rows: list[StoredJob] = []
+            bad: list[tuple[str, Any]] = []
+            for raw in conn.execute(sql):
+                stored = _stored(raw)
+                if stored.set_aside is None:
+                    rows.append(stored)
+                else:
+                    bad.append((stored.set_aside, raw[0]))
+            if read_only or not bad:
+                return rows  # only listing: undecodable rows stay as they are
+            for reason, job_id in bad:
+                log.warning("%s: stored job %r set aside: %s", where, job_id, reason)
+            try:
+                version = tally.stamp(conn)
+                params = [(reason, version, token, job_id) for reason, job_id in bad]
+                tally.set_aside += conn.executemany(mark, params).rowcount
+            except sqlite3.Error:
+                log.exception("%s: could not mark %d undecodable row(s)", where, len(bad))
+            return rows
+
+        rows: list[StoredJob] = await self._call(what, read, writes=False)
+        return rows
+
     async def get_schedules(self) -> list[ScheduledJob]:
         """Return every stored row that is not set aside, soonest first.
 
@@ -861,41 +1216,13 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
         ``JobStatus``, a time that is not a time) is logged and set aside
         instead of failing the call, so one bad row never blocks startup.
         """
-        table = _quote(self.table_name)
-        where = self._where
-        sql = (
-            f"SELECT job_id, name, message, status, next_run_at FROM {table} "  # noqa: S608
-            "WHERE quarantined_reason IS NULL ORDER BY next_run_at, job_id"
-        )
-        mark = f"UPDATE {table} SET quarantined_reason = ? WHERE job_id = ?"  # noqa: S608
-        read_only = self._read_only
-
-        def read(conn: sqlite3.Connection, tally: _Tally) -> list[ScheduledJob]:
-            rows: list[ScheduledJob] = []
-            bad: list[tuple[str, Any]] = []
-            for raw in conn.execute(sql):
-                try:
-                    rows.append(_from_row(raw))
-                except (TypeError, ValueError) as exc:
-                    bad.append((f"the stored row cannot be decoded: {exc}", raw[0]))
-            if read_only:
-                return rows  # only listing: undecodable rows stay as they are
-            for reason, job_id in bad:
-                log.warning("%s: stored job %r set aside: %s", where, job_id, reason)
-            if bad:
-                try:
-                    tally.set_aside += conn.executemany(mark, bad).rowcount
-                except sqlite3.Error:
-                    log.exception("%s: could not mark %d undecodable row(s)", where, len(bad))
-            return rows
-
-        rows: list[ScheduledJob] = await self._call("get_schedules", read, writes=False)
-        return rows
+        return [stored.row for stored in await self._runnable_rows("get_schedules")]
 
     async def add_schedule(self, *scheduled: ScheduledJob) -> None:
         """Insert or replace ``scheduled`` rows; return once they are committed.
 
-        Replacing a row also clears its set-aside mark.
+        Replacing a row also clears its set-aside mark; its control flags
+        (paused, run requested) stay as they are.
 
         Raises:
             TypeError: a row has a value of the wrong type (raised before
@@ -907,17 +1234,25 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
         """
         where = f"{self._where}.add_schedule()"
         params = [_to_params(job, where) for job in scheduled]
-        sql = (
-            f"INSERT INTO {_quote(self.table_name)} "  # noqa: S608
-            "(job_id, name, message, status, next_run_at, quarantined_reason) "
-            "VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (job_id) DO UPDATE SET "
-            "name = excluded.name, message = excluded.message, status = excluded.status, "
-            "next_run_at = excluded.next_run_at, quarantined_reason = NULL"
-        )
+        sql = self._sql
+        seen = self._seen
+        token = self._token
+        runner = self._runner
 
         def write(conn: sqlite3.Connection, tally: _Tally) -> None:
-            conn.executemany(sql, params)
-            tally.written += len(params)
+            version = tally.stamp(conn)
+            rows = params
+            if seen is not None and runner is not None:
+                # a feed reader does not store again a row that another process deleted
+                # after the last cursor it read (ChangeFeed)
+                unheard = runner.unheard_deletes(conn, sql.unheard, seen, token)
+                if unheard and (mine := unheard.intersection(p[0] for p in params)):
+                    marks = ", ".join("?" * len(mine))
+                    query = sql.present.format(marks=marks)
+                    gone = mine - {r[0] for r in conn.execute(query, list(mine))}
+                    rows = [p for p in params if p[0] not in gone]
+            conn.executemany(sql.upsert, [(*p, version, token) for p in rows])
+            tally.written += len(rows)
 
         if not params:
             self._check_running("add_schedule")
@@ -943,7 +1278,7 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
         """
         await self._delete("delete_schedule_many", job_ids)
 
-    async def _delete(self, what: str, job_ids: Sequence[str]) -> None:
+    def _checked_ids(self, what: str, job_ids: Sequence[str]) -> list[tuple[str]]:
         if isinstance(job_ids, str | bytes):
             msg = (
                 f"{self._where}.{what}({job_ids!r}): expected a sequence of job ids, got one "
@@ -955,15 +1290,31 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
             if not isinstance(job_id, str):
                 msg = f"{self._where}.{what}(): job ids must be str, got {job_id!r}"
                 raise TypeError(msg)
-        sql = f"DELETE FROM {_quote(self.table_name)} WHERE job_id = ?"  # noqa: S608
+        return params
 
-        def delete(conn: sqlite3.Connection, tally: _Tally) -> None:
-            tally.deleted += conn.executemany(sql, params).rowcount
+    def _deleter(self) -> Callable[[sqlite3.Connection, _Tally, list[tuple[str]]], None]:
+        """Delete rows, leaving a tombstone for the change feed of each row that existed."""
+        sql = self._sql
+        token = self._token
+
+        def delete(conn: sqlite3.Connection, tally: _Tally, params: list[tuple[str]]) -> None:
+            version = tally.stamp(conn)
+            conn.executemany(sql.tomb, [(version, token, job_id) for (job_id,) in params])
+            tally.deleted += conn.executemany(sql.delete, params).rowcount
+
+        return delete
+
+    async def _delete(self, what: str, job_ids: Sequence[str]) -> None:
+        params = self._checked_ids(what, job_ids)
+        delete = self._deleter()
+
+        def run(conn: sqlite3.Connection, tally: _Tally) -> None:
+            delete(conn, tally, params)
 
         if not params:
             self._check_running(what)
             return
-        await self._call(what, delete, writes=True)
+        await self._call(what, run, writes=True)
 
     # --- set aside ---------------------------------------------------------------
 
@@ -984,10 +1335,15 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
             msg = f"{self._where}.set_aside({job_id!r}, {reason!r}): job_id and reason must be str"
             raise TypeError(msg)
         text = reason or "set aside without a reason"
-        sql = f"UPDATE {_quote(self.table_name)} SET quarantined_reason = ? WHERE job_id = ?"  # noqa: S608
+        sql = (
+            f"UPDATE {quote(self.table_name)} SET quarantined_reason = ?, "  # noqa: S608
+            "version = ?, writer = ? WHERE job_id = ?"
+        )
+        token = self._token
 
         def mark(conn: sqlite3.Connection, tally: _Tally) -> None:
-            tally.set_aside += conn.execute(sql, (text, job_id)).rowcount
+            version = tally.stamp(conn)
+            tally.set_aside += conn.execute(sql, (text, version, token, job_id)).rowcount
 
         await self._call("set_aside", mark, writes=True)
 
@@ -1003,7 +1359,7 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
         """
         sql = (
             "SELECT job_id, name, message, status, next_run_at, quarantined_reason "  # noqa: S608
-            f"FROM {_quote(self.table_name)} WHERE quarantined_reason IS NOT NULL "
+            f"FROM {quote(self.table_name)} WHERE quarantined_reason IS NOT NULL "
             "ORDER BY next_run_at, job_id"
         )
 
@@ -1014,6 +1370,359 @@ class SQLiteStorage(Storage, SchedulerLock, InspectableStorage):
             "get_quarantined", read, writes=False
         )
         return rows
+
+    # --- change feed (ChangeFeed) ------------------------------------------------
+
+    async def cursor(self) -> int:
+        """Return the version of the last write batch committed to this table (any process).
+
+        From now on this storage reads the feed: its ``add_schedule`` no longer
+        stores again a row another process deleted after the last cursor it read.
+        """
+        meta = quote(self.table_name + "_meta")
+        runner = self._check_running("cursor")
+
+        def read(conn: sqlite3.Connection, tally: _Tally) -> int:
+            found = conn.execute(f"SELECT value FROM {meta} WHERE key = 'version'").fetchone()  # noqa: S608
+            version = 0 if found is None else int(found[0])
+            runner.note_read(conn, version)
+            return version
+
+        version: int = await self._call("cursor", read, writes=False)
+        self._heard(version)
+        return version
+
+    def _heard(self, cursor: int) -> None:
+        if self._seen is None or cursor > self._seen:
+            self._seen = cursor
+
+    def watch(self, on_change: Callable[[], None]) -> None:
+        """Call ``on_change()`` on this loop soon after another connection wrote to the file.
+
+        The worker thread asks SQLite's ``PRAGMA data_version`` every
+        :data:`FEED_SECONDS` (0.25 s): one query that reads no row and
+        changes only when another connection committed. Idle, that is the
+        whole cost; the loop is woken only when something changed. One call
+        comes right away, for what was written before the watch began.
+
+        Raises:
+            SQLiteStorageStateError: the storage is not running.
+        """
+        self._check_running("watch").feed(on_change)
+
+    async def changes(self, cursor: int) -> RowChanges:
+        """Return what other storage objects added, changed or deleted after ``cursor``.
+
+        Rows carry the version of the batch that last wrote them and the
+        token of the storage object that wrote it; deletes and control flags
+        set by others also leave an entry in ``<table_name>_changes``. A row
+        this storage stored again after another's delete (before the guard of
+        :meth:`cursor` could know) is reported deleted: the delete wins.
+        """
+        names = Names(self.table_name)
+        token = self._token
+        layout = self._layout()
+        rows_sql = self._jobs_sql("WHERE version > ? AND writer != ?", layout=layout)
+        logged_sql = (
+            "SELECT c.job_id, c.deleted AND j.writer = ?2 AND j.version > c.version, "  # noqa: S608
+            "j.job_id, j.name, j.message, j.status, j.next_run_at, "
+            "j.quarantined_reason, j.paused, j.run_requested "
+            f"FROM {names.changes} AS c LEFT JOIN {names.jobs} AS j ON j.job_id = c.job_id "
+            "WHERE c.version > ?1 AND c.writer != ?2"
+        )
+        meta_sql = f"SELECT value FROM {names.meta} WHERE key = 'version'"  # noqa: S608
+        if not (layout.flags and layout.changes):  # read-only on an older file: no feed
+            return RowChanges(cursor, [], [])
+        runner = self._check_running("changes")
+
+        def read(conn: sqlite3.Connection, tally: _Tally) -> RowChanges:
+            found = conn.execute(meta_sql).fetchone()
+            now = 0 if found is None else int(found[0])
+            runner.note_read(conn, now)
+            changed = {raw[0]: _stored(raw) for raw in conn.execute(rows_sql, (cursor, token))}
+            deleted: list[str] = []
+            for job_id, stored_again, *raw in conn.execute(logged_sql, (cursor, token)):
+                if raw[0] is None or stored_again:
+                    deleted.append(job_id)
+                elif job_id not in changed:
+                    changed[job_id] = _stored(raw)
+            return RowChanges(max(now, cursor), list(changed.values()), deleted)
+
+        result: RowChanges = await self._call("changes", read, writes=False)
+        self._heard(result.cursor)
+        return result
+
+    # --- control (ControlStorage) ------------------------------------------------
+
+    async def _set_flag(self, what: str, column: str, job_id: str, *, value: bool) -> bool:
+        if not isinstance(job_id, str):
+            msg = f"{self._where}.{what}({job_id!r}): job_id must be a str"
+            raise TypeError(msg)
+        names = Names(self.table_name)
+        sql = (
+            f"UPDATE {names.jobs} SET {column} = ?, version = ?, writer = ? "  # noqa: S608
+            "WHERE job_id = ? AND quarantined_reason IS NULL"
+        )
+        log_sql = (
+            f"INSERT INTO {names.changes} (job_id, version, writer, deleted) "  # noqa: S608
+            "VALUES (?, ?, ?, 0) ON CONFLICT (job_id) DO UPDATE SET "
+            "version = excluded.version, writer = excluded.writer, deleted = 0"
+        )
+        token = self._token
+
+        def write(conn: sqlite3.Connection, tally: _Tally) -> bool:
+            version = tally.stamp(conn)
+            if conn.execute(sql, (int(value), version, token, job_id)).rowcount == 0:
+                return False
+            # logged too, so a reader hears of it even after the row's owner rewrites the row
+            conn.execute(log_sql, (job_id, version, token))
+            return True
+
+        found: bool = await self._call(what, write, writes=True)
+        return found
+
+    async def set_paused(self, job_id: str, *, paused: bool) -> bool:
+        """Pause or resume ``job_id``; False when no such row is stored (or it is set aside)."""
+        return await self._set_flag("set_paused", "paused", job_id, value=paused)
+
+    async def request_run(self, job_id: str, *, requested: bool = True) -> bool:
+        """Ask for (or clear) one extra run of ``job_id`` now; False when no such row."""
+        return await self._set_flag("request_run", "run_requested", job_id, value=requested)
+
+    async def get_stored_jobs(self) -> list[StoredJob]:
+        """Return every row that can run (not set aside) with its flags, soonest first."""
+        return await self._runnable_rows("get_stored_jobs")
+
+    async def get_stored_job(self, job_id: str) -> StoredJob | None:
+        """Return the row of ``job_id`` (set aside or not) with its flags; None when missing."""
+        sql = self._jobs_sql("WHERE job_id = ?")
+
+        def read(conn: sqlite3.Connection, tally: _Tally) -> StoredJob | None:
+            raw = conn.execute(sql, (job_id,)).fetchone()
+            return None if raw is None else _stored(raw)
+
+        found: StoredJob | None = await self._call("get_stored_job", read, writes=False)
+        return found
+
+    async def list_jobs(
+        self,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        task: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+    ) -> list[StoredJob]:
+        """Return a page of rows ordered by job id, starting after the id ``after``.
+
+        Keyset pagination on the primary key: each page is one indexed range
+        read, however deep. ``status`` is ``"set aside"``, ``"paused"`` or a
+        ``JobStatus`` value (``"scheduled"``, ``"running"``, ...) of a row
+        that is neither; ``search`` keeps rows whose id or task contains it
+        (case-sensitive, taken literally).
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            msg = f"{self._where}.list_jobs(limit={limit!r}): expected an int >= 1"
+            raise ValueError(msg)
+        layout = self._layout()
+        clauses: list[str] = []
+        params: list[Any] = []
+        if after is not None:
+            clauses.append("job_id > ?")
+            params.append(after)
+        if task is not None:
+            clauses.append("name = ?")
+            params.append(task)
+        if status == "set aside":
+            clauses.append("quarantined_reason IS NOT NULL")
+        elif status == "paused":
+            clauses.append(f"quarantined_reason IS NULL AND {layout.paused} != 0")
+        elif status is not None:
+            clauses.append(f"quarantined_reason IS NULL AND {layout.paused} = 0 AND status = ?")
+            params.append(status)
+        if search is not None:
+            clauses.append("(instr(job_id, ?) > 0 OR instr(name, ?) > 0)")
+            params += [search, search]
+        where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
+        sql = self._jobs_sql(f"{where}ORDER BY job_id LIMIT ?", layout=layout)
+        params.append(limit)
+
+        def read(conn: sqlite3.Connection, tally: _Tally) -> list[StoredJob]:
+            return [_stored(raw) for raw in conn.execute(sql, params)]
+
+        page: list[StoredJob] = await self._call("list_jobs", read, writes=False)
+        return page
+
+    # --- run history (HistoryStorage) --------------------------------------------
+
+    async def record_runs(self, *runs: RunRecord) -> None:
+        """Keep ``runs``, in the next write batch (no transaction of their own).
+
+        Error texts are cut to :data:`ERROR_LIMIT` characters, result
+        summaries and error types to :data:`SUMMARY_LIMIT`.
+
+        Raises:
+            TypeError, ValueError: a record has a value of the wrong type or a
+                naive time (raised before anything is queued).
+            SQLiteStorageError: the transaction failed.
+        """
+        where = f"{self._where}.record_runs()"
+        params = [_run_params(run, where) for run in runs]
+        sql = (
+            f"INSERT INTO {quote(self.table_name + '_runs')} (job_id, task, planned_at, "  # noqa: S608
+            "started_at, finished_at, status, attempt, node, error_type, error_message, "
+            "result_summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+
+        def write(conn: sqlite3.Connection, tally: _Tally) -> None:
+            conn.executemany(sql, params)
+
+        if not params:
+            self._check_running("record_runs")
+            return
+        await self._call("record_runs", write, writes=True)
+
+    async def get_runs(
+        self,
+        *,
+        job_id: str | None = None,
+        before: int | None = None,
+        limit: int = 50,
+        failed_only: bool = False,
+    ) -> list[tuple[int, RunRecord]]:
+        """Return runs newest first with their ids: of one job or all, before the id ``before``."""
+        if not self._layout().runs:
+            self._check_running("get_runs")
+            return []
+        clauses: list[str] = []
+        params: list[Any] = []
+        if job_id is not None:
+            clauses.append("job_id = ?")
+            params.append(job_id)
+        if before is not None:
+            clauses.append("run_id < ?")
+            params.append(before)
+        if failed_only:
+            clauses.append("status != ?")
+            params.append(JobStatus.SUCCESS.value)
+        where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
+        sql = (
+            "SELECT run_id, job_id, task, planned_at, started_at, finished_at, status, "  # noqa: S608
+            "attempt, node, error_type, error_message, result_summary "
+            f"FROM {quote(self.table_name + '_runs')} {where}ORDER BY run_id DESC LIMIT ?"
+        )
+        params.append(limit)
+
+        def read(conn: sqlite3.Connection, tally: _Tally) -> list[tuple[int, RunRecord]]:
+            return [_run_from(raw) for raw in conn.execute(sql, params)]
+
+        runs: list[tuple[int, RunRecord]] = await self._call("get_runs", read, writes=False)
+        return runs
+
+    async def trim_runs(
+        self, *, older_than: datetime | None = None, keep_per_job: int | None = None
+    ) -> int:
+        """Drop runs finished before ``older_than`` and all but each job's newest ``keep_per_job``.
+
+        Both read an index: the age by ``finished_at``; the count per job only
+        for jobs that have more runs than that. Returns how many were dropped.
+        """
+        where = f"{self._where}.trim_runs()"
+        cutoff = None if older_than is None else _iso(_aware(where, "older_than", older_than))
+        if keep_per_job is not None and (
+            isinstance(keep_per_job, bool) or not isinstance(keep_per_job, int) or keep_per_job < 0
+        ):
+            msg = f"{where}: keep_per_job must be an int >= 0 or None, got {keep_per_job!r}"
+            raise ValueError(msg)
+        runs = quote(self.table_name + "_runs")
+
+        def trim(conn: sqlite3.Connection, tally: _Tally) -> int:
+            dropped = 0
+            if cutoff is not None:
+                dropped += conn.execute(
+                    f"DELETE FROM {runs} WHERE finished_at < ?",  # noqa: S608
+                    (cutoff,),
+                ).rowcount
+            if keep_per_job is not None:
+                crowded = conn.execute(
+                    f"SELECT job_id FROM {runs} GROUP BY job_id HAVING count(*) > ?",  # noqa: S608
+                    (keep_per_job,),
+                ).fetchall()
+                for (job,) in crowded:
+                    dropped += conn.execute(
+                        f"DELETE FROM {runs} WHERE job_id = ? AND run_id NOT IN ("  # noqa: S608
+                        f"SELECT run_id FROM {runs} WHERE job_id = ? "
+                        "ORDER BY run_id DESC LIMIT ?)",
+                        (job, job, keep_per_job),
+                    ).rowcount
+            return dropped
+
+        if not self._layout().runs:
+            self._check_running("trim_runs")
+            return 0
+        dropped: int = await self._call("trim_runs", trim, writes=True)
+        return dropped
+
+    # --- kept outcomes (ResultStorage) -------------------------------------------
+
+    async def finish_jobs(self, *outcomes: JobOutcome) -> None:
+        """Delete the rows of the ``outcomes``' jobs and keep the outcomes, in one transaction.
+
+        Every outcome is checked before anything is queued, so a bad one
+        changes nothing. An outcome replaces an earlier one of the same job.
+        Deleted rows leave tombstones for the change feed, as deletes do.
+        """
+        where = f"{self._where}.finish_jobs()"
+        params = [_outcome_params(outcome, where) for outcome in outcomes]
+        ids = [(p[0],) for p in params]
+        delete = self._deleter()
+        sql = (
+            f"INSERT INTO {quote(self.table_name + '_outcomes')} "  # noqa: S608
+            "(job_id, name, status, result, error, finished_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (job_id) DO UPDATE SET name = excluded.name, status = excluded.status, "
+            "result = excluded.result, error = excluded.error, finished_at = excluded.finished_at"
+        )
+
+        def write(conn: sqlite3.Connection, tally: _Tally) -> None:
+            delete(conn, tally, ids)
+            conn.executemany(sql, params)
+
+        if not params:
+            self._check_running("finish_jobs")
+            return
+        await self._call("finish_jobs", write, writes=True)
+
+    async def get_outcome(self, job_id: str) -> JobOutcome | None:
+        """Return the kept outcome of ``job_id``, or None."""
+        if not self._layout().outcomes:
+            self._check_running("get_outcome")
+            return None
+        sql = (
+            "SELECT job_id, name, status, result, error, finished_at "  # noqa: S608
+            f"FROM {quote(self.table_name + '_outcomes')} WHERE job_id = ?"
+        )
+
+        def read(conn: sqlite3.Connection, tally: _Tally) -> JobOutcome | None:
+            raw = conn.execute(sql, (job_id,)).fetchone()
+            return None if raw is None else _outcome_from(raw)
+
+        found: JobOutcome | None = await self._call("get_outcome", read, writes=False)
+        return found
+
+    async def purge_outcomes(self, finished_before: datetime) -> int:
+        """Drop the outcomes of jobs finished before ``finished_before``; return how many."""
+        where = f"{self._where}.purge_outcomes()"
+        cutoff = _iso(_aware(where, "finished_before", finished_before))
+        sql = f"DELETE FROM {quote(self.table_name + '_outcomes')} WHERE finished_at < ?"  # noqa: S608
+
+        def purge(conn: sqlite3.Connection, tally: _Tally) -> int:
+            return int(conn.execute(sql, (cutoff,)).rowcount)
+
+        if not self._layout().outcomes:
+            self._check_running("purge_outcomes")
+            return 0
+        dropped: int = await self._call("purge_outcomes", purge, writes=True)
+        return dropped
 
     # --- plumbing ----------------------------------------------------------------
 

@@ -18,6 +18,10 @@ The suites need pytest (they are imported by test modules only) and run
   :class:`~jobify.storage.SchedulerLock`,
 * :class:`ClusterStorageContract` (``make_storage``, ``kill``, ``stall``,
   ``adoption_timeout``), for storages shared by several app processes,
+* :class:`ChangeFeedContract`, :class:`ControlStorageContract`,
+  :class:`HistoryStorageContract`, :class:`ResultStorageContract`, or
+  :class:`OperationsStorageContract` for all four (``make_storage``;
+  ``feed_timeout``), for the abilities that operate a scheduler,
 * :class:`SerializerContract` (``serializer``),
 * :class:`TypeAdapterContract` (``adapter``),
 * :class:`ExecutorContract` (``make_executor``),
@@ -35,6 +39,13 @@ from jobify.testing.contracts.cron import CronParserContract
 from jobify.testing.contracts.distribution import DistributionContract
 from jobify.testing.contracts.executor import ExecutorContract
 from jobify.testing.contracts.middleware import MiddlewareContract
+from jobify.testing.contracts.operations import (
+    ChangeFeedContract,
+    ControlStorageContract,
+    HistoryStorageContract,
+    OperationsStorageContract,
+    ResultStorageContract,
+)
 from jobify.testing.contracts.serializer import SerializerContract
 from jobify.testing.contracts.storage import (
     T0,
@@ -48,12 +59,17 @@ from jobify.testing.contracts.typeadapter import TypeAdapterContract
 __all__ = (
     "T0",
     "UTC",
+    "ChangeFeedContract",
     "ClusterStorageContract",
+    "ControlStorageContract",
     "CronParserContract",
     "CrossProcessStorage",
     "DistributionContract",
     "ExecutorContract",
+    "HistoryStorageContract",
     "MiddlewareContract",
+    "OperationsStorageContract",
+    "ResultStorageContract",
     "SerializerContract",
     "StorageContract",
     "TypeAdapterContract",
