@@ -37,16 +37,26 @@ class Cell:
         return self.combo.id if self.run_mode == "main" else f"{self.combo.id}-{self.run_mode}"
 
 
+SQLITE = (("database", "{directory}/jobify.db"),)
+"""The SQLite file of a cell: in the benchmark's own temporary directory."""
+
+
+def _sqlite(serializer: str, typeadapter: str | None = None) -> Combo:
+    return Combo(
+        storage="sqlite", serializer=serializer, typeadapter=typeadapter, storage_options=SQLITE
+    )
+
+
 CELLS = [
     Cell(Combo(storage=False, serializer="json")),
-    *(Cell(Combo(storage="sqlite", serializer=s)) for s in SERIALIZERS),
-    *(Cell(Combo(storage="sqlite", serializer="json", typeadapter=t)) for t in TYPEADAPTERS),
+    *(Cell(_sqlite(s)) for s in SERIALIZERS),
+    *(Cell(_sqlite("json", t)) for t in TYPEADAPTERS),
     *(Cell(Combo(storage=False, serializer="json"), mode) for mode in RUN_MODES[1:]),
     Cell(Combo(storage=False, serializer="json", middleware=("queue",))),
 ]
 SERIALIZER_CELLS = [
-    *(Combo(storage="sqlite", serializer=s) for s in SERIALIZERS),
-    *(Combo(storage="sqlite", serializer="json", typeadapter=t) for t in TYPEADAPTERS),
+    *(_sqlite(s) for s in SERIALIZERS),
+    *(_sqlite("json", t) for t in TYPEADAPTERS),
 ]
 
 

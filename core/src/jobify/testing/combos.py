@@ -2,7 +2,10 @@
 
 A :class:`Combo` names a storage, serializer, type adapter and middleware by
 their registered names; :meth:`Combo.app` writes the matching ``jobify.toml``
-and assembles an app from it, exactly as a user would.
+and assembles an app from it, exactly as a user would. The combos know no
+plugin's options: a storage that needs a file gets it through
+``storage_options``, where ``{directory}`` in a text value is the directory
+the app is made in (``("database", "{directory}/jobify.db")`` for SQLite).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Combo:
     typeadapter: str | None = None
     middleware: tuple[str, ...] = ()
     storage_options: tuple[tuple[str, Any], ...] = ()
+    """Keys of ``[jobify.storage]``; ``{directory}`` in a text value is the app's directory."""
 
     @property
     def id(self) -> str:
@@ -66,16 +70,16 @@ class Combo:
         return [name for cap, name in wanted if name not in catalog.names(cap)]
 
     def toml(self, directory: Path) -> str:
-        """The ``jobify.toml`` text of this combo (SQLite files go in ``directory``)."""
+        """The ``jobify.toml`` text of this combo, for an app made in ``directory``."""
         lines = ["[jobify]"]
         if self.storage is False:
             lines += ["[jobify.storage]", "use = false"]
         else:
             lines += ["[jobify.storage]", f"use = {_toml_value(self.storage)}"]
-            options = dict(self.storage_options)
-            if self.storage == "sqlite":
-                options.setdefault("database", str(directory / "jobify.db"))
-            lines += [f"{k} = {_toml_value(v)}" for k, v in options.items()]
+            for key, value in self.storage_options:
+                if isinstance(value, str):
+                    value = value.replace("{directory}", str(directory))
+                lines.append(f"{key} = {_toml_value(value)}")
         lines += ["[jobify.serializer]", f"use = {_toml_value(self.serializer)}"]
         if self.typeadapter:
             lines += ["[jobify.typeadapter]", f"use = {_toml_value(self.typeadapter)}"]
