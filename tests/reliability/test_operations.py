@@ -361,6 +361,18 @@ def _history(tmp_path: Path, job_id: str) -> list[dict[str, object]]:
     return runs
 
 
+def _forgotten(tmp_path: Path, job_id: str) -> bool:
+    """``jobify jobs history ID`` says the job is unknown: no row, no outcome, no run."""
+    result = subprocess.run(
+        [sys.executable, "-m", "jobify.cli", "jobs", "history", job_id, "--json"],
+        cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    if result.returncode == 0:
+        return False  # still known: its outcome or a run is not swept yet
+    assert "(no row, no run recorded)" in result.stderr, result.stderr
+    return True
+
+
 def test_run_history_matches_the_runs_and_is_trimmed(
     tmp_path: Path, figures: dict[str, str]
 ) -> None:
@@ -388,12 +400,13 @@ def test_run_history_matches_the_runs_and_is_trimmed(
         started = [r["started_at"] for r in runs]
         assert started == sorted(started, reverse=True)
     time.sleep(1.5)
-    # restart keeping runs 1 s only: the first sweep drops every older record
-    _files(tmp_path, history={"max_age": 1, "max_runs_per_job": 3})
+    # restart keeping runs and outcomes 1 s only: the first sweeps drop every older record,
+    # and a job with no row, no outcome and no run left is one the CLI no longer knows
+    _files(tmp_path, results_ttl=1, history={"max_age": 1, "max_runs_per_job": 3})
     with scheduler(tmp_path):
-        wait_for(lambda: _history(tmp_path, "flaky-1") == [], 10, "the age limit")
-        assert all(_history(tmp_path, f"flaky-{n}") == [] for n in range(9))
-        assert _history(tmp_path, "counter") == []
+        wait_for(lambda: _forgotten(tmp_path, "flaky-1"), 10, "the age limits")
+        assert all(_forgotten(tmp_path, f"flaky-{n}") for n in range(9))
+        assert _forgotten(tmp_path, "counter")  # its max_runs were done: no row either
     figures["run history"] = (
         f"9 one-off runs -> 9 records (3 failed, with their errors); every-second cron: "
         f"{counted} runs -> 3 records kept (max_runs_per_job); max_age 1 s after a restart "
