@@ -606,7 +606,7 @@ def checked_row(row: Any, where: str, *, allow_nul: bool = True) -> ScheduledJob
         msg = f"{where}: row {job_id!r}: message must be bytes, got {type(message).__name__}"
         raise TypeError(msg)
     try:
-        job_status = JobStatus(status)
+        job_status = status if type(status) is JobStatus else JobStatus(status)
     except ValueError:
         msg = f"{where}: row {job_id!r}: status {status!r} is not a JobStatus; use {_STATUSES}"
         raise ValueError(msg) from None

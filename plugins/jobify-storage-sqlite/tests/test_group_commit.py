@@ -163,3 +163,28 @@ async def test_shutdown_answers_every_accepted_call_first(tmp_path):
         assert len(await again.get_schedules()) == 20
     finally:
         await again.shutdown()
+
+
+async def test_callers_waiting_for_room_go_in_order_and_a_cancelled_one_frees_its_turn(tmp_path):
+    path = tmp_path / "jobs.db"
+    storage = SQLiteStorage(path, max_queue_size=1, timeout=5)
+    await storage.startup()
+    try:
+        with write_lock(path):
+            tasks = [asyncio.create_task(storage.add_schedule(row(f"j{i}", i))) for i in range(6)]
+            answered: list[int] = []
+            for i, task in enumerate(tasks):
+                task.add_done_callback(lambda _, i=i: answered.append(i))
+            await asyncio.sleep(0.05)
+            assert (storage.statistics().queued, storage.statistics().waiting) == (1, 5)
+            tasks[2].cancel()  # waiting for room: never accepted, never written
+            await asyncio.sleep(0)
+        await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 10)
+        assert tasks[2].cancelled()
+        assert [i for i in answered if i != 2] == [0, 1, 3, 4, 5]  # first come, first served
+        stored = [r.job_id for r in await storage.get_schedules()]
+        assert stored == ["j0", "j1", "j3", "j4", "j5"]
+        assert storage.statistics().largest_batch == 1
+        assert (storage.statistics().queued, storage.statistics().waiting) == (0, 0)
+    finally:
+        await storage.shutdown()
