@@ -103,6 +103,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("cpu_ms_per_s",),
         aps=True,
     ),
+    Scenario(
+        "durable-delay-awaited",
+        "schedule_awaited",
+        {"n": 5_000, "storage": "sqlite"},
+        {"n": 20, "storage": "sqlite"},
+        ("jobs_per_s",),
+    ),
+    Scenario("restore-5k", "restore", {"n": 5_000}, {"n": 30}, ("startup_s",)),
     Scenario("restore-10k", "restore", {"n": 10_000}, {"n": 30}, ("startup_s",)),
     Scenario("restore-100k", "restore", {"n": 100_000}, {}, ("startup_s",), timeout=900),
     Scenario(
@@ -112,6 +120,20 @@ SCENARIOS: tuple[Scenario, ...] = (
         {"n": 5, "seconds": 1.1},
         ("runs", "cpu_s", "cpu_ms_per_run"),
         aps=True,
+    ),
+    Scenario(
+        "cron-200-sqlite-same-expression",
+        "cron",
+        {"n": 200, "seconds": 4.0, "storage": "sqlite"},
+        {"n": 5, "seconds": 1.1, "storage": "sqlite"},
+        ("runs", "cpu_s", "cpu_ms_per_run"),
+    ),
+    Scenario(
+        "cron-200-sqlite-distinct-expressions",
+        "cron",
+        {"n": 200, "seconds": 4.0, "storage": "sqlite", "distinct": True},
+        {"n": 5, "seconds": 1.1, "storage": "sqlite", "distinct": True},
+        ("runs", "cpu_s", "cpu_ms_per_run"),
     ),
 )
 HIGHER_IS_BETTER = {"jobs_per_s", "runs"}

@@ -177,6 +177,25 @@ async def j_idle_cpu(p: dict[str, Any], work: Path) -> Result:
     return {"cpu_ms_per_s": used / p["seconds"] * 1e3}
 
 
+async def j_schedule_awaited(p: dict[str, Any], work: Path) -> Result:
+    """Durable ``.delay(3600)`` awaited one at a time (a web handler: one job per request)."""
+    app = _jobify_app(_db(p, work))
+
+    @app.task
+    async def later(x: int) -> int:
+        return x
+
+    n = p["n"]
+    async with app:
+        for i in range(min(50, n)):  # warm-up
+            await later.schedule(i).delay(3600)
+        t = time.perf_counter()
+        for i in range(n):
+            await later.schedule(i).delay(3600)
+        elapsed = time.perf_counter() - t
+    return {"jobs_per_s": n / elapsed}
+
+
 async def j_restore_setup(p: dict[str, Any], work: Path) -> Result:
     app = _jobify_app(Path(p["db"]))
     stored = app.task(later, name="race:later")  # a stable name across restarts
@@ -199,17 +218,31 @@ async def j_restore(p: dict[str, Any], work: Path) -> Result:
     return {"startup_s": elapsed}
 
 
+def every_second(k: int, *, distinct: bool) -> str:
+    """A cron expression due every second; with ``distinct``, spelled differently per ``k``.
+
+    The minute and hour fields list every value in two ranges split at a point
+    that depends on ``k`` (``0-7,7-59``): 240 spellings of "every second".
+    """
+    if not distinct:
+        return "* * * * * * *"
+    minute, hour = k % 60, (k // 60) % 24
+    return f"* 0-{minute},{minute}-59 0-{hour},{hour}-23 * * * *"  # seconds come first
+
+
 async def j_cron(p: dict[str, Any], work: Path) -> Result:
-    app = _jobify_app(None)
+    app = _jobify_app(_db(p, work))
     runs = [0]
 
     @app.task
     async def tick(k: int) -> None:
         runs[0] += 1
 
+    distinct = bool(p.get("distinct"))
     async with app:
         for k in range(p["n"]):
-            await tick.schedule(k).cron("* * * * * * *", job_id=f"tick-{k}")
+            expression = every_second(k, distinct=distinct)
+            await tick.schedule(k).cron(expression, job_id=f"tick-{k}")
         cpu = _cpu()
         await asyncio.sleep(p["seconds"])
         used = _cpu() - cpu
@@ -368,6 +401,7 @@ SCENARIOS: dict[str, dict[str, Callable[[dict[str, Any], Path], Any]]] = {
         "restore_setup": j_restore_setup,
         "restore": j_restore,
         "cron": j_cron,
+        "schedule_awaited": j_schedule_awaited,
     },
     "apscheduler": {
         "throughput": a_throughput,
