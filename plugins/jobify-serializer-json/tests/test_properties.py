@@ -9,6 +9,7 @@ import ipaddress
 import json
 import pathlib
 import re
+import warnings
 from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -45,10 +46,13 @@ SERIALIZER = ExtendedJSONSerializer([Suit, Flag, Card, Hand])
 
 
 def _compiles(pattern: str) -> bool:
-    try:
-        re.compile(pattern)
-    except re.error:
-        return False
+    """``pattern`` compiles without error or warning (``[[`` warns: "possible nested set")."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            re.compile(pattern)
+        except (re.error, FutureWarning):
+            return False
     return True
 
 
