@@ -185,6 +185,43 @@ def test_the_listing_shows_each_jobs_last_run(db: Path, capsys: pytest.CaptureFi
     }
 
 
+def test_the_listing_marks_missed_starts_and_overruns_per_jobify_alerts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config(tmp_path, tables="[jobify.history]\n[jobify.alerts]\nstart_grace = 30\nrun_grace = 10\n")
+    path = tmp_path / "jobs.db"
+    now = datetime.now(UTC)
+    overdue = ScheduledJob(
+        "overdue", "report", b"{}", JobStatus.SCHEDULED, now - timedelta(hours=1)
+    )
+    in_grace = ScheduledJob(
+        "in-grace", "report", b"{}", JobStatus.SCHEDULED, now - timedelta(seconds=5)
+    )
+    paused = ScheduledJob("paused", "report", b"{}", JobStatus.SCHEDULED, now - timedelta(hours=2))
+
+    async def seed(s: SQLiteStorage) -> None:
+        await s.add_schedule(overdue, in_grace, paused, row("slow", minutes=60 * 24 * 365 * 5))
+        await s.record_runs(run("slow", 25), run("in-grace", 9.5))
+        await s.set_paused("paused", paused=True)
+
+    on_storage(path, seed)
+    assert main(["jobs", "--json"]) == 0
+    missed = {j["id"]: j["missed"] for j in json.loads(capsys.readouterr().out)["jobs"]}
+    assert missed["in-grace"] is None and missed["paused"] is None
+    assert missed["slow"] == {"finish": 15.0}
+    assert missed["overdue"].keys() == {"start"}
+    assert 3600 <= missed["overdue"]["start"] < 3600 + 60
+    assert main(["jobs"]) == 0
+    text = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert "scheduled (missed: not started, 60 min 00 s late)" in text["overdue"]
+    assert "(last run 15.0 s over run_grace)" in text["slow"]
+    assert "missed" not in text["in-grace"] + text["paused"]
+    # without [jobify.alerts] nothing is marked
+    config(tmp_path, tables="[jobify.history]\n")
+    assert main(["jobs", "--json"]) == 0
+    assert {j["missed"] for j in json.loads(capsys.readouterr().out)["jobs"]} == {None}
+
+
 def test_history_lists_runs_newest_first_with_a_limit(
     db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -150,6 +150,7 @@ def test_json_is_one_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                 "paused": False,
                 "run_requested": False,
                 "last_run": None,
+                "missed": None,
             }
         ],
     }

@@ -47,6 +47,7 @@ from jobify._assembly.assemble import assemble
 from jobify._assembly.catalog import CAPABILITIES, import_target
 from jobify._assembly.config import CONFIG_ENV, Settings, find_config
 from jobify._kernel.arguments import ExtraArguments
+from jobify._kernel.runner import Alerts
 from jobify._kernel.values import JobStatus
 from jobify.exceptions import BaseJobifyError, StorageNotFoundError
 from jobify.hookspecs import CONTRACT_TESTS_ATTR
@@ -307,7 +308,44 @@ def _run_record(run: RunRecord, tz: ZoneInfo, run_id: int | None = None) -> dict
     return record
 
 
-def _job_record(listed: _Listed, tz: ZoneInfo) -> dict[str, Any]:
+def _missed(listed: _Listed, alerts: Alerts, now: datetime) -> dict[str, float] | None:
+    """What ``[jobify.alerts]`` would call missed about a listed job; None: nothing.
+
+    ``start``: seconds its next run is overdue past ``start_grace`` (not started
+    yet: the scheduler is down or saturated); ``finish``: seconds its last run
+    took past ``run_grace``. A paused or set-aside job is never missed.
+    """
+    stored, last = listed
+    if stored.paused or stored.set_aside is not None:
+        return None
+    missed: dict[str, float] = {}
+    row = stored.row
+    if alerts.start_grace is not None and row.status == JobStatus.SCHEDULED:
+        try:
+            late = now - row.next_run_at
+        except (OverflowError, TypeError):
+            late = None
+        if late is not None and late > alerts.start_grace:
+            missed["start"] = round(late.total_seconds(), 3)
+    if alerts.run_grace is not None and last is not None:
+        took = last.finished_at - last.started_at
+        if took > alerts.run_grace:
+            missed["finish"] = round((took - alerts.run_grace).total_seconds(), 3)
+    return missed or None
+
+
+def _missed_text(missed: dict[str, float] | None) -> str:
+    if not missed:
+        return ""
+    parts = []
+    if "start" in missed:
+        parts.append(f"missed: not started, {_duration(missed['start'])} late")
+    if "finish" in missed:
+        parts.append(f"last run {_duration(missed['finish'])} over run_grace")
+    return f" ({'; '.join(parts)})"
+
+
+def _job_record(listed: _Listed, tz: ZoneInfo, alerts: Alerts, now: datetime) -> dict[str, Any]:
     stored, last = listed
     row = stored.row
     return {
@@ -319,6 +357,7 @@ def _job_record(listed: _Listed, tz: ZoneInfo) -> dict[str, Any]:
         "paused": stored.paused,
         "run_requested": stored.run_requested,
         "last_run": None if last is None else _run_record(last, tz),
+        "missed": _missed(listed, alerts, now),
     }
 
 
@@ -409,8 +448,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     except StorageNotFoundError as exc:
         raise _missing(exc, target, "jobify jobs") from None
     with_history = isinstance(reader, HistoryStorage)
+    now = datetime.now(UTC)
     records = [
-        _job_record(item, tz)
+        _job_record(item, tz, target.extra.alerts, now)
         for item in sorted(
             listed, key=lambda i: (_sort_time(i.stored.row.next_run_at), i.stored.row.job_id)
         )
@@ -444,7 +484,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
                 _printable(r["task"]),
                 f"set aside: {_printable(r['set_aside_reason'])}"
                 if r["set_aside_reason"]
-                else r["status"] + (" (run requested)" if r["run_requested"] else ""),
+                else r["status"]
+                + (" (run requested)" if r["run_requested"] else "")
+                + _missed_text(r["missed"]),
                 "unknown" if r["next_run_at"] is None else r["next_run_at"].replace("T", " "),
             ]
             if with_history:
