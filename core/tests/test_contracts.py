@@ -144,25 +144,25 @@ class GreedyJoinNode(MemoryNodeStorage):
 
     async def join(self, adopt: Any) -> Any:
         cluster = self.cluster
-        cluster._take(self, [j for j in cluster.rows if cluster._owners.get(j) is not self])
+        cluster.take(self, [j for j in cluster.rows if cluster.owner_of(j) != self.name])
         return await super().join(adopt)
 
 
-class SilentLeaveNode(MemoryNodeStorage):
+class SilentLeaveCluster(MemoryCluster):
     """The bug: shutdown does not leave; its rows wait for the next join (a lease expiry)."""
 
-    async def shutdown(self) -> None:
-        self._started = False
-        self._adopt = None
-        self.cluster._joined.remove(self)
+    async def leave(self, node: MemoryNodeStorage) -> None:
+        del node  # nothing handed over; the stopped node's rows are orphaned until a join
 
 
 class RunningAdoptionCluster(MemoryCluster):
     """The bug: adopted rows keep their RUNNING status, so nobody runs them again."""
 
-    def _take(self, node: MemoryNodeStorage, job_ids: Any) -> list[ScheduledJob]:
-        for job_id in job_ids:
-            self._owners[job_id] = node
+    def take(self, node: MemoryNodeStorage, job_ids: Any) -> list[ScheduledJob]:
+        running = [j for j in job_ids if self.rows[j].status is JobStatus.RUNNING]
+        super().take(node, job_ids)
+        for job_id in running:
+            self.rows[job_id] = self.rows[job_id]._replace(status=JobStatus.RUNNING)
         return [self.rows[job_id] for job_id in job_ids]
 
 
@@ -178,7 +178,7 @@ class UnfencedNode(MemoryNodeStorage):
         return set(held)
 
     async def set_aside(self, job_id: str, reason: str) -> None:
-        row = self.cluster._drop(job_id)
+        row = self.cluster.drop(job_id)
         if row is not None:
             self.cluster.aside[job_id] = (row, reason)
 
@@ -187,8 +187,7 @@ class NoRejoinNode(MemoryNodeStorage):
     """The bug: a node whose lease expired claims on as if nothing happened."""
 
     async def claim(self, job_id: str, due: datetime) -> Claim:
-        self._lease_lost_at = None
-        return await super().claim(job_id, due)
+        return self.cluster.claim(self, job_id, due)
 
 
 def _broken_cluster(
@@ -216,7 +215,7 @@ async def test_cluster_storage_whose_join_steals_live_rows_fails_the_contract() 
 async def test_cluster_storage_whose_shutdown_does_not_leave_fails_the_contract() -> None:
     with pytest.raises(AssertionError, match="not adopted within 0.2 s"):
         await ClusterStorageContract().test_a_node_that_leaves_hands_its_rows_over_at_once(
-            *_broken_cluster(SilentLeaveNode), 0.2
+            *_broken_cluster(MemoryNodeStorage, SilentLeaveCluster()), 0.2
         )
 
 

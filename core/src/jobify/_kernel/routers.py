@@ -134,6 +134,21 @@ def check_exception_handlers(handlers: object, where: str) -> None:
             raise TypeError(msg)
 
 
+def _declare(
+    router: Router, func: Callable[..., Any], options: Mapping[str, Any]
+) -> Route[Any, Any]:
+    """``@task`` on ``router``: check ``func`` and ``options``, then add the route."""
+    if not callable(func):
+        msg = f"@task: expected a function, got {func!r}"
+        raise TypeError(msg)
+    if isinstance(func, Route):  # a task declared again: its function, under its name
+        options = {"name": func.name, **options}
+        func = func.func
+    opts = check_options(func, options)
+    name = opts.get("name") or default_route_name(func)
+    return router.add_route(name, func, opts)  # type: ignore[arg-type]
+
+
 class TaskRegistrator:
     """What ``router.task`` returns: a decorator usable bare or with options."""
 
@@ -157,10 +172,10 @@ class TaskRegistrator:
     def __call__(self, func: Callable[..., Any] | None = None, /, **options: Any) -> Any:
         """Declare ``func`` as a task (``@router.task`` or ``@router.task(**options)``)."""
         if func is not None:
-            return self._router._declare(func, options)
+            return _declare(self._router, func, options)
 
         def decorator(f: Callable[ParamsT, ReturnT]) -> Route[ParamsT, ReturnT]:
-            return self._router._declare(f, options)
+            return _declare(self._router, f, options)
 
         return decorator
 
@@ -322,17 +337,6 @@ class Router(ABC):
         from jobify._kernel.app import Jobify
 
         return node if isinstance(node, Jobify) else None
-
-    def _declare(self, func: Callable[..., Any], options: Mapping[str, Any]) -> Route[Any, Any]:
-        if not callable(func):
-            msg = f"@task: expected a function, got {func!r}"
-            raise TypeError(msg)
-        if isinstance(func, Route):  # a task declared again: its function, under its name
-            options = {"name": func.name, **options}
-            func = func.func
-        opts = check_options(func, options)
-        name = opts.get("name") or default_route_name(func)
-        return self.add_route(name, func, opts)  # type: ignore[arg-type]
 
     @abstractmethod
     def add_route(

@@ -385,6 +385,10 @@ class MemoryCluster:
     set aside by the kernel) may be read and edited by tests directly; a row
     put in ``rows`` by hand has no owner and goes to the next node that joins.
     ``claims`` logs every claim in call order.
+
+    Below :meth:`kill` are the methods its nodes call (a node keeps its own
+    state, the cluster who owns which row under which epoch): tests call the
+    nodes, or subclass the cluster to break one step on purpose.
     """
 
     def __init__(self) -> None:
@@ -426,9 +430,7 @@ class MemoryCluster:
         if storage.cluster is not self:
             msg = f"node {storage.name!r} belongs to another MemoryCluster; expire it with that one"
             raise ValueError(msg)
-        storage._check_started()
-        if storage._lease_lost_at is None:
-            storage._lease_lost_at = time.monotonic()
+        storage.lose_lease()
         if storage in self._joined:
             self._joined.remove(storage)
         if self._joined:
@@ -445,17 +447,17 @@ class MemoryCluster:
         if storage.cluster is not self:
             msg = f"node {storage.name!r} belongs to another MemoryCluster; kill it with that one"
             raise ValueError(msg)
-        storage._check_alive()
-        storage._dead = True
+        storage.die()
         await self._hand_over(storage)
 
-    # -- used by the nodes; all synchronous except the adopter's callback ------------
+    # -- called by the nodes; all synchronous except leave (the adopter's callback) --
 
-    def _register(self, node: MemoryNodeStorage, name: str | None) -> str:
+    def register(self, node: MemoryNodeStorage, name: str | None) -> str:
+        """Count ``node`` in; return its name, ``name`` or a free ``node-N`` when None."""
         if name is None:
             taken = {n.name for n in self._nodes}
             name = next(f"node-{i}" for i in self._numbers if f"node-{i}" not in taken)
-        elif any(n.name == name and n._live for n in self._nodes):
+        elif any(n.name == name and n.live for n in self._nodes):
             msg = (
                 f"a live node is already named {name!r} in this cluster; pass another "
                 "name, or none for a generated one"
@@ -464,15 +466,11 @@ class MemoryCluster:
         self._nodes.append(node)
         return name
 
-    def _orphaned(self) -> list[str]:
-        """Job ids whose owner is unknown, dead or gone."""
-        return [
-            job_id
-            for job_id in self.rows
-            if (owner := self._owners.get(job_id)) is None or not owner._live
-        ]
+    def new_epoch(self) -> int:
+        """A lease epoch no node of this cluster had."""
+        return next(self._epoch_numbers)
 
-    def _take(self, node: MemoryNodeStorage, job_ids: Sequence[str]) -> list[ScheduledJob]:
+    def take(self, node: MemoryNodeStorage, job_ids: Sequence[str]) -> list[ScheduledJob]:
         """Give ``job_ids`` to ``node`` under its epoch; RUNNING rows become SCHEDULED."""
         taken = []
         for job_id in job_ids:
@@ -483,24 +481,121 @@ class MemoryCluster:
             taken.append(row)
         return taken
 
+    def join(self, node: MemoryNodeStorage) -> list[ScheduledJob]:
+        """``node`` takes the orphaned rows and adopts from now on; every row it owns."""
+        self.take(node, self._orphaned())
+        self._joined.append(node)
+        return [r for j, r in self.rows.items() if self._owners.get(j) is node]
+
+    def rejoin(self, node: MemoryNodeStorage, *, adopting: bool) -> list[ScheduledJob]:
+        """After an expired lease: the rows ``node`` still owns, now under its new epoch.
+
+        An ``adopting`` node (one that had joined) adopts again from now on.
+        """
+        owned = [j for j in self.rows if self._owners.get(j) is node]
+        for job_id in owned:
+            self._epochs[job_id] = node.epoch
+        if adopting and node not in self._joined:
+            self._joined.append(node)
+        return [self.rows[j] for j in owned]
+
+    async def leave(self, node: MemoryNodeStorage) -> None:
+        """``node`` shut down: it adopts no more, and its rows go to a survivor now."""
+        await self._hand_over(node)
+
+    def claim(self, node: MemoryNodeStorage, job_id: str, due: datetime) -> Claim:
+        """Win when the row is SCHEDULED and due, or RUNNING under ``node``'s epoch and due."""
+        row = self.rows.get(job_id)
+        won = (
+            row is not None
+            and row.next_run_at <= due
+            and (
+                row.status == JobStatus.SCHEDULED
+                or (row.status == JobStatus.RUNNING and self._held_by(node, job_id))
+            )
+        )
+        if won:
+            assert row is not None  # noqa: S101 - for the type checker
+            row = self.rows[job_id] = row._replace(status=JobStatus.RUNNING)
+            self._hold(node, job_id)
+        self.claims.append(ClaimRecord(node.name, job_id, won))
+        return Claim(won, row)
+
+    def advance(self, node: MemoryNodeStorage, row: ScheduledJob, claimed: datetime) -> Claim:
+        """Replace the row of the run ``node`` claimed at ``claimed``, if it still holds it."""
+        if not self._holds(node, row.job_id, claimed):
+            return Claim(won=False, row=self.rows.get(row.job_id))
+        self.rows[row.job_id] = row
+        return Claim(won=True, row=row)
+
+    def release(self, node: MemoryNodeStorage, held: Mapping[str, datetime]) -> set[str]:
+        """Delete the rows of the runs ``node`` claimed (``held``) that it still holds."""
+        gone = {job_id for job_id, at in held.items() if self._holds(node, job_id, at)}
+        for job_id in gone:
+            self.drop(job_id)
+        return gone
+
+    def store(self, node: MemoryNodeStorage, row: ScheduledJob) -> None:
+        """Insert or replace ``row``, owned by ``node`` (under its epoch) from now on."""
+        self.rows[row.job_id] = row
+        self._hold(node, row.job_id)
+
+    def drop(self, job_id: str) -> ScheduledJob | None:
+        """Remove ``job_id``'s row, whoever owns it; the row, or None when missing."""
+        self._owners.pop(job_id, None)
+        self._epochs.pop(job_id, None)
+        return self.rows.pop(job_id, None)
+
+    def set_aside(self, node: MemoryNodeStorage, job_id: str, reason: str) -> None:
+        """Move ``job_id``'s row to ``aside`` if ``node`` holds it under its epoch."""
+        if not self._held_by(node, job_id):
+            return
+        row = self.drop(job_id)
+        if row is not None:
+            self.aside[job_id] = (row, reason)
+
+    def node_infos(self, asking: MemoryNodeStorage) -> list[NodeInfo]:
+        """The live nodes and the dead or stopped ones that still own rows, by name."""
+        owned: dict[int, int] = {}  # id(node) -> rows it owns
+        for job_id in self.rows:
+            owner = self._owners.get(job_id)
+            if owner is not None:
+                owned[id(owner)] = owned.get(id(owner), 0) + 1
+        infos = [
+            NodeInfo(
+                name=node.name,
+                alive=node.live,
+                lease_expires_at=None,
+                jobs_owned=owned.get(id(node), 0),
+                this_node=node is asking,
+            )
+            for node in self._nodes
+            if node.live or owned.get(id(node))
+        ]
+        return sorted(infos, key=lambda info: info.name)
+
+    # -- the cluster's own bookkeeping -------------------------------------------------
+
+    def _orphaned(self) -> list[str]:
+        """Job ids whose owner is unknown, dead or gone."""
+        return [
+            job_id
+            for job_id in self.rows
+            if (owner := self._owners.get(job_id)) is None or not owner.live
+        ]
+
     def _hold(self, node: MemoryNodeStorage, job_id: str) -> None:
         self._owners[job_id] = node
         self._epochs[job_id] = node.epoch
 
+    def _held_by(self, node: MemoryNodeStorage, job_id: str) -> bool:
+        """Whether ``node`` owns ``job_id``'s row under its current epoch."""
+        return self._owners.get(job_id) is node and self._epochs.get(job_id) == node.epoch
+
     def _holds(self, node: MemoryNodeStorage, job_id: str, claimed: datetime) -> bool:
         """Whether ``node`` still holds the run of ``job_id`` it claimed at ``claimed``."""
         row = self.rows.get(job_id)
-        return (
-            row is not None
-            and self._owners.get(job_id) is node
-            and self._epochs.get(job_id) == node.epoch
-            and row.next_run_at == claimed
-        )
-
-    def _drop(self, job_id: str) -> ScheduledJob | None:
-        self._owners.pop(job_id, None)
-        self._epochs.pop(job_id, None)
-        return self.rows.pop(job_id, None)
+        return row is not None and self._held_by(node, job_id) and row.next_run_at == claimed
 
     async def _hand_over(self, gone: MemoryNodeStorage) -> None:
         """Move the rows of a node that died or left to one live joined node."""
@@ -508,13 +603,13 @@ class MemoryCluster:
             self._joined.remove(gone)
         job_ids = [j for j in self.rows if self._owners.get(j) is gone]
         if not self._joined:
-            self._take(gone, job_ids)  # orphaned, SCHEDULED, until the next join
+            self.take(gone, job_ids)  # orphaned, SCHEDULED, until the next join
             return
         adopter = self._joined[self._turn % len(self._joined)]
         self._turn += 1
-        rows = self._take(adopter, job_ids)
-        if rows and adopter._adopt is not None:
-            await adopter._adopt(rows)
+        rows = self.take(adopter, job_ids)
+        if rows:
+            await adopter.adopt_rows(rows)
 
 
 class MemoryNodeStorage(ClusterStorage, ClusterView):
@@ -534,7 +629,7 @@ class MemoryNodeStorage(ClusterStorage, ClusterView):
         self._dead = False
         self._adopt: Adopt | None = None
         self._lease_lost_at: float | None = None  # monotonic time of MemoryCluster.expire
-        self.name = cluster._register(self, name)
+        self.name = cluster.register(self, name)
 
     def __repr__(self) -> str:
         state = (
@@ -543,14 +638,35 @@ class MemoryNodeStorage(ClusterStorage, ClusterView):
             else "joined"
             if self._adopt
             else "live"
-            if self._live
+            if self.live
             else "stopped"
         )
         return f"<MemoryNodeStorage {self.name!r} {state}>"
 
     @property
-    def _live(self) -> bool:
+    def live(self) -> bool:
+        """Started and not killed."""
         return self._started and not self._dead
+
+    # -- called by the cluster (tests call MemoryCluster.kill and expire) -----------------
+
+    def die(self) -> None:
+        """Be dead from now on (:meth:`MemoryCluster.kill`); RuntimeError if dead already."""
+        self._check_alive()
+        self._dead = True
+
+    def lose_lease(self) -> None:
+        """Find the lease expired at the next claim (:meth:`MemoryCluster.expire`)."""
+        self._check_started()
+        if self._lease_lost_at is None:
+            self._lease_lost_at = time.monotonic()
+
+    async def adopt_rows(self, rows: Sequence[ScheduledJob]) -> None:
+        """Hand ``rows``, taken over from another node, to the ``adopt`` callback of ``join``."""
+        if self._adopt is not None:
+            await self._adopt(rows)
+
+    # -- the node's own state ----------------------------------------------------------
 
     def _check_alive(self) -> None:
         if self._dead:
@@ -574,14 +690,14 @@ class MemoryNodeStorage(ClusterStorage, ClusterView):
         self._check_alive()
         self._started = True
         self._lease_lost_at = None
-        self.epoch = next(self.cluster._epoch_numbers)
+        self.epoch = self.cluster.new_epoch()
 
     async def shutdown(self) -> None:
         """Leave: this node's rows, RUNNING ones as SCHEDULED, go to a survivor now."""
         self._check_started()
         self._started = False
         self._adopt = None
-        await self.cluster._hand_over(self)
+        await self.cluster.leave(self)
 
     async def _rejoin(self) -> None:
         """Join again after an expired lease: a new epoch, and the rows still owned re-read."""
@@ -589,20 +705,15 @@ class MemoryNodeStorage(ClusterStorage, ClusterView):
         if lost_at is None:
             return
         self._lease_lost_at = None
-        cluster = self.cluster
-        self.epoch = next(cluster._epoch_numbers)
-        owned = [j for j in cluster.rows if cluster._owners.get(j) is self]
-        for job_id in owned:
-            cluster._epochs[job_id] = self.epoch
-        if self._adopt is not None and self not in cluster._joined:
-            cluster._joined.append(self)
+        self.epoch = self.cluster.new_epoch()
+        owned = self.cluster.rejoin(self, adopting=self._adopt is not None)
         log.warning(
             "node %r found its lease expired %.1f s ago; it stopped claiming, joined again "
             "with epoch %d and re-read the %d job(s) it still owns",
             self.name, time.monotonic() - lost_at, self.epoch, len(owned),
         )  # fmt: skip
         if owned and self._adopt is not None:
-            await self._adopt([cluster.rows[j] for j in owned])
+            await self._adopt(owned)
 
     async def join(self, adopt: Adopt) -> Sequence[ScheduledJob]:
         """Adopt the orphaned rows, register ``adopt`` and return every row this node owns."""
@@ -610,11 +721,9 @@ class MemoryNodeStorage(ClusterStorage, ClusterView):
         if self._adopt is not None:
             msg = f"node {self.name!r} joined already; join is called once per startup"
             raise RuntimeError(msg)
-        cluster = self.cluster
-        cluster._take(self, cluster._orphaned())
+        owned = self.cluster.join(self)
         self._adopt = adopt
-        cluster._joined.append(self)
-        return [r for j, r in cluster.rows.items() if cluster._owners.get(j) is self]
+        return owned
 
     async def claim(self, job_id: str, due: datetime) -> Claim:
         """Win when the row is SCHEDULED and due, or RUNNING here and due (a retry).
@@ -626,26 +735,7 @@ class MemoryNodeStorage(ClusterStorage, ClusterView):
         self._check_started()
         if self._lease_lost_at is not None:
             await self._rejoin()
-        cluster = self.cluster
-        row = cluster.rows.get(job_id)
-        won = (
-            row is not None
-            and row.next_run_at <= due
-            and (
-                row.status == JobStatus.SCHEDULED
-                or (
-                    row.status == JobStatus.RUNNING
-                    and cluster._owners.get(job_id) is self
-                    and cluster._epochs.get(job_id) == self.epoch
-                )
-            )
-        )
-        if won:
-            assert row is not None  # noqa: S101 - for the type checker
-            row = cluster.rows[job_id] = row._replace(status=JobStatus.RUNNING)
-            cluster._hold(self, job_id)
-        cluster.claims.append(ClaimRecord(self.name, job_id, won))
-        return Claim(won, row)
+        return self.cluster.claim(self, job_id, due)
 
     async def advance(self, row: ScheduledJob, claimed: datetime) -> Claim:
         """Replace the row of the run this node claimed at ``claimed``, if it still holds it."""
@@ -656,20 +746,12 @@ class MemoryNodeStorage(ClusterStorage, ClusterView):
                 f"{claimed.isoformat()} to {row.next_run_at.isoformat()}"
             )
             raise ValueError(msg)
-        cluster = self.cluster
-        if not cluster._holds(self, row.job_id, claimed):
-            return Claim(won=False, row=cluster.rows.get(row.job_id))
-        cluster.rows[row.job_id] = row
-        return Claim(won=True, row=row)
+        return self.cluster.advance(self, row, claimed)
 
     async def release(self, held: Mapping[str, datetime]) -> set[str]:
         """Delete the rows of the runs this node claimed (``held``) that it still holds."""
         self._check_started()
-        cluster = self.cluster
-        gone = {job_id for job_id, at in held.items() if cluster._holds(self, job_id, at)}
-        for job_id in gone:
-            cluster._drop(job_id)
-        return gone
+        return self.cluster.release(self, held)
 
     async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
         """Insert ``scheduled`` owned by this node unless its job id has a row; return the row."""
@@ -689,8 +771,7 @@ class MemoryNodeStorage(ClusterStorage, ClusterView):
         """Insert or replace rows, owned by this node (under its epoch) from now on."""
         self._check_started()
         for row in scheduled:
-            self.cluster.rows[row.job_id] = row
-            self.cluster._hold(self, row.job_id)
+            self.cluster.store(self, row)
 
     async def delete_schedule(self, job_id: str) -> None:
         """Remove one row, whoever owns it; a missing one is fine."""
@@ -700,7 +781,7 @@ class MemoryNodeStorage(ClusterStorage, ClusterView):
         """Remove rows, whoever owns them; missing ones are fine."""
         self._check_started()
         for job_id in job_ids:
-            self.cluster._drop(job_id)
+            self.cluster.drop(job_id)
 
     async def set_aside(self, job_id: str, reason: str) -> None:
         """Move a row the kernel cannot restore to ``cluster.aside``, out of every node's view.
@@ -708,32 +789,10 @@ class MemoryNodeStorage(ClusterStorage, ClusterView):
         Only a row this node holds (its owner, under its epoch); others stay.
         """
         self._check_started()
-        cluster = self.cluster
-        if cluster._owners.get(job_id) is not self or cluster._epochs.get(job_id) != self.epoch:
-            return
-        row = cluster._drop(job_id)
-        if row is not None:
-            cluster.aside[job_id] = (row, reason)
+        self.cluster.set_aside(self, job_id, reason)
 
     # --- what an operator sees (ClusterView) -------------------------------------------
 
     async def nodes(self) -> Sequence[NodeInfo]:
         """The live nodes and the dead or stopped ones that still own rows (no lease expiry)."""
-        cluster = self.cluster
-        owned: dict[int, int] = {}  # id(node) -> rows it owns
-        for job_id in cluster.rows:
-            owner = cluster._owners.get(job_id)
-            if owner is not None:
-                owned[id(owner)] = owned.get(id(owner), 0) + 1
-        infos = [
-            NodeInfo(
-                name=node.name,
-                alive=node._live,
-                lease_expires_at=None,
-                jobs_owned=owned.get(id(node), 0),
-                this_node=node is self,
-            )
-            for node in cluster._nodes
-            if node._live or owned.get(id(node))
-        ]
-        return sorted(infos, key=lambda info: info.name)
+        return self.cluster.node_infos(self)
