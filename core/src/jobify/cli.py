@@ -418,6 +418,36 @@ def _missing(exc: StorageNotFoundError, target: _Target, command: str) -> Comman
     return CommandError(f"{command}: {exc}; {_storage_origin(target.settings)}")
 
 
+def _jobs_table(shown: list[dict[str, Any]], tz: ZoneInfo, *, with_history: bool) -> list[str]:
+    """The lines of ``jobify jobs``'s table (none for no job)."""
+    if not shown:
+        return []
+    header = ["ID", "TASK", "STATUS", f"NEXT RUN ({tz.key})"]
+    if with_history:
+        header += ["LAST RUN", "TOOK"]
+    table = []
+    for r in shown:
+        line = [
+            _printable(r["id"]),
+            _printable(r["task"]),
+            f"set aside: {_printable(r['set_aside_reason'])}"
+            if r["set_aside_reason"]
+            else r["status"]
+            + (" (run requested)" if r["run_requested"] else "")
+            + _missed_text(r["missed"]),
+            "unknown" if r["next_run_at"] is None else r["next_run_at"].replace("T", " "),
+        ]
+        if with_history:
+            last = r["last_run"]
+            line += (
+                ["-", "-"]
+                if last is None
+                else [last["status"], _duration(last["duration_seconds"])]
+            )
+        table.append(line)
+    return _table(header, table)
+
+
 def cmd_jobs(args: argparse.Namespace) -> int:
     """List the jobs held in the configured storage, reading only; or act on one.
 
@@ -472,32 +502,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     if len(shown) != len(records):
         filters = [f"--{k} {v}" for k, v in (("task", args.task), ("status", args.status)) if v]
         count = f"{len(shown)} of {len(records)} job(s) ({', '.join(filters)})"
-    lines: list[str] = []
-    if shown:
-        header = ["ID", "TASK", "STATUS", f"NEXT RUN ({tz.key})"]
-        if with_history:
-            header += ["LAST RUN", "TOOK"]
-        table = []
-        for r in shown:
-            line = [
-                _printable(r["id"]),
-                _printable(r["task"]),
-                f"set aside: {_printable(r['set_aside_reason'])}"
-                if r["set_aside_reason"]
-                else r["status"]
-                + (" (run requested)" if r["run_requested"] else "")
-                + _missed_text(r["missed"]),
-                "unknown" if r["next_run_at"] is None else r["next_run_at"].replace("T", " "),
-            ]
-            if with_history:
-                last = r["last_run"]
-                line += (
-                    ["-", "-"]
-                    if last is None
-                    else [last["status"], _duration(last["duration_seconds"])]
-                )
-            table.append(line)
-        lines += _table(header, table)
+    lines = _jobs_table(shown, tz, with_history=with_history)
     lines.append(f"{count} in {_printable(target.where)}")
     _write(lines)
     return 0
