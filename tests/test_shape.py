@@ -117,3 +117,12 @@ def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     done = _run(tmp_path / "nope")
     assert done.returncode == 2
     assert "no such path" in done.stderr
+
+
+def test_the_core_keeps_the_shape_the_kernel_issue_set() -> None:
+    """core/src/jobify: under 15 private accesses, no function over 80 lines, no kernel module over 450."""
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(SCRIPT.parents[1] / "core" / "src" / "jobify")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
