@@ -44,7 +44,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -65,9 +65,21 @@ from jobify.storage import (
     SchedulerLock,
     SetAsideStorage,
     StoredJob,
-    checked_row,
 )
 from jobify_storage_sqlite._guard import WATCH_SECONDS, FileWatch, SchedulerLockFile, lock_path
+from jobify_storage_sqlite._rows import ERROR_LIMIT as ERROR_LIMIT
+from jobify_storage_sqlite._rows import SUMMARY_LIMIT as SUMMARY_LIMIT
+from jobify_storage_sqlite._rows import (
+    aware,
+    from_row_leniently,
+    iso,
+    outcome_from,
+    outcome_params,
+    run_from,
+    run_params,
+    stored_job,
+    to_params,
+)
 from jobify_storage_sqlite._schema import (
     SCHEMA_VERSION,
     Layout,
@@ -91,12 +103,6 @@ FEED_SECONDS: Final = 0.25
 """How often a watching storage asks SQLite whether another connection wrote (``watch``)."""
 CHANGES_KEPT_SECONDS: Final = 3600.0
 """How long a tombstone (or another process's flag change) stays for the change feed."""
-ERROR_LIMIT: Final = 2000
-"""At most this many characters of a run's or outcome's error text are kept."""
-SUMMARY_LIMIT: Final = 200
-"""At most this many characters of a run's result summary (and error type) are kept."""
-_STATUSES: Final = ", ".join(repr(s.value) for s in JobStatus)
-_NO_TIME: Final = datetime.min.replace(tzinfo=UTC)
 
 
 class SQLiteStorageError(BaseJobifyError, OSError):
@@ -331,214 +337,6 @@ def _is_memory(database: Path) -> bool:
 def _describe(path: Path, table: str) -> str:
     """``SQLite file '/abs/jobify.db', table 'jobify_schedules'``: where the jobs live."""
     return f"SQLite file {str(path)!r}, table {table!r}"
-
-
-# --- rows ----------------------------------------------------------------------
-
-
-def _to_params(job: ScheduledJob, where: str) -> tuple[str, str, bytes, str, str]:
-    """Check one row on the caller's side and turn it into SQL parameters."""
-    job = checked_row(job, where)
-    when = job.next_run_at.astimezone(UTC).isoformat(timespec="microseconds")
-    return job.job_id, job.name, job.message, job.status.value, when
-
-
-def _read_time(value: Any) -> datetime:
-    if isinstance(value, str):
-        try:
-            when = datetime.fromisoformat(value)
-        except ValueError:
-            try:  # a REAL written into the TEXT column is stored as its text
-                seconds = float(value)
-            except ValueError:
-                msg = "expected ISO 8601 text or epoch seconds"
-                raise ValueError(msg) from None
-            when = datetime.fromtimestamp(seconds, UTC)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        when = datetime.fromtimestamp(value, UTC)
-    else:
-        msg = f"next_run_at {value!r} is neither ISO 8601 text nor epoch seconds"
-        raise TypeError(msg)
-    if when.utcoffset() is None:  # written by another tool: SQLite's own clock is UTC
-        return when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
-
-
-def _from_row(row: Sequence[Any]) -> ScheduledJob:
-    """Decode one stored row; raises ``ValueError`` or ``TypeError`` naming the column."""
-    job_id, name, message, status, next_run_at = row[:5]
-    if not isinstance(job_id, str):
-        msg = f"job_id {job_id!r} is not text"
-        raise TypeError(msg)
-    if not isinstance(name, str):
-        msg = f"name {name!r} is not text"
-        raise TypeError(msg)
-    if isinstance(message, str):
-        message = message.encode()
-    if not isinstance(message, bytes):
-        msg = f"message {message!r} is not a blob"
-        raise TypeError(msg)
-    try:
-        job_status = JobStatus(status)
-    except ValueError:
-        msg = f"status {status!r} is not a JobStatus ({_STATUSES})"
-        raise ValueError(msg) from None
-    try:
-        when = _read_time(next_run_at)
-    except (TypeError, ValueError, OverflowError, OSError) as exc:
-        msg = f"next_run_at {next_run_at!r} is not a time: {exc}"
-        raise ValueError(msg) from None
-    return ScheduledJob(job_id, name, message, job_status, when)
-
-
-def _from_row_leniently(row: Sequence[Any]) -> ScheduledJob:
-    """Decode a set-aside row as far as possible, for listing it.
-
-    Unreadable columns become ``str(value)``, ``b""``, ``JobStatus.SCHEDULED``
-    (what the kernel stores) and ``datetime.min`` in UTC; the set-aside reason
-    names the column that was wrong.
-    """
-    job_id, name, message, status, next_run_at = row[:5]
-    try:
-        job_status = JobStatus(status)
-    except ValueError:
-        job_status = JobStatus.SCHEDULED
-    try:
-        when = _read_time(next_run_at)
-    except (TypeError, ValueError, OverflowError, OSError):
-        when = _NO_TIME
-    if isinstance(message, str):
-        message = message.encode()
-    return ScheduledJob(
-        job_id if isinstance(job_id, str) else str(job_id),
-        name if isinstance(name, str) else str(name),
-        message if isinstance(message, bytes) else b"",
-        job_status,
-        when,
-    )
-
-
-def _stored(raw: Sequence[Any]) -> StoredJob:
-    """A row with its set-aside reason and flags (columns 5 to 7) as a ``StoredJob``.
-
-    A row whose own columns cannot be decoded comes back decoded leniently and
-    set aside, with the reason naming the column (it is never restored).
-    """
-    reason = raw[5]
-    try:
-        row = _from_row(raw)
-    except (TypeError, ValueError) as exc:
-        row = _from_row_leniently(raw)
-        if reason is None:
-            reason = f"the stored row cannot be decoded: {exc}"
-    return StoredJob(
-        row, paused=bool(raw[6]), run_requested=bool(raw[7]),
-        set_aside=None if reason is None else str(reason),
-    )  # fmt: skip
-
-
-def _iso(when: datetime) -> str:
-    """An aware time as sortable ISO 8601 text in UTC, with microseconds."""
-    return when.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _aware(where: str, field: str, value: Any) -> datetime:
-    if not isinstance(value, datetime):
-        msg = f"{where}: {field} must be a datetime, got {value!r}"
-        raise TypeError(msg)
-    if value.utcoffset() is None:
-        msg = (
-            f"{where}: {field} {value!r} is naive; pass an aware datetime, e.g. "
-            "datetime.now(timezone.utc)"
-        )
-        raise ValueError(msg)
-    return value
-
-
-def _text(where: str, field: str, value: Any, limit: int | None = None) -> str | None:
-    if value is None and limit is not None:
-        return None
-    if not isinstance(value, str):
-        msg = f"{where}: {field} must be a str, got {value!r}"
-        raise TypeError(msg)
-    return value if limit is None else value[:limit]
-
-
-def _status(where: str, value: Any) -> str:
-    if type(value) is JobStatus:
-        return value.value
-    try:
-        return JobStatus(value).value
-    except ValueError:
-        msg = f"{where}: status {value!r} is not a JobStatus; use {_STATUSES}"
-        raise ValueError(msg) from None
-
-
-def _run_params(run: Any, where: str) -> tuple[Any, ...]:
-    """Check one run record on the caller's side and turn it into SQL parameters."""
-    if not isinstance(run, RunRecord):
-        try:
-            run = RunRecord(*run)
-        except TypeError:
-            msg = f"{where}: expected RunRecord values, got {run!r}"
-            raise TypeError(msg) from None
-    attempt = run.attempt
-    if isinstance(attempt, bool) or not isinstance(attempt, int):
-        msg = f"{where}: attempt must be an int, got {attempt!r}"
-        raise TypeError(msg)
-    return (
-        _text(where, "job_id", run.job_id),
-        _text(where, "task", run.task),
-        _iso(_aware(where, "planned_at", run.planned_at)),
-        _iso(_aware(where, "started_at", run.started_at)),
-        _iso(_aware(where, "finished_at", run.finished_at)),
-        _status(where, run.status),
-        attempt,
-        _text(where, "node", run.node),
-        _text(where, "error_type", run.error_type, SUMMARY_LIMIT),
-        _text(where, "error_message", run.error_message, ERROR_LIMIT),
-        _text(where, "result_summary", run.result_summary, SUMMARY_LIMIT),
-    )
-
-
-def _run_from(raw: Sequence[Any]) -> tuple[int, RunRecord]:
-    run_id, job_id, task, planned, started, finished, status, attempt, node, *rest = raw
-    error_type, error_message, summary = rest
-    return int(run_id), RunRecord(
-        job_id=job_id, task=task, planned_at=_read_time(planned), started_at=_read_time(started),
-        finished_at=_read_time(finished), status=JobStatus(status), attempt=int(attempt),
-        node=node, error_type=error_type, error_message=error_message, result_summary=summary,
-    )  # fmt: skip
-
-
-def _outcome_params(outcome: Any, where: str) -> tuple[Any, ...]:
-    """Check one outcome on the caller's side and turn it into SQL parameters."""
-    if not isinstance(outcome, JobOutcome):
-        try:
-            outcome = JobOutcome(*outcome)
-        except TypeError:
-            msg = f"{where}: expected JobOutcome values, got {outcome!r}"
-            raise TypeError(msg) from None
-    result = outcome.result
-    if result is not None and not isinstance(result, bytes | bytearray | memoryview):
-        msg = f"{where}: result must be bytes or None, got {type(result).__name__}"
-        raise TypeError(msg)
-    return (
-        _text(where, "job_id", outcome.job_id),
-        _text(where, "name", outcome.name),
-        _status(where, outcome.status),
-        None if result is None else bytes(result),
-        _text(where, "error", outcome.error, ERROR_LIMIT),
-        _iso(_aware(where, "finished_at", outcome.finished_at)),
-    )
-
-
-def _outcome_from(raw: Sequence[Any]) -> JobOutcome:
-    job_id, name, status, result, error, finished = raw
-    return JobOutcome(
-        job_id, name, JobStatus(status), None if result is None else bytes(result), error,
-        _read_time(finished),
-    )  # fmt: skip
 
 
 # --- the worker ----------------------------------------------------------------
@@ -1232,7 +1030,7 @@ class SQLiteStorage(
             rows: list[StoredJob] = []
             bad: list[tuple[str, Any]] = []
             for raw in conn.execute(sql):
-                stored = _stored(raw)
+                stored = stored_job(raw)
                 if stored.set_aside is None:
                     rows.append(stored)
                 else:
@@ -1276,7 +1074,7 @@ class SQLiteStorage(
             SQLiteStorageStateError: the storage is not running.
         """
         where = f"{self._where}.add_schedule()"
-        params = [_to_params(job, where) for job in scheduled]
+        params = [to_params(job, where) for job in scheduled]
         sql = self._sql
         seen = self._seen
         token = self._token
@@ -1407,7 +1205,7 @@ class SQLiteStorage(
         )
 
         def read(conn: sqlite3.Connection, tally: _Tally) -> list[tuple[ScheduledJob, str]]:
-            return [(_from_row_leniently(raw), str(raw[5])) for raw in conn.execute(sql)]
+            return [(from_row_leniently(raw), str(raw[5])) for raw in conn.execute(sql)]
 
         rows: list[tuple[ScheduledJob, str]] = await self._call(
             "get_quarantined", read, writes=False
@@ -1482,13 +1280,13 @@ class SQLiteStorage(
             found = conn.execute(meta_sql).fetchone()
             now = 0 if found is None else int(found[0])
             runner.note_read(conn, now)
-            changed = {raw[0]: _stored(raw) for raw in conn.execute(rows_sql, (cursor, token))}
+            changed = {raw[0]: stored_job(raw) for raw in conn.execute(rows_sql, (cursor, token))}
             deleted: list[str] = []
             for job_id, stored_again, *raw in conn.execute(logged_sql, (cursor, token)):
                 if raw[0] is None or stored_again:
                     deleted.append(job_id)
                 elif job_id not in changed:
-                    changed[job_id] = _stored(raw)
+                    changed[job_id] = stored_job(raw)
             return RowChanges(max(now, cursor), list(changed.values()), deleted)
 
         result: RowChanges = await self._call("changes", read, writes=False)
@@ -1542,7 +1340,7 @@ class SQLiteStorage(
 
         def read(conn: sqlite3.Connection, tally: _Tally) -> StoredJob | None:
             raw = conn.execute(sql, (job_id,)).fetchone()
-            return None if raw is None else _stored(raw)
+            return None if raw is None else stored_job(raw)
 
         found: StoredJob | None = await self._call("get_stored_job", read, writes=False)
         return found
@@ -1591,7 +1389,7 @@ class SQLiteStorage(
         params.append(limit)
 
         def read(conn: sqlite3.Connection, tally: _Tally) -> list[StoredJob]:
-            return [_stored(raw) for raw in conn.execute(sql, params)]
+            return [stored_job(raw) for raw in conn.execute(sql, params)]
 
         page: list[StoredJob] = await self._call("list_jobs", read, writes=False)
         return page
@@ -1610,7 +1408,7 @@ class SQLiteStorage(
             SQLiteStorageError: the transaction failed.
         """
         where = f"{self._where}.record_runs()"
-        params = [_run_params(run, where) for run in runs]
+        params = [run_params(run, where) for run in runs]
         sql = (
             f"INSERT INTO {quote(self.table_name + '_runs')} (job_id, task, planned_at, "  # noqa: S608
             "started_at, finished_at, status, attempt, node, error_type, error_message, "
@@ -1657,7 +1455,7 @@ class SQLiteStorage(
         params.append(limit)
 
         def read(conn: sqlite3.Connection, tally: _Tally) -> list[tuple[int, RunRecord]]:
-            return [_run_from(raw) for raw in conn.execute(sql, params)]
+            return [run_from(raw) for raw in conn.execute(sql, params)]
 
         runs: list[tuple[int, RunRecord]] = await self._call("get_runs", read, writes=False)
         return runs
@@ -1671,7 +1469,7 @@ class SQLiteStorage(
         for jobs that have more runs than that. Returns how many were dropped.
         """
         where = f"{self._where}.trim_runs()"
-        cutoff = None if older_than is None else _iso(_aware(where, "older_than", older_than))
+        cutoff = None if older_than is None else iso(aware(where, "older_than", older_than))
         if keep_per_job is not None and (
             isinstance(keep_per_job, bool) or not isinstance(keep_per_job, int) or keep_per_job < 0
         ):
@@ -1716,7 +1514,7 @@ class SQLiteStorage(
         Deleted rows leave tombstones for the change feed, as deletes do.
         """
         where = f"{self._where}.finish_jobs()"
-        params = [_outcome_params(outcome, where) for outcome in outcomes]
+        params = [outcome_params(outcome, where) for outcome in outcomes]
         ids = [(p[0],) for p in params]
         delete = self._deleter()
         sql = (
@@ -1747,7 +1545,7 @@ class SQLiteStorage(
 
         def read(conn: sqlite3.Connection, tally: _Tally) -> JobOutcome | None:
             raw = conn.execute(sql, (job_id,)).fetchone()
-            return None if raw is None else _outcome_from(raw)
+            return None if raw is None else outcome_from(raw)
 
         found: JobOutcome | None = await self._call("get_outcome", read, writes=False)
         return found
@@ -1755,7 +1553,7 @@ class SQLiteStorage(
     async def purge_outcomes(self, finished_before: datetime) -> int:
         """Drop the outcomes of jobs finished before ``finished_before``; return how many."""
         where = f"{self._where}.purge_outcomes()"
-        cutoff = _iso(_aware(where, "finished_before", finished_before))
+        cutoff = iso(aware(where, "finished_before", finished_before))
         sql = f"DELETE FROM {quote(self.table_name + '_outcomes')} WHERE finished_at < ?"  # noqa: S608
 
         def purge(conn: sqlite3.Connection, tally: _Tally) -> int:
