@@ -33,16 +33,10 @@ is woken only when another connection committed.
 
 from __future__ import annotations
 
-import asyncio
-import collections
-import enum
 import logging
 import os
-import queue
 import secrets
 import sqlite3
-import threading
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -51,7 +45,6 @@ from typing import Any, Final
 import attrs
 
 from jobify import JobStatus, options
-from jobify.exceptions import BaseJobifyError, StorageNotFoundError
 from jobify.storage import (
     ChangeFeed,
     ControlStorage,
@@ -66,7 +59,10 @@ from jobify.storage import (
     SetAsideStorage,
     StoredJob,
 )
-from jobify_storage_sqlite._guard import WATCH_SECONDS, FileWatch, SchedulerLockFile, lock_path
+from jobify_storage_sqlite._database import describe, is_memory
+from jobify_storage_sqlite._errors import SQLiteStorageError as SQLiteStorageError
+from jobify_storage_sqlite._errors import SQLiteStorageStateError
+from jobify_storage_sqlite._guard import WATCH_SECONDS
 from jobify_storage_sqlite._rows import ERROR_LIMIT as ERROR_LIMIT
 from jobify_storage_sqlite._rows import SUMMARY_LIMIT as SUMMARY_LIMIT
 from jobify_storage_sqlite._rows import (
@@ -80,14 +76,15 @@ from jobify_storage_sqlite._rows import (
     stored_job,
     to_params,
 )
+from jobify_storage_sqlite._runner import OpFn, Runner, Tally
 from jobify_storage_sqlite._schema import (
     SCHEMA_VERSION,
     Layout,
     Names,
-    create_schema,
     quote,
-    read_layout,
 )
+from jobify_storage_sqlite._statistics import SQLiteStatistics
+from jobify_storage_sqlite._worker import Timings, Worker
 
 __all__ = (
     "SCHEMA_VERSION",
@@ -105,216 +102,6 @@ CHANGES_KEPT_SECONDS: Final = 3600.0
 """How long a tombstone (or another process's flag change) stays for the change feed."""
 
 
-class SQLiteStorageError(BaseJobifyError, OSError):
-    """A SQLite operation failed; the ``sqlite3`` error is the ``__cause__``.
-
-    The message names the database file, the table and the call, then the
-    fix. Every caller whose operation was in the failed transaction gets one.
-    """
-
-
-class SQLiteStorageStateError(BaseJobifyError, RuntimeError):
-    """The storage is not in the state the call needs.
-
-    Raised for a call before :meth:`SQLiteStorage.startup`, after
-    :meth:`SQLiteStorage.shutdown`, on a second ``startup`` and from another
-    event loop than the one that started the storage.
-    """
-
-
-@attrs.frozen(kw_only=True)
-class SQLiteStatistics:
-    """A snapshot of what one :class:`SQLiteStorage` did since it was built.
-
-    Attributes:
-        transactions: committed transactions; with group commit this is far
-            below ``operations`` under concurrent load.
-        failed_transactions: transactions rolled back because of an error.
-        operations: calls that finished (writes, reads, set-asides), failed
-            ones included.
-        rows_written: rows inserted or replaced by ``add_schedule``.
-        rows_deleted: rows removed by ``delete_schedule(_many)``.
-        rows_set_aside: rows marked by ``set_aside`` or found undecodable by
-            ``get_schedules``.
-        largest_batch: most operations committed in one transaction.
-        queued: operations holding a queue slot and not finished at snapshot
-            time (at most ``max_queue_size``).
-        waiting: callers waiting for a queue slot at snapshot time
-            (back-pressure).
-    """
-
-    transactions: int = 0
-    failed_transactions: int = 0
-    operations: int = 0
-    rows_written: int = 0
-    rows_deleted: int = 0
-    rows_set_aside: int = 0
-    largest_batch: int = 0
-    queued: int = 0
-    waiting: int = 0
-
-
-class _Counters:
-    """Cumulative counters, written by the worker thread, read by ``statistics()``."""
-
-    __slots__ = (
-        "failed_transactions",
-        "largest_batch",
-        "lock",
-        "operations",
-        "rows_deleted",
-        "rows_set_aside",
-        "rows_written",
-        "transactions",
-    )
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.transactions = self.failed_transactions = self.operations = 0
-        self.rows_written = self.rows_deleted = self.rows_set_aside = 0
-        self.largest_batch = 0
-
-    def committed(self, ops: int, tally: _Tally) -> None:
-        with self.lock:
-            self.transactions += 1
-            self.operations += ops
-            self.rows_written += tally.written
-            self.rows_deleted += tally.deleted
-            self.rows_set_aside += tally.set_aside
-            self.largest_batch = max(self.largest_batch, ops)
-
-    def failed(self, ops: int) -> None:
-        """Count a rolled-back transaction whose ``ops`` operations failed with it."""
-        with self.lock:
-            self.failed_transactions += 1
-            self.operations += ops
-
-    def snapshot(self, queued: int, waiting: int) -> SQLiteStatistics:
-        with self.lock:
-            return SQLiteStatistics(
-                transactions=self.transactions,
-                failed_transactions=self.failed_transactions,
-                operations=self.operations,
-                rows_written=self.rows_written,
-                rows_deleted=self.rows_deleted,
-                rows_set_aside=self.rows_set_aside,
-                largest_batch=self.largest_batch,
-                queued=queued,
-                waiting=waiting,
-            )
-
-
-class _Tally:
-    """Rows one batch touched, added to the counters only if it commits; its version stamp."""
-
-    __slots__ = ("deleted", "meta", "set_aside", "version", "written")
-
-    def __init__(self, meta: str) -> None:
-        self.written = self.deleted = self.set_aside = 0
-        self.meta = meta
-        self.version: int | None = None
-
-    def stamp(self, conn: sqlite3.Connection) -> int:
-        """The version of this batch: the counter in the meta table, bumped once per batch.
-
-        Batches that change rows commit one at a time (``BEGIN IMMEDIATE``), so
-        versions grow in commit order and a reader's cursor misses nothing.
-        """
-        if self.version is None:
-            meta = self.meta
-            conn.execute(
-                f"UPDATE {meta} SET value = CAST(value AS INTEGER) + 1 "  # noqa: S608
-                "WHERE key = 'version'"
-            )
-            found = conn.execute(f"SELECT value FROM {meta} WHERE key = 'version'").fetchone()  # noqa: S608
-            self.version = int(found[0])
-        return self.version
-
-
-_OpFn = Callable[[sqlite3.Connection, _Tally], Any]
-
-
-class _Slots:
-    """Back-pressure: a FIFO count of queue places whose release is O(1) however many wait.
-
-    ``asyncio.Semaphore`` of Python 3.11 rescans the waiters it already woke
-    on every release, so settling a batch of a burst of 10,000 pushes cost
-    a quadratic number of ``done()`` calls (most of the burst's CPU time).
-    A released place goes straight to the first live waiter.
-    """
-
-    __slots__ = ("free", "loop", "waiters")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, places: int) -> None:
-        self.loop = loop
-        self.free = places
-        self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()
-
-    async def acquire(self) -> None:
-        """Take a place, waiting in line while none is free."""
-        if self.free > 0 and not self.waiters:
-            self.free -= 1
-            return
-        place = self.loop.create_future()
-        self.waiters.append(place)
-        try:
-            await place
-        except asyncio.CancelledError:
-            if place.done() and not place.cancelled():  # given a place, then cancelled
-                self.release()
-            raise
-
-    def release(self) -> None:
-        """Give a place back: to the first waiter still waiting, else to the free count."""
-        waiters = self.waiters
-        while waiters:
-            place = waiters.popleft()
-            if not place.done():
-                place.set_result(None)
-                return
-        self.free += 1
-
-
-class _Op:
-    """One call waiting for the worker: what to run, and the caller's future."""
-
-    __slots__ = ("error", "fn", "future", "result", "what", "writes")
-
-    def __init__(self, fn: _OpFn, future: asyncio.Future[Any], what: str, *, writes: bool) -> None:
-        self.fn = fn
-        self.future = future
-        self.what = what
-        self.writes = writes
-        self.result: Any = None
-        self.error: BaseException | None = None
-
-
-class _Watch:
-    """Tells the worker to call ``callback`` on the loop when another connection writes."""
-
-    __slots__ = ("callback",)
-
-    def __init__(self, callback: Callable[[], None]) -> None:
-        self.callback = callback
-
-
-class _Stop:
-    """Tells the worker to finish what it holds, close the connection and exit."""
-
-    __slots__ = ("future",)
-
-    def __init__(self, future: asyncio.Future[None] | None) -> None:
-        self.future = future
-
-
-class _State(enum.Enum):
-    NEW = "not started"
-    STARTING = "starting"
-    RUNNING = "running"
-    STOPPING = "shutting down"
-    STOPPED = "shut down"
-
-
 # --- options -------------------------------------------------------------------
 
 _DATABASE: Final = options.path(
@@ -328,432 +115,6 @@ _TIMEOUT: Final = options.seconds(
 _MAX_QUEUE_SIZE: Final = options.positive_int(
     fix="at least 1 operation must fit in the queue", example=1024
 )
-
-
-def _is_memory(database: Path) -> bool:
-    return os.fspath(database) == ":memory:"
-
-
-def _describe(path: Path, table: str) -> str:
-    """``SQLite file '/abs/jobify.db', table 'jobify_schedules'``: where the jobs live."""
-    return f"SQLite file {str(path)!r}, table {table!r}"
-
-
-# --- the worker ----------------------------------------------------------------
-
-
-class _Runner:
-    """One started session: the worker thread, its connection and the loop-side queue."""
-
-    def __init__(
-        self, storage: SQLiteStorage, loop: asyncio.AbstractEventLoop, counters: _Counters
-    ) -> None:
-        self.loop = loop
-        self.where = storage._where
-        self.database = storage.database
-        self.memory = _is_memory(storage.database)
-        self.path = storage.database if self.memory else Path(os.path.abspath(storage.database))
-        self.read_only = storage._read_only
-        self.watch: FileWatch | None = None  # set when the file is open (not in memory)
-        self.lock: SchedulerLockFile | None = None  # set by lock_scheduler()
-        self.timeout = float(storage.timeout)
-        self.table = storage.table_name
-        self.names = Names(storage.table_name)
-        self.layout = Layout()  # what the file holds; less only for read_only() on an old file
-        # the change feed (watch): the callback, the last data_version seen, when to look next
-        self.on_change: Callable[[], None] | None = None
-        self.data_version: Any = None
-        self.next_feed = 0.0
-        self.next_file_check = 0.0
-        self.samples: collections.deque[tuple[float, int]] = collections.deque()
-        # the guard of a feed reader's writes: the last feed read (its version and the
-        # data_version then), and the unheard deletes found for a (cursor, data_version)
-        self.read_version = -1
-        self.read_data_version: Any = None
-        self.unheard: tuple[tuple[int, Any], set[str]] | None = None
-        self.counters = counters
-        self.slots = _Slots(loop, storage.max_queue_size)
-        self.queue: queue.SimpleQueue[list[_Op] | _Stop | _Watch] = queue.SimpleQueue()
-        self.buffer: list[_Op] = []
-        self.accepted = 0  # calls between entry and answer, waiting for room included
-        self.admitted = 0  # calls holding a queue slot
-        self.closed = False
-        self.idle: asyncio.Future[None] | None = None
-        self.conn: sqlite3.Connection | None = None
-        self.ready: asyncio.Future[None] = loop.create_future()
-        self.thread = threading.Thread(
-            target=self._main,
-            name=f"jobify-sqlite:{storage.database.name}:{storage.table_name}",
-            daemon=True,  # a forgotten shutdown() must not hang interpreter exit
-        )
-
-    async def start(self) -> None:
-        """Start the thread; return once the connection is open and the schema exists."""
-        self.thread.start()
-        try:
-            await self.ready
-        except asyncio.CancelledError:
-            self.queue.put(_Stop(None))  # the thread closes what it opens, then exits
-            raise
-        except BaseException:
-            self.thread.join()  # it reported the failure as its last act
-            raise
-
-    # loop side
-
-    def submit(self, op: _Op) -> None:
-        self.buffer.append(op)
-        if len(self.buffer) == 1:
-            # hand over once per loop turn: everything issued in this turn is one batch
-            self.loop.call_soon(self.handoff)
-
-    def feed(self, on_change: Callable[[], None]) -> None:
-        """Have the worker call ``on_change`` on the loop when another connection writes."""
-        self.handoff()  # after the operations issued before it
-        self.queue.put(_Watch(on_change))
-
-    def close(self, done: asyncio.Future[None] | None) -> None:
-        """Refuse new operations and queue the stop behind everything accepted."""
-        self.closed = True
-        self.handoff()
-        self.queue.put(_Stop(done))
-
-    def handoff(self) -> None:
-        if self.buffer:
-            batch, self.buffer = self.buffer, []
-            self.queue.put(batch)
-
-    def release(self, count: int) -> None:
-        self.accepted -= count
-        if self.accepted == 0 and self.idle is not None and not self.idle.done():
-            self.idle.set_result(None)
-
-    async def wait_idle(self) -> None:
-        if self.accepted:
-            self.idle = self.loop.create_future()
-            await self.idle
-
-    def settle(self, ops: list[_Op]) -> None:
-        for op in ops:
-            future = op.future
-            if not future.done():  # a cancelled caller's operation still ran
-                if op.error is not None:
-                    future.set_exception(op.error)
-                else:
-                    future.set_result(op.result)
-            self.slots.release()
-        self.admitted -= len(ops)
-        self.release(len(ops))
-
-    # thread side
-
-    def _post(self, callback: Callable[..., None], *args: Any) -> None:
-        try:
-            self.loop.call_soon_threadsafe(callback, *args)
-        except RuntimeError:  # the loop is closed: nobody is waiting any more
-            log.debug("%s: event loop closed, result dropped", self.where)
-
-    def _main(self) -> None:
-        try:
-            self.conn = self._open()
-        except Exception as exc:  # reported to startup()
-            self._post(_settle_future, self.ready, self._wrap(exc, "startup"))
-            return
-        self._post(_settle_future, self.ready, None)
-        self.next_file_check = time.monotonic() + WATCH_SECONDS
-        while True:
-            try:
-                items = [self.queue.get(timeout=self._idle_timeout())]
-            except queue.Empty:  # idle: time to look at the file or at the change feed
-                self._tick()
-                continue
-            while True:
-                try:
-                    items.append(self.queue.get_nowait())
-                except queue.Empty:
-                    break
-            ops: list[_Op] = []
-            stop: _Stop | None = None
-            for item in items:
-                if isinstance(item, _Stop):
-                    stop = item
-                elif isinstance(item, _Watch):
-                    self._start_watch(item.callback)
-                else:
-                    ops.extend(item)
-            if ops:
-                self._run_batch(ops)
-            if stop is not None:
-                error = self._close()
-                if stop.future is not None:
-                    self._post(_settle_future, stop.future, error)
-                return
-            self._tick()
-
-    def _idle_timeout(self) -> float | None:
-        """Seconds until the next look at the file or the feed; None: nothing to look at."""
-        deadlines = []
-        if self.watch is not None or self.lock is not None:
-            deadlines.append(self.next_file_check)
-        if self.on_change is not None:
-            deadlines.append(self.next_feed)
-        if not deadlines:
-            return None
-        return max(0.0, min(deadlines) - time.monotonic())
-
-    def _tick(self) -> None:
-        """Do the looks that are due: the change feed, then the file."""
-        now = time.monotonic()
-        if self.on_change is not None and now >= self.next_feed:
-            self.next_feed = now + FEED_SECONDS
-            self._poll_feed()
-        if now >= self.next_file_check:
-            self.next_file_check = now + WATCH_SECONDS
-            self._check_file()
-
-    # the change feed: one PRAGMA per FEED_SECONDS while watching, a loop callback per change
-
-    def note_read(self, conn: sqlite3.Connection, version: int) -> None:
-        """A feed read (cursor or changes) saw everything up to ``version``."""
-        self.read_version = version
-        self.read_data_version = conn.execute("PRAGMA data_version").fetchone()[0]
-
-    def unheard_deletes(
-        self, conn: sqlite3.Connection, query: str, seen: int, token: int
-    ) -> set[str]:
-        """Ids other connections deleted after ``seen``, for the guard of a reader's writes.
-
-        No other connection committed since the last feed read (``PRAGMA
-        data_version`` unchanged, the usual case): nothing to look for. Else
-        one indexed range read per (cursor, data_version), kept for the next
-        writes.
-        """
-        now = conn.execute("PRAGMA data_version").fetchone()[0]
-        if seen >= self.read_version and now == self.read_data_version:
-            return set()
-        key = (seen, now)
-        if self.unheard is not None and self.unheard[0] == key:
-            return self.unheard[1]
-        found = {r[0] for r in conn.execute(query, (seen, token))}
-        self.unheard = (key, found)
-        return found
-
-    def _data_version(self) -> Any:
-        conn = self.conn
-        if conn is None:
-            return None
-        try:
-            return conn.execute("PRAGMA data_version").fetchone()[0]
-        except sqlite3.Error:  # e.g. busy during WAL recovery: look again next time
-            log.debug("%s: PRAGMA data_version failed", self.where, exc_info=True)
-            return self.data_version
-
-    def _start_watch(self, callback: Callable[[], None]) -> None:
-        self.on_change = callback
-        self.data_version = self._data_version()
-        self.next_feed = time.monotonic() + FEED_SECONDS
-        # once now: what others wrote between the caller's cursor and this baseline
-        self._post(callback)
-
-    def _poll_feed(self) -> None:
-        """Call back on the loop when another connection committed since the last look."""
-        version = self._data_version()
-        if version != self.data_version:
-            self.data_version = version
-            if self.on_change is not None:
-                self._post(self.on_change)
-
-    def _open(self) -> sqlite3.Connection:
-        if self.read_only:
-            return self._open_read_only()
-        existed = not self.memory and self.path.exists()
-        conn = sqlite3.connect(os.fspath(self.path), timeout=self.timeout, isolation_level=None)
-        try:
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() not in ("wal", "memory"):
-                log.warning(
-                    "%s: SQLite refused WAL journaling (journal_mode=%s); writes will block "
-                    "readers. Put the database on a local file system.", self.where, mode
-                )  # fmt: skip
-            conn.execute("PRAGMA synchronous=NORMAL")
-            create_schema(conn, self.names, self.where, SQLiteStorageError)
-            if not self.memory:
-                self.watch = FileWatch(self.path, self.where)
-                self._log_found(conn, existed=existed)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _open_read_only(self) -> sqlite3.Connection:
-        """Open the file without creating or changing anything (``jobify jobs``)."""
-        if self.memory:
-            msg = (
-                f"{self.where}: a ':memory:' database lives only inside the app that opened "
-                "it; there is nothing to read from outside"
-            )
-            raise StorageNotFoundError(msg)
-        if not self.path.is_file():
-            msg = (
-                f"SQLite file {str(self.path)!r} does not exist (opened read-only, so it was "
-                "not created). Check the database option and the directory you run in"
-            )
-            raise StorageNotFoundError(msg)
-        # mode=ro never creates the file; SQLite may add the -wal/-shm files a WAL read needs
-        uri = f"{self.path.as_uri()}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
-        try:
-            self._check_table_exists(conn)
-            self.layout = read_layout(conn, self.names)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _check_table_exists(self, conn: sqlite3.Connection) -> None:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if self.table not in tables:
-            found = ", ".join(repr(t) for t in sorted(tables)) or "none"
-            msg = (
-                f"SQLite file {str(self.path)!r} holds no table {self.table!r} (tables: "
-                f"{found}); check the table_name option"
-            )
-            raise StorageNotFoundError(msg)
-
-    def _log_found(self, conn: sqlite3.Connection, *, existed: bool) -> None:
-        """Say at startup which file was opened and what it holds (a wrong cwd shows here)."""
-        total, aside = conn.execute(
-            f"SELECT count(*), count(quarantined_reason) FROM {self.names.jobs}"  # noqa: S608
-        ).fetchone()
-        held = f"{total} stored job(s)" + (f", {aside} of them set aside" if aside else "")
-        if existed:
-            log.info("SQLite file %s, table %r: %s", self.path, self.table, held)
-        else:
-            log.info("SQLite file %s created (it did not exist), table %r", self.path, self.table)
-
-    def _check_file(self) -> None:
-        """Log at ERROR when the database or lock file was deleted or replaced (see _guard)."""
-        if self.watch is not None:
-            self.watch.check(self._count_rows)
-        if self.lock is not None:
-            self.lock.recheck(_describe(self.path, self.table))
-
-    def _count_rows(self) -> int | None:
-        conn = self.conn
-        if conn is None:
-            return None
-        try:
-            found = conn.execute(f"SELECT count(*) FROM {self.names.jobs}").fetchone()  # noqa: S608
-        except sqlite3.Error:
-            return None
-        return int(found[0])
-
-    def lock_scheduler(self) -> None:
-        """Take the scheduler lock of this table (worker thread; see _guard)."""
-        if self.lock is None and not self.memory:
-            self.lock = SchedulerLockFile.acquire(
-                lock_path(self.path, self.table), _describe(self.path, self.table)
-            )
-
-    def _close(self) -> BaseException | None:
-        lock, self.lock = self.lock, None
-        if lock is not None:
-            lock.release()
-        conn, self.conn = self.conn, None
-        if conn is None:
-            return None
-        try:
-            conn.close()
-        except sqlite3.Error as exc:
-            return self._wrap(exc, "shutdown")
-        return None
-
-    def _rollback(self, conn: sqlite3.Connection) -> None:
-        if conn.in_transaction:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                log.exception("%s: rollback failed", self.where)
-
-    def _run_batch(self, ops: list[_Op]) -> None:
-        conn = self.conn
-        assert conn is not None  # noqa: S101 - set before the first batch
-        tally = _Tally(self.names.meta)
-        writes = any(op.writes for op in ops)
-        if writes and self.watch is not None:
-            self._check_file()  # one stat per batch: a deleted file is seen at the next write
-        try:
-            conn.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
-            for op in ops:
-                op.result = op.fn(conn, tally)
-            if tally.version is not None:
-                self._trim_changes(conn, tally.version)
-            conn.execute("COMMIT")
-        except Exception as exc:  # handed to the callers, never lost
-            self._rollback(conn)
-            if len(ops) > 1 and not isinstance(exc, sqlite3.OperationalError):
-                # something in one operation, not the database: find out which
-                self.counters.failed(0)
-                for op in ops:
-                    self._run_batch([op])
-                return
-            self.counters.failed(len(ops))
-            for op in ops:
-                op.result = None
-                op.error = self._wrap(exc, op.what)
-        else:
-            self.counters.committed(len(ops), tally)
-        self._post(self.settle, ops)
-
-    def _trim_changes(self, conn: sqlite3.Connection, version: int) -> None:
-        """Drop tombstones older than CHANGES_KEPT_SECONDS, in the batch that wrote.
-
-        The thread notes one (time, version) sample a minute; entries of a
-        version at or below a sample older than the keep time are older than
-        that too. One indexed DELETE per minute at most, none while idle.
-        """
-        now = time.monotonic()
-        samples = self.samples
-        if not samples or now - samples[-1][0] >= CHANGES_KEPT_SECONDS / 60:
-            samples.append((now, version))
-        cutoff = None
-        while samples and now - samples[0][0] >= CHANGES_KEPT_SECONDS:
-            cutoff = samples.popleft()[1]
-        if cutoff is not None:
-            conn.execute(f"DELETE FROM {self.names.changes} WHERE version <= ?", (cutoff,))  # noqa: S608
-
-    def _wrap(self, exc: BaseException, what: str) -> BaseException:
-        if isinstance(exc, SQLiteStorageError) or not isinstance(exc, sqlite3.Error):
-            return exc
-        text = str(exc)
-        lowered = text.lower()
-        if "locked" in lowered or "busy" in lowered:
-            fix = (
-                f"another connection held a write lock for more than timeout={self.timeout}s; "
-                "stop the other writer or raise timeout"
-            )
-        elif "readonly" in lowered or "read-only" in lowered:
-            fix = "make the file, its -wal/-shm files and its directory writable"
-        elif "unable to open" in lowered:
-            fix = f"check that the directory of {str(self.database)!r} exists and is writable"
-        elif "no such table" in lowered:
-            fix = "the table was dropped behind the storage's back; restart the app to recreate it"
-        elif "not a database" in lowered or "malformed" in lowered:
-            fix = "the file is not a healthy SQLite database; restore it or use another file"
-        else:
-            fix = "see the sqlite3 error above (the __cause__)"
-        error = SQLiteStorageError(f"{self.where}.{what}(): {type(exc).__name__}: {text}. {fix}")
-        error.__cause__ = exc
-        return error
-
-
-def _settle_future(future: asyncio.Future[None], error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(None)
 
 
 # --- the storage ---------------------------------------------------------------
@@ -833,10 +194,9 @@ class SQLiteStorage(
     table_name: str = attrs.field(default="jobify_schedules", kw_only=True, validator=_TABLE_NAME)
     timeout: float = attrs.field(default=20.0, kw_only=True, validator=_TIMEOUT)
     max_queue_size: int = attrs.field(default=1024, kw_only=True, validator=_MAX_QUEUE_SIZE)
-    _state: _State = attrs.field(init=False, default=_State.NEW)
-    _runner: _Runner | None = attrs.field(init=False, default=None)
-    _counters: _Counters = attrs.field(init=False, factory=_Counters)
-    _stopped: asyncio.Future[None] | None = attrs.field(init=False, default=None)
+    _worker: Worker = attrs.field(
+        init=False, default=attrs.Factory(Worker, takes_self=True)
+    )  # the thread, its lifecycle and the calls handed to it
     _read_only: bool = attrs.field(init=False, default=False)
     _token: int = attrs.field(init=False, factory=lambda: secrets.randbits(62))
     _seen: int | None = attrs.field(init=False, default=None)  # the feed read so far
@@ -850,7 +210,7 @@ class SQLiteStorage(
 
     @property
     def _where(self) -> str:
-        return f"SQLiteStorage({str(self.database)!r}, table {self.table_name!r})"
+        return self._worker.where
 
     @property
     def _sql(self) -> _Statements:
@@ -874,22 +234,13 @@ class SQLiteStorage(
             StorageNotFoundError: opened with :meth:`read_only`, and the file
                 or the table does not exist.
         """
-        if self._state in (_State.STARTING, _State.RUNNING, _State.STOPPING):
-            msg = (
-                f"{self._where}.startup(): the storage is {self._state.value} already; "
-                "call shutdown() before starting it again"
-            )
-            raise SQLiteStorageStateError(msg)
-        runner = _Runner(self, asyncio.get_running_loop(), self._counters)
-        self._state = _State.STARTING
-        try:
-            await runner.start()
-        except BaseException:
-            self._state = _State.NEW
-            raise
-        self._runner = runner
-        self._stopped = None
-        self._state = _State.RUNNING
+        # read at each start, from this module, where they are documented (and tuned by tests)
+        timings = Timings(
+            feed_seconds=FEED_SECONDS,
+            watch_seconds=WATCH_SECONDS,
+            changes_kept_seconds=CHANGES_KEPT_SECONDS,
+        )
+        await self._worker.start(timings, read_only=self._read_only)
 
     async def shutdown(self) -> None:
         """Finish every accepted operation, close the file and join the thread.
@@ -900,41 +251,7 @@ class SQLiteStorage(
             SQLiteStorageError: closing the connection failed (the thread
                 has exited all the same).
         """
-        runner = self._runner
-        if runner is None or self._state in (_State.NEW, _State.STOPPED):
-            return
-        loop = asyncio.get_running_loop()
-        if self._state is _State.STOPPING:
-            if self._stopped is not None and loop is runner.loop:
-                await asyncio.shield(self._stopped)
-            return
-        self._state = _State.STOPPING
-        if loop is not runner.loop:
-            # started on another (likely closed) loop: its callers cannot be answered
-            runner.queue.put(_Stop(None))
-            await asyncio.to_thread(runner.thread.join)
-            self._finish_stop()
-            return
-        self._stopped = loop.create_future()
-        try:
-            await runner.wait_idle()  # every accepted call is answered first
-        except BaseException:
-            runner.close(None)  # cancelled: the thread still finishes what it holds
-            self._finish_stop()
-            raise
-        done: asyncio.Future[None] = loop.create_future()
-        runner.close(done)
-        try:
-            await asyncio.shield(done)
-            runner.thread.join()  # it resolved `done` as its last act
-        finally:
-            self._finish_stop()
-
-    def _finish_stop(self) -> None:
-        self._state = _State.STOPPED
-        self._runner = None
-        if self._stopped is not None and not self._stopped.done():
-            self._stopped.set_result(None)
+        await self._worker.stop()
 
     # --- one scheduler, and reading from outside -------------------------------
 
@@ -961,7 +278,7 @@ class SQLiteStorage(
             )
             raise SQLiteStorageStateError(msg)
 
-        def lock(conn: sqlite3.Connection, tally: _Tally) -> None:
+        def lock(conn: sqlite3.Connection, tally: Tally) -> None:
             del conn, tally
             runner.lock_scheduler()
 
@@ -970,11 +287,11 @@ class SQLiteStorage(
 
     def describe(self) -> str:
         """Say where the jobs live: the file (made absolute) and the table."""
-        path = self.database if _is_memory(self.database) else Path(os.path.abspath(self.database))
-        runner = self._runner
+        path = self.database if is_memory(self.database) else Path(os.path.abspath(self.database))
+        runner = self._worker.runner
         if runner is not None:
             path = runner.path  # what was opened, whatever the working directory is now
-        return _describe(path, self.table_name)
+        return describe(path, self.table_name)
 
     def read_only(self) -> SQLiteStorage:
         """Return a storage on the same file and table that only reads (``jobify jobs``).
@@ -996,10 +313,7 @@ class SQLiteStorage(
 
     def statistics(self) -> SQLiteStatistics:
         """Return a snapshot of the counters (transactions, rows, queued and waiting calls)."""
-        runner = self._runner
-        if runner is None:
-            return self._counters.snapshot(0, 0)
-        return self._counters.snapshot(runner.admitted, runner.accepted - runner.admitted)
+        return self._worker.statistics()
 
     # --- the Storage contract ----------------------------------------------------
 
@@ -1012,8 +326,7 @@ class SQLiteStorage(
         )
 
     def _layout(self) -> Layout:
-        runner = self._runner
-        return Layout() if runner is None else runner.layout
+        return self._worker.layout()
 
     async def _runnable_rows(self, what: str) -> list[StoredJob]:
         """Every row that is not set aside, soonest first; undecodable ones are set aside."""
@@ -1026,7 +339,7 @@ class SQLiteStorage(
         read_only = self._read_only
         token = self._token
 
-        def read(conn: sqlite3.Connection, tally: _Tally) -> list[StoredJob]:
+        def read(conn: sqlite3.Connection, tally: Tally) -> list[StoredJob]:
             rows: list[StoredJob] = []
             bad: list[tuple[str, Any]] = []
             for raw in conn.execute(sql):
@@ -1078,15 +391,15 @@ class SQLiteStorage(
         sql = self._sql
         seen = self._seen
         token = self._token
-        runner = self._runner
+        runner = self._worker.runner
 
-        def write(conn: sqlite3.Connection, tally: _Tally) -> None:
+        def write(conn: sqlite3.Connection, tally: Tally) -> None:
             version = tally.stamp(conn)
             rows = params
             if seen is not None and runner is not None:
                 # a feed reader does not store again a row that another process deleted
                 # after the last cursor it read (ChangeFeed)
-                unheard = runner.unheard_deletes(conn, sql.unheard, seen, token)
+                unheard = runner.feed.unheard_deletes(conn, sql.unheard, seen, token)
                 if unheard and (mine := unheard.intersection(p[0] for p in params)):
                     marks = ", ".join("?" * len(mine))
                     query = sql.present.format(marks=marks)
@@ -1133,12 +446,12 @@ class SQLiteStorage(
                 raise TypeError(msg)
         return params
 
-    def _deleter(self) -> Callable[[sqlite3.Connection, _Tally, list[tuple[str]]], None]:
+    def _deleter(self) -> Callable[[sqlite3.Connection, Tally, list[tuple[str]]], None]:
         """Delete rows, leaving a tombstone for the change feed of each row that existed."""
         sql = self._sql
         token = self._token
 
-        def delete(conn: sqlite3.Connection, tally: _Tally, params: list[tuple[str]]) -> None:
+        def delete(conn: sqlite3.Connection, tally: Tally, params: list[tuple[str]]) -> None:
             version = tally.stamp(conn)
             conn.executemany(sql.tomb, [(version, token, job_id) for (job_id,) in params])
             tally.deleted += conn.executemany(sql.delete, params).rowcount
@@ -1149,7 +462,7 @@ class SQLiteStorage(
         params = self._checked_ids(what, job_ids)
         delete = self._deleter()
 
-        def run(conn: sqlite3.Connection, tally: _Tally) -> None:
+        def run(conn: sqlite3.Connection, tally: Tally) -> None:
             delete(conn, tally, params)
 
         if not params:
@@ -1182,7 +495,7 @@ class SQLiteStorage(
         )
         token = self._token
 
-        def mark(conn: sqlite3.Connection, tally: _Tally) -> None:
+        def mark(conn: sqlite3.Connection, tally: Tally) -> None:
             version = tally.stamp(conn)
             tally.set_aside += conn.execute(sql, (text, version, token, job_id)).rowcount
 
@@ -1204,7 +517,7 @@ class SQLiteStorage(
             "ORDER BY next_run_at, job_id"
         )
 
-        def read(conn: sqlite3.Connection, tally: _Tally) -> list[tuple[ScheduledJob, str]]:
+        def read(conn: sqlite3.Connection, tally: Tally) -> list[tuple[ScheduledJob, str]]:
             return [(from_row_leniently(raw), str(raw[5])) for raw in conn.execute(sql)]
 
         rows: list[tuple[ScheduledJob, str]] = await self._call(
@@ -1223,10 +536,10 @@ class SQLiteStorage(
         meta = quote(self.table_name + "_meta")
         runner = self._check_running("cursor")
 
-        def read(conn: sqlite3.Connection, tally: _Tally) -> int:
+        def read(conn: sqlite3.Connection, tally: Tally) -> int:
             found = conn.execute(f"SELECT value FROM {meta} WHERE key = 'version'").fetchone()  # noqa: S608
             version = 0 if found is None else int(found[0])
-            runner.note_read(conn, version)
+            runner.feed.note_read(conn, version)
             return version
 
         version: int = await self._call("cursor", read, writes=False)
@@ -1249,7 +562,7 @@ class SQLiteStorage(
         Raises:
             SQLiteStorageStateError: the storage is not running.
         """
-        self._check_running("watch").feed(on_change)
+        self._check_running("watch").watch(on_change)
 
     async def changes(self, cursor: int) -> RowChanges:
         """Return what other storage objects added, changed or deleted after ``cursor``.
@@ -1276,10 +589,10 @@ class SQLiteStorage(
             return RowChanges(cursor, [], [])
         runner = self._check_running("changes")
 
-        def read(conn: sqlite3.Connection, tally: _Tally) -> RowChanges:
+        def read(conn: sqlite3.Connection, tally: Tally) -> RowChanges:
             found = conn.execute(meta_sql).fetchone()
             now = 0 if found is None else int(found[0])
-            runner.note_read(conn, now)
+            runner.feed.note_read(conn, now)
             changed = {raw[0]: stored_job(raw) for raw in conn.execute(rows_sql, (cursor, token))}
             deleted: list[str] = []
             for job_id, stored_again, *raw in conn.execute(logged_sql, (cursor, token)):
@@ -1311,7 +624,7 @@ class SQLiteStorage(
         )
         token = self._token
 
-        def write(conn: sqlite3.Connection, tally: _Tally) -> bool:
+        def write(conn: sqlite3.Connection, tally: Tally) -> bool:
             version = tally.stamp(conn)
             if conn.execute(sql, (int(value), version, token, job_id)).rowcount == 0:
                 return False
@@ -1338,7 +651,7 @@ class SQLiteStorage(
         """Return the row of ``job_id`` (set aside or not) with its flags; None when missing."""
         sql = self._jobs_sql("WHERE job_id = ?")
 
-        def read(conn: sqlite3.Connection, tally: _Tally) -> StoredJob | None:
+        def read(conn: sqlite3.Connection, tally: Tally) -> StoredJob | None:
             raw = conn.execute(sql, (job_id,)).fetchone()
             return None if raw is None else stored_job(raw)
 
@@ -1388,7 +701,7 @@ class SQLiteStorage(
         sql = self._jobs_sql(f"{where}ORDER BY job_id LIMIT ?", layout=layout)
         params.append(limit)
 
-        def read(conn: sqlite3.Connection, tally: _Tally) -> list[StoredJob]:
+        def read(conn: sqlite3.Connection, tally: Tally) -> list[StoredJob]:
             return [stored_job(raw) for raw in conn.execute(sql, params)]
 
         page: list[StoredJob] = await self._call("list_jobs", read, writes=False)
@@ -1415,7 +728,7 @@ class SQLiteStorage(
             "result_summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
 
-        def write(conn: sqlite3.Connection, tally: _Tally) -> None:
+        def write(conn: sqlite3.Connection, tally: Tally) -> None:
             conn.executemany(sql, params)
 
         if not params:
@@ -1454,7 +767,7 @@ class SQLiteStorage(
         )
         params.append(limit)
 
-        def read(conn: sqlite3.Connection, tally: _Tally) -> list[tuple[int, RunRecord]]:
+        def read(conn: sqlite3.Connection, tally: Tally) -> list[tuple[int, RunRecord]]:
             return [run_from(raw) for raw in conn.execute(sql, params)]
 
         runs: list[tuple[int, RunRecord]] = await self._call("get_runs", read, writes=False)
@@ -1477,7 +790,7 @@ class SQLiteStorage(
             raise ValueError(msg)
         runs = quote(self.table_name + "_runs")
 
-        def trim(conn: sqlite3.Connection, tally: _Tally) -> int:
+        def trim(conn: sqlite3.Connection, tally: Tally) -> int:
             dropped = 0
             if cutoff is not None:
                 dropped += conn.execute(
@@ -1524,7 +837,7 @@ class SQLiteStorage(
             "result = excluded.result, error = excluded.error, finished_at = excluded.finished_at"
         )
 
-        def write(conn: sqlite3.Connection, tally: _Tally) -> None:
+        def write(conn: sqlite3.Connection, tally: Tally) -> None:
             delete(conn, tally, ids)
             conn.executemany(sql, params)
 
@@ -1543,7 +856,7 @@ class SQLiteStorage(
             f"FROM {quote(self.table_name + '_outcomes')} WHERE job_id = ?"
         )
 
-        def read(conn: sqlite3.Connection, tally: _Tally) -> JobOutcome | None:
+        def read(conn: sqlite3.Connection, tally: Tally) -> JobOutcome | None:
             raw = conn.execute(sql, (job_id,)).fetchone()
             return None if raw is None else outcome_from(raw)
 
@@ -1556,7 +869,7 @@ class SQLiteStorage(
         cutoff = iso(aware(where, "finished_before", finished_before))
         sql = f"DELETE FROM {quote(self.table_name + '_outcomes')} WHERE finished_at < ?"  # noqa: S608
 
-        def purge(conn: sqlite3.Connection, tally: _Tally) -> int:
+        def purge(conn: sqlite3.Connection, tally: Tally) -> int:
             return int(conn.execute(sql, (cutoff,)).rowcount)
 
         if not self._layout().outcomes:
@@ -1567,44 +880,8 @@ class SQLiteStorage(
 
     # --- plumbing ----------------------------------------------------------------
 
-    def _check_running(self, what: str) -> _Runner:
-        runner = self._runner
-        if runner is None or self._state is not _State.RUNNING:
-            if self._state is _State.NEW:
-                fix = "call `await storage.startup()` first (an app does it in `async with app`)"
-            else:
-                fix = "call `await storage.startup()` to use it again"
-            msg = f"{self._where}.{what}(): the storage is {self._state.value}; {fix}"
-            raise SQLiteStorageStateError(msg)
-        if asyncio.get_running_loop() is not runner.loop:
-            msg = (
-                f"{self._where}.{what}(): called from another event loop than the one that "
-                "ran startup(); use the storage from one loop, or shut it down and start it "
-                "on the new loop"
-            )
-            raise SQLiteStorageStateError(msg)
-        return runner
+    def _check_running(self, what: str) -> Runner:
+        return self._worker.check_running(what)
 
-    async def _call(self, what: str, fn: _OpFn, *, writes: bool) -> Any:
-        runner = self._check_running(what)
-        if writes and self._read_only:
-            msg = (
-                f"{self._where}.{what}(): this storage was opened with read_only() and "
-                "writes nothing; use the storage itself"
-            )
-            raise SQLiteStorageStateError(msg)
-        runner.accepted += 1
-        try:
-            await runner.slots.acquire()  # back-pressure: wait while the queue is full
-        except BaseException:
-            runner.release(1)
-            raise
-        if runner.closed:  # shutdown() was cancelled while this call waited for room
-            runner.slots.release()
-            runner.release(1)
-            msg = f"{self._where}.{what}(): the storage was shut down while the call waited"
-            raise SQLiteStorageStateError(msg)
-        runner.admitted += 1
-        op = _Op(fn, runner.loop.create_future(), what, writes=writes)
-        runner.submit(op)
-        return await op.future
+    async def _call(self, what: str, fn: OpFn, *, writes: bool) -> Any:
+        return await self._worker.call(what, fn, writes=writes)
