@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from jobify import JobStatus
 from jobify.storage import JobOutcome, RunRecord, ScheduledJob, StoredJob, checked_row
+from jobify_storage_sqlite._schema import Layout, Names
 
 __all__ = (
     "ERROR_LIMIT",
@@ -24,11 +25,13 @@ __all__ = (
     "aware",
     "from_row",
     "from_row_leniently",
+    "JobParams",
     "iso",
     "outcome_from",
     "outcome_params",
     "run_from",
     "run_params",
+    "select_jobs",
     "stored_job",
     "to_params",
 )
@@ -41,7 +44,11 @@ _STATUSES: Final = ", ".join(repr(s.value) for s in JobStatus)
 _NO_TIME: Final = datetime.min.replace(tzinfo=UTC)
 
 
-def to_params(job: ScheduledJob, where: str) -> tuple[str, str, bytes, str, str]:
+JobParams = tuple[str, str, bytes, str, str]
+"""A job's row as SQL parameters: job_id, name, message, status, next_run_at."""
+
+
+def to_params(job: ScheduledJob, where: str) -> JobParams:
     """Check one row on the caller's side and turn it into SQL parameters."""
     job = checked_row(job, where)
     when = job.next_run_at.astimezone(UTC).isoformat(timespec="microseconds")
@@ -140,6 +147,14 @@ def stored_job(raw: Sequence[Any]) -> StoredJob:
         row, paused=bool(raw[6]), run_requested=bool(raw[7]),
         set_aside=None if reason is None else str(reason),
     )  # fmt: skip
+
+
+def select_jobs(names: Names, layout: Layout, where: str) -> str:
+    """SELECT of the columns :func:`stored_job` reads, from the jobs table, with ``where``."""
+    return (
+        "SELECT job_id, name, message, status, next_run_at, quarantined_reason, "  # noqa: S608
+        f"{layout.paused}, {layout.run_requested} FROM {names.jobs} {where}"
+    )
 
 
 def iso(when: datetime) -> str:

@@ -3,37 +3,30 @@
 The kernel awaits :meth:`SQLiteStorage.add_schedule` for every durable job it
 schedules, and that call must return only once the row is on disk. One
 transaction per job would cap an app at a few hundred jobs per second, so the
-storage group-commits: every call made from the event loop becomes an
-operation in a loop-side buffer, the whole buffer is handed to the storage's
-own worker thread once per loop turn, and the thread runs everything it has
-received in ONE transaction before it resolves every caller's future (with one
-``call_soon_threadsafe`` per batch). The event loop never touches the disk.
+storage group-commits: the calls made from the event loop in one loop turn
+run in ONE transaction on the storage's own worker thread, and the event loop
+never touches the disk. The file uses WAL journaling with
+``synchronous=NORMAL``: a commit survives the process being killed (SIGKILL);
+after a power loss the last commits may roll back.
 
-``max_queue_size`` bounds the operations accepted and not yet finished;
-further callers wait (back-pressure) instead of growing memory without bound.
-A batch that fails is rolled back and its callers get the error; when the
-failure is not environmental (a locked or read-only file fails every
-operation alike) each operation is retried in its own transaction, so one bad
-operation cannot fail its neighbours. The worker thread survives every error.
+This module holds the public class, its options and its timings
+(:data:`FEED_SECONDS`, :data:`CHANGES_KEPT_SECONDS`); each concern behind it
+has a module of its own:
 
-The file uses WAL journaling with ``synchronous=NORMAL``: a commit survives
-the process being killed (SIGKILL); after a power loss the last commits may
-roll back. Beside the jobs table the storage keeps ``<table_name>_meta`` (the
-schema version and the write counter), ``_changes`` (tombstones),
-``_runs`` (run history) and ``_outcomes`` (kept results); see
-:mod:`jobify_storage_sqlite._schema`.
-
-Operating a scheduler rides the same thread and the same batches: run
-records and outcomes are operations like any other, so they join the
-transaction of whatever else was written in that loop turn. The change feed
-(:meth:`SQLiteStorage.watch`) is one ``PRAGMA data_version`` on the worker
-thread every :data:`FEED_SECONDS`, which SQLite answers from memory; the loop
-is woken only when another connection committed.
+* ``_worker``: the lifecycle (startup, shutdown) and admitting calls;
+* ``_runner``: the worker thread, group commit and back-pressure;
+* ``_database``: the thread's connection: opening, the file guard, the lock;
+* ``_schema``: the tables and their migration; ``_guard``: the scheduler
+  lock and the watch on the file;
+* ``_rows``: checking what callers pass, and encoding and decoding rows;
+* ``_jobs``: the ``Storage`` contract and setting rows aside;
+* ``_feed``: the change feed; ``_control``, ``_history`` and ``_outcomes``:
+  the other abilities that operate a scheduler;
+* ``_errors`` and ``_statistics``: the public error and statistics types.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import sqlite3
@@ -44,7 +37,7 @@ from typing import Any, Final
 
 import attrs
 
-from jobify import JobStatus, options
+from jobify import options
 from jobify.storage import (
     ChangeFeed,
     ControlStorage,
@@ -59,30 +52,18 @@ from jobify.storage import (
     SetAsideStorage,
     StoredJob,
 )
+from jobify_storage_sqlite._control import Control
 from jobify_storage_sqlite._database import describe, is_memory
-from jobify_storage_sqlite._errors import SQLiteStorageError as SQLiteStorageError
-from jobify_storage_sqlite._errors import SQLiteStorageStateError
+from jobify_storage_sqlite._errors import SQLiteStorageError, SQLiteStorageStateError
+from jobify_storage_sqlite._feed import Feed
 from jobify_storage_sqlite._guard import WATCH_SECONDS
+from jobify_storage_sqlite._history import History
+from jobify_storage_sqlite._jobs import Jobs
+from jobify_storage_sqlite._outcomes import Outcomes
 from jobify_storage_sqlite._rows import ERROR_LIMIT as ERROR_LIMIT
 from jobify_storage_sqlite._rows import SUMMARY_LIMIT as SUMMARY_LIMIT
-from jobify_storage_sqlite._rows import (
-    aware,
-    from_row_leniently,
-    iso,
-    outcome_from,
-    outcome_params,
-    run_from,
-    run_params,
-    stored_job,
-    to_params,
-)
-from jobify_storage_sqlite._runner import OpFn, Runner, Tally
-from jobify_storage_sqlite._schema import (
-    SCHEMA_VERSION,
-    Layout,
-    Names,
-    quote,
-)
+from jobify_storage_sqlite._runner import OpFn, Tally
+from jobify_storage_sqlite._schema import SCHEMA_VERSION
 from jobify_storage_sqlite._statistics import SQLiteStatistics
 from jobify_storage_sqlite._worker import Timings, Worker
 
@@ -93,8 +74,6 @@ __all__ = (
     "SQLiteStorageError",
     "SQLiteStorageStateError",
 )
-
-log = logging.getLogger("jobify.storage.sqlite")
 
 FEED_SECONDS: Final = 0.25
 """How often a watching storage asks SQLite whether another connection wrote (``watch``)."""
@@ -118,35 +97,6 @@ _MAX_QUEUE_SIZE: Final = options.positive_int(
 
 
 # --- the storage ---------------------------------------------------------------
-
-
-class _Statements:
-    """The SQL of the calls made for every job, built once per storage."""
-
-    __slots__ = ("delete", "present", "tomb", "unheard", "upsert")
-
-    def __init__(self, names: Names) -> None:
-        jobs, changes = names.jobs, names.changes
-        self.upsert = (
-            f"INSERT INTO {jobs} "  # noqa: S608
-            "(job_id, name, message, status, next_run_at, quarantined_reason, version, writer) "
-            "VALUES (?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (job_id) DO UPDATE SET "
-            "name = excluded.name, message = excluded.message, status = excluded.status, "
-            "next_run_at = excluded.next_run_at, quarantined_reason = NULL, "
-            "version = excluded.version, writer = excluded.writer"
-        )
-        self.unheard = (
-            f"SELECT job_id FROM {changes} "  # noqa: S608
-            "WHERE version > ? AND writer != ? AND deleted = 1"
-        )
-        self.present = f"SELECT job_id FROM {jobs} WHERE job_id IN ({{marks}})"  # noqa: S608
-        self.tomb = (
-            f"INSERT INTO {changes} (job_id, version, writer, deleted) "  # noqa: S608
-            f"SELECT job_id, ?, ?, 1 FROM {jobs} WHERE job_id = ? "
-            "ON CONFLICT (job_id) DO UPDATE SET version = excluded.version, "
-            "writer = excluded.writer, deleted = 1"
-        )
-        self.delete = f"DELETE FROM {jobs} WHERE job_id = ?"  # noqa: S608
 
 
 @attrs.define(eq=False, repr=False)
@@ -198,9 +148,21 @@ class SQLiteStorage(
         init=False, default=attrs.Factory(Worker, takes_self=True)
     )  # the thread, its lifecycle and the calls handed to it
     _read_only: bool = attrs.field(init=False, default=False)
-    _token: int = attrs.field(init=False, factory=lambda: secrets.randbits(62))
-    _seen: int | None = attrs.field(init=False, default=None)  # the feed read so far
-    _statements: _Statements | None = attrs.field(init=False, default=None)
+    _token: int = attrs.field(init=False, factory=lambda: secrets.randbits(62))  # as a writer
+    # the abilities, each through the worker (see their modules)
+    _feed: Feed = attrs.field(init=False)
+    _jobs: Jobs = attrs.field(init=False)
+    _control: Control = attrs.field(init=False)
+    _history: History = attrs.field(init=False)
+    _outcomes: Outcomes = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        worker, token = self._worker, self._token
+        self._feed = Feed(worker, token)
+        self._jobs = Jobs(worker, token, self._feed)
+        self._control = Control(worker, token)
+        self._history = History(worker)
+        self._outcomes = Outcomes(worker, self._jobs)
 
     def __repr__(self) -> str:
         return (
@@ -211,13 +173,6 @@ class SQLiteStorage(
     @property
     def _where(self) -> str:
         return self._worker.where
-
-    @property
-    def _sql(self) -> _Statements:
-        """The statements of the hot path, built once (the table name never changes)."""
-        if self._statements is None:
-            self._statements = _Statements(Names(self.table_name))
-        return self._statements
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -282,7 +237,7 @@ class SQLiteStorage(
             del conn, tally
             runner.lock_scheduler()
 
-        runner = self._check_running("lock_scheduler")
+        runner = self._worker.check_running("lock_scheduler")
         await self._call("lock_scheduler", lock, writes=False)
 
     def describe(self) -> str:
@@ -317,52 +272,6 @@ class SQLiteStorage(
 
     # --- the Storage contract ----------------------------------------------------
 
-    def _jobs_sql(self, where: str, *, layout: Layout | None = None) -> str:
-        """SELECT of the columns ``_stored`` reads, from the jobs table, with ``where``."""
-        lay = layout or self._layout()
-        return (
-            "SELECT job_id, name, message, status, next_run_at, quarantined_reason, "  # noqa: S608
-            f"{lay.paused}, {lay.run_requested} FROM {quote(self.table_name)} {where}"
-        )
-
-    def _layout(self) -> Layout:
-        return self._worker.layout()
-
-    async def _runnable_rows(self, what: str) -> list[StoredJob]:
-        """Every row that is not set aside, soonest first; undecodable ones are set aside."""
-        where = self._where
-        sql = self._jobs_sql("WHERE quarantined_reason IS NULL ORDER BY next_run_at, job_id")
-        mark = (
-            f"UPDATE {quote(self.table_name)} SET quarantined_reason = ?, "  # noqa: S608
-            "version = ?, writer = ? WHERE job_id = ?"
-        )
-        read_only = self._read_only
-        token = self._token
-
-        def read(conn: sqlite3.Connection, tally: Tally) -> list[StoredJob]:
-            rows: list[StoredJob] = []
-            bad: list[tuple[str, Any]] = []
-            for raw in conn.execute(sql):
-                stored = stored_job(raw)
-                if stored.set_aside is None:
-                    rows.append(stored)
-                else:
-                    bad.append((stored.set_aside, raw[0]))
-            if read_only or not bad:
-                return rows  # only listing: undecodable rows stay as they are
-            for reason, job_id in bad:
-                log.warning("%s: stored job %r set aside: %s", where, job_id, reason)
-            try:
-                version = tally.stamp(conn)
-                params = [(reason, version, token, job_id) for reason, job_id in bad]
-                tally.set_aside += conn.executemany(mark, params).rowcount
-            except sqlite3.Error:
-                log.exception("%s: could not mark %d undecodable row(s)", where, len(bad))
-            return rows
-
-        rows: list[StoredJob] = await self._call(what, read, writes=False)
-        return rows
-
     async def get_schedules(self) -> list[ScheduledJob]:
         """Return every stored row that is not set aside, soonest first.
 
@@ -370,7 +279,7 @@ class SQLiteStorage(
         ``JobStatus``, a time that is not a time) is logged and set aside
         instead of failing the call, so one bad row never blocks startup.
         """
-        return [stored.row for stored in await self._runnable_rows("get_schedules")]
+        return [stored.row for stored in await self._jobs.runnable("get_schedules")]
 
     async def add_schedule(self, *scheduled: ScheduledJob) -> None:
         """Insert or replace ``scheduled`` rows; return once they are committed.
@@ -386,32 +295,7 @@ class SQLiteStorage(
             SQLiteStorageError: the transaction failed.
             SQLiteStorageStateError: the storage is not running.
         """
-        where = f"{self._where}.add_schedule()"
-        params = [to_params(job, where) for job in scheduled]
-        sql = self._sql
-        seen = self._seen
-        token = self._token
-        runner = self._worker.runner
-
-        def write(conn: sqlite3.Connection, tally: Tally) -> None:
-            version = tally.stamp(conn)
-            rows = params
-            if seen is not None and runner is not None:
-                # a feed reader does not store again a row that another process deleted
-                # after the last cursor it read (ChangeFeed)
-                unheard = runner.feed.unheard_deletes(conn, sql.unheard, seen, token)
-                if unheard and (mine := unheard.intersection(p[0] for p in params)):
-                    marks = ", ".join("?" * len(mine))
-                    query = sql.present.format(marks=marks)
-                    gone = mine - {r[0] for r in conn.execute(query, list(mine))}
-                    rows = [p for p in params if p[0] not in gone]
-            conn.executemany(sql.upsert, [(*p, version, token) for p in rows])
-            tally.written += len(rows)
-
-        if not params:
-            self._check_running("add_schedule")
-            return
-        await self._call("add_schedule", write, writes=True)
+        await self._jobs.add(scheduled)
 
     async def delete_schedule(self, job_id: str) -> None:
         """Remove the row of ``job_id``; a missing row is not an error.
@@ -420,7 +304,7 @@ class SQLiteStorage(
             SQLiteStorageError: the transaction failed.
             SQLiteStorageStateError: the storage is not running.
         """
-        await self._delete("delete_schedule", (job_id,))
+        await self._jobs.delete("delete_schedule", (job_id,))
 
     async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
         """Remove the rows of ``job_ids`` in one operation; missing rows are not an error.
@@ -430,45 +314,7 @@ class SQLiteStorage(
             SQLiteStorageError: the transaction failed.
             SQLiteStorageStateError: the storage is not running.
         """
-        await self._delete("delete_schedule_many", job_ids)
-
-    def _checked_ids(self, what: str, job_ids: Sequence[str]) -> list[tuple[str]]:
-        if isinstance(job_ids, str | bytes):
-            msg = (
-                f"{self._where}.{what}({job_ids!r}): expected a sequence of job ids, got one "
-                f"string; pass [{job_ids!r}] or call delete_schedule({job_ids!r})"
-            )
-            raise TypeError(msg)
-        params = [(job_id,) for job_id in job_ids]
-        for (job_id,) in params:
-            if not isinstance(job_id, str):
-                msg = f"{self._where}.{what}(): job ids must be str, got {job_id!r}"
-                raise TypeError(msg)
-        return params
-
-    def _deleter(self) -> Callable[[sqlite3.Connection, Tally, list[tuple[str]]], None]:
-        """Delete rows, leaving a tombstone for the change feed of each row that existed."""
-        sql = self._sql
-        token = self._token
-
-        def delete(conn: sqlite3.Connection, tally: Tally, params: list[tuple[str]]) -> None:
-            version = tally.stamp(conn)
-            conn.executemany(sql.tomb, [(version, token, job_id) for (job_id,) in params])
-            tally.deleted += conn.executemany(sql.delete, params).rowcount
-
-        return delete
-
-    async def _delete(self, what: str, job_ids: Sequence[str]) -> None:
-        params = self._checked_ids(what, job_ids)
-        delete = self._deleter()
-
-        def run(conn: sqlite3.Connection, tally: Tally) -> None:
-            delete(conn, tally, params)
-
-        if not params:
-            self._check_running(what)
-            return
-        await self._call(what, run, writes=True)
+        await self._jobs.delete("delete_schedule_many", job_ids)
 
     # --- set aside ---------------------------------------------------------------
 
@@ -485,21 +331,7 @@ class SQLiteStorage(
             SQLiteStorageError: the transaction failed.
             SQLiteStorageStateError: the storage is not running.
         """
-        if not isinstance(job_id, str) or not isinstance(reason, str):
-            msg = f"{self._where}.set_aside({job_id!r}, {reason!r}): job_id and reason must be str"
-            raise TypeError(msg)
-        text = reason or "set aside without a reason"
-        sql = (
-            f"UPDATE {quote(self.table_name)} SET quarantined_reason = ?, "  # noqa: S608
-            "version = ?, writer = ? WHERE job_id = ?"
-        )
-        token = self._token
-
-        def mark(conn: sqlite3.Connection, tally: Tally) -> None:
-            version = tally.stamp(conn)
-            tally.set_aside += conn.execute(sql, (text, version, token, job_id)).rowcount
-
-        await self._call("set_aside", mark, writes=True)
+        await self._jobs.set_aside(job_id, reason)
 
     async def get_quarantined(self) -> list[tuple[ScheduledJob, str]]:
         """Return the set-aside rows with their reasons, soonest first.
@@ -511,19 +343,7 @@ class SQLiteStorage(
             SQLiteStorageError: the read failed.
             SQLiteStorageStateError: the storage is not running.
         """
-        sql = (
-            "SELECT job_id, name, message, status, next_run_at, quarantined_reason "  # noqa: S608
-            f"FROM {quote(self.table_name)} WHERE quarantined_reason IS NOT NULL "
-            "ORDER BY next_run_at, job_id"
-        )
-
-        def read(conn: sqlite3.Connection, tally: Tally) -> list[tuple[ScheduledJob, str]]:
-            return [(from_row_leniently(raw), str(raw[5])) for raw in conn.execute(sql)]
-
-        rows: list[tuple[ScheduledJob, str]] = await self._call(
-            "get_quarantined", read, writes=False
-        )
-        return rows
+        return await self._jobs.set_aside_rows()
 
     # --- change feed (ChangeFeed) ------------------------------------------------
 
@@ -533,22 +353,7 @@ class SQLiteStorage(
         From now on this storage reads the feed: its ``add_schedule`` no longer
         stores again a row another process deleted after the last cursor it read.
         """
-        meta = quote(self.table_name + "_meta")
-        runner = self._check_running("cursor")
-
-        def read(conn: sqlite3.Connection, tally: Tally) -> int:
-            found = conn.execute(f"SELECT value FROM {meta} WHERE key = 'version'").fetchone()  # noqa: S608
-            version = 0 if found is None else int(found[0])
-            runner.feed.note_read(conn, version)
-            return version
-
-        version: int = await self._call("cursor", read, writes=False)
-        self._heard(version)
-        return version
-
-    def _heard(self, cursor: int) -> None:
-        if self._seen is None or cursor > self._seen:
-            self._seen = cursor
+        return await self._feed.cursor()
 
     def watch(self, on_change: Callable[[], None]) -> None:
         """Call ``on_change()`` on this loop soon after another connection wrote to the file.
@@ -562,7 +367,7 @@ class SQLiteStorage(
         Raises:
             SQLiteStorageStateError: the storage is not running.
         """
-        self._check_running("watch").watch(on_change)
+        self._feed.watch(on_change)
 
     async def changes(self, cursor: int) -> RowChanges:
         """Return what other storage objects added, changed or deleted after ``cursor``.
@@ -573,90 +378,25 @@ class SQLiteStorage(
         this storage stored again after another's delete (before the guard of
         :meth:`cursor` could know) is reported deleted: the delete wins.
         """
-        names = Names(self.table_name)
-        token = self._token
-        layout = self._layout()
-        rows_sql = self._jobs_sql("WHERE version > ? AND writer != ?", layout=layout)
-        logged_sql = (
-            "SELECT c.job_id, c.deleted AND j.writer = ?2 AND j.version > c.version, "  # noqa: S608
-            "j.job_id, j.name, j.message, j.status, j.next_run_at, "
-            "j.quarantined_reason, j.paused, j.run_requested "
-            f"FROM {names.changes} AS c LEFT JOIN {names.jobs} AS j ON j.job_id = c.job_id "
-            "WHERE c.version > ?1 AND c.writer != ?2"
-        )
-        meta_sql = f"SELECT value FROM {names.meta} WHERE key = 'version'"  # noqa: S608
-        if not (layout.flags and layout.changes):  # read-only on an older file: no feed
-            return RowChanges(cursor, [], [])
-        runner = self._check_running("changes")
-
-        def read(conn: sqlite3.Connection, tally: Tally) -> RowChanges:
-            found = conn.execute(meta_sql).fetchone()
-            now = 0 if found is None else int(found[0])
-            runner.feed.note_read(conn, now)
-            changed = {raw[0]: stored_job(raw) for raw in conn.execute(rows_sql, (cursor, token))}
-            deleted: list[str] = []
-            for job_id, stored_again, *raw in conn.execute(logged_sql, (cursor, token)):
-                if raw[0] is None or stored_again:
-                    deleted.append(job_id)
-                elif job_id not in changed:
-                    changed[job_id] = stored_job(raw)
-            return RowChanges(max(now, cursor), list(changed.values()), deleted)
-
-        result: RowChanges = await self._call("changes", read, writes=False)
-        self._heard(result.cursor)
-        return result
+        return await self._feed.changes(cursor)
 
     # --- control (ControlStorage) ------------------------------------------------
 
-    async def _set_flag(self, what: str, column: str, job_id: str, *, value: bool) -> bool:
-        if not isinstance(job_id, str):
-            msg = f"{self._where}.{what}({job_id!r}): job_id must be a str"
-            raise TypeError(msg)
-        names = Names(self.table_name)
-        sql = (
-            f"UPDATE {names.jobs} SET {column} = ?, version = ?, writer = ? "  # noqa: S608
-            "WHERE job_id = ? AND quarantined_reason IS NULL"
-        )
-        log_sql = (
-            f"INSERT INTO {names.changes} (job_id, version, writer, deleted) "  # noqa: S608
-            "VALUES (?, ?, ?, 0) ON CONFLICT (job_id) DO UPDATE SET "
-            "version = excluded.version, writer = excluded.writer, deleted = 0"
-        )
-        token = self._token
-
-        def write(conn: sqlite3.Connection, tally: Tally) -> bool:
-            version = tally.stamp(conn)
-            if conn.execute(sql, (int(value), version, token, job_id)).rowcount == 0:
-                return False
-            # logged too, so a reader hears of it even after the row's owner rewrites the row
-            conn.execute(log_sql, (job_id, version, token))
-            return True
-
-        found: bool = await self._call(what, write, writes=True)
-        return found
-
     async def set_paused(self, job_id: str, *, paused: bool) -> bool:
         """Pause or resume ``job_id``; False when no such row is stored (or it is set aside)."""
-        return await self._set_flag("set_paused", "paused", job_id, value=paused)
+        return await self._control.set_flag("set_paused", "paused", job_id, value=paused)
 
     async def request_run(self, job_id: str, *, requested: bool = True) -> bool:
         """Ask for (or clear) one extra run of ``job_id`` now; False when no such row."""
-        return await self._set_flag("request_run", "run_requested", job_id, value=requested)
+        return await self._control.set_flag("request_run", "run_requested", job_id, value=requested)
 
     async def get_stored_jobs(self) -> list[StoredJob]:
         """Return every row that can run (not set aside) with its flags, soonest first."""
-        return await self._runnable_rows("get_stored_jobs")
+        return await self._jobs.runnable("get_stored_jobs")
 
     async def get_stored_job(self, job_id: str) -> StoredJob | None:
         """Return the row of ``job_id`` (set aside or not) with its flags; None when missing."""
-        sql = self._jobs_sql("WHERE job_id = ?")
-
-        def read(conn: sqlite3.Connection, tally: Tally) -> StoredJob | None:
-            raw = conn.execute(sql, (job_id,)).fetchone()
-            return None if raw is None else stored_job(raw)
-
-        found: StoredJob | None = await self._call("get_stored_job", read, writes=False)
-        return found
+        return await self._control.get_stored_job(job_id)
 
     async def list_jobs(
         self,
@@ -675,37 +415,9 @@ class SQLiteStorage(
         that is neither; ``search`` keeps rows whose id or task contains it
         (case-sensitive, taken literally).
         """
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            msg = f"{self._where}.list_jobs(limit={limit!r}): expected an int >= 1"
-            raise ValueError(msg)
-        layout = self._layout()
-        clauses: list[str] = []
-        params: list[Any] = []
-        if after is not None:
-            clauses.append("job_id > ?")
-            params.append(after)
-        if task is not None:
-            clauses.append("name = ?")
-            params.append(task)
-        if status == "set aside":
-            clauses.append("quarantined_reason IS NOT NULL")
-        elif status == "paused":
-            clauses.append(f"quarantined_reason IS NULL AND {layout.paused} != 0")
-        elif status is not None:
-            clauses.append(f"quarantined_reason IS NULL AND {layout.paused} = 0 AND status = ?")
-            params.append(status)
-        if search is not None:
-            clauses.append("(instr(job_id, ?) > 0 OR instr(name, ?) > 0)")
-            params += [search, search]
-        where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
-        sql = self._jobs_sql(f"{where}ORDER BY job_id LIMIT ?", layout=layout)
-        params.append(limit)
-
-        def read(conn: sqlite3.Connection, tally: Tally) -> list[StoredJob]:
-            return [stored_job(raw) for raw in conn.execute(sql, params)]
-
-        page: list[StoredJob] = await self._call("list_jobs", read, writes=False)
-        return page
+        return await self._control.list_jobs(
+            after=after, limit=limit, task=task, status=status, search=search
+        )
 
     # --- run history (HistoryStorage) --------------------------------------------
 
@@ -720,21 +432,7 @@ class SQLiteStorage(
                 naive time (raised before anything is queued).
             SQLiteStorageError: the transaction failed.
         """
-        where = f"{self._where}.record_runs()"
-        params = [run_params(run, where) for run in runs]
-        sql = (
-            f"INSERT INTO {quote(self.table_name + '_runs')} (job_id, task, planned_at, "  # noqa: S608
-            "started_at, finished_at, status, attempt, node, error_type, error_message, "
-            "result_summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )
-
-        def write(conn: sqlite3.Connection, tally: Tally) -> None:
-            conn.executemany(sql, params)
-
-        if not params:
-            self._check_running("record_runs")
-            return
-        await self._call("record_runs", write, writes=True)
+        await self._history.record(runs)
 
     async def get_runs(
         self,
@@ -745,33 +443,9 @@ class SQLiteStorage(
         failed_only: bool = False,
     ) -> list[tuple[int, RunRecord]]:
         """Return runs newest first with their ids: of one job or all, before the id ``before``."""
-        if not self._layout().runs:
-            self._check_running("get_runs")
-            return []
-        clauses: list[str] = []
-        params: list[Any] = []
-        if job_id is not None:
-            clauses.append("job_id = ?")
-            params.append(job_id)
-        if before is not None:
-            clauses.append("run_id < ?")
-            params.append(before)
-        if failed_only:
-            clauses.append("status != ?")
-            params.append(JobStatus.SUCCESS.value)
-        where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
-        sql = (
-            "SELECT run_id, job_id, task, planned_at, started_at, finished_at, status, "  # noqa: S608
-            "attempt, node, error_type, error_message, result_summary "
-            f"FROM {quote(self.table_name + '_runs')} {where}ORDER BY run_id DESC LIMIT ?"
+        return await self._history.get(
+            job_id=job_id, before=before, limit=limit, failed_only=failed_only
         )
-        params.append(limit)
-
-        def read(conn: sqlite3.Connection, tally: Tally) -> list[tuple[int, RunRecord]]:
-            return [run_from(raw) for raw in conn.execute(sql, params)]
-
-        runs: list[tuple[int, RunRecord]] = await self._call("get_runs", read, writes=False)
-        return runs
 
     async def trim_runs(
         self, *, older_than: datetime | None = None, keep_per_job: int | None = None
@@ -781,41 +455,7 @@ class SQLiteStorage(
         Both read an index: the age by ``finished_at``; the count per job only
         for jobs that have more runs than that. Returns how many were dropped.
         """
-        where = f"{self._where}.trim_runs()"
-        cutoff = None if older_than is None else iso(aware(where, "older_than", older_than))
-        if keep_per_job is not None and (
-            isinstance(keep_per_job, bool) or not isinstance(keep_per_job, int) or keep_per_job < 0
-        ):
-            msg = f"{where}: keep_per_job must be an int >= 0 or None, got {keep_per_job!r}"
-            raise ValueError(msg)
-        runs = quote(self.table_name + "_runs")
-
-        def trim(conn: sqlite3.Connection, tally: Tally) -> int:
-            dropped = 0
-            if cutoff is not None:
-                dropped += conn.execute(
-                    f"DELETE FROM {runs} WHERE finished_at < ?",  # noqa: S608
-                    (cutoff,),
-                ).rowcount
-            if keep_per_job is not None:
-                crowded = conn.execute(
-                    f"SELECT job_id FROM {runs} GROUP BY job_id HAVING count(*) > ?",  # noqa: S608
-                    (keep_per_job,),
-                ).fetchall()
-                for (job,) in crowded:
-                    dropped += conn.execute(
-                        f"DELETE FROM {runs} WHERE job_id = ? AND run_id NOT IN ("  # noqa: S608
-                        f"SELECT run_id FROM {runs} WHERE job_id = ? "
-                        "ORDER BY run_id DESC LIMIT ?)",
-                        (job, job, keep_per_job),
-                    ).rowcount
-            return dropped
-
-        if not self._layout().runs:
-            self._check_running("trim_runs")
-            return 0
-        dropped: int = await self._call("trim_runs", trim, writes=True)
-        return dropped
+        return await self._history.trim(older_than=older_than, keep_per_job=keep_per_job)
 
     # --- kept outcomes (ResultStorage) -------------------------------------------
 
@@ -826,62 +466,17 @@ class SQLiteStorage(
         changes nothing. An outcome replaces an earlier one of the same job.
         Deleted rows leave tombstones for the change feed, as deletes do.
         """
-        where = f"{self._where}.finish_jobs()"
-        params = [outcome_params(outcome, where) for outcome in outcomes]
-        ids = [(p[0],) for p in params]
-        delete = self._deleter()
-        sql = (
-            f"INSERT INTO {quote(self.table_name + '_outcomes')} "  # noqa: S608
-            "(job_id, name, status, result, error, finished_at) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (job_id) DO UPDATE SET name = excluded.name, status = excluded.status, "
-            "result = excluded.result, error = excluded.error, finished_at = excluded.finished_at"
-        )
-
-        def write(conn: sqlite3.Connection, tally: Tally) -> None:
-            delete(conn, tally, ids)
-            conn.executemany(sql, params)
-
-        if not params:
-            self._check_running("finish_jobs")
-            return
-        await self._call("finish_jobs", write, writes=True)
+        await self._outcomes.finish(outcomes)
 
     async def get_outcome(self, job_id: str) -> JobOutcome | None:
         """Return the kept outcome of ``job_id``, or None."""
-        if not self._layout().outcomes:
-            self._check_running("get_outcome")
-            return None
-        sql = (
-            "SELECT job_id, name, status, result, error, finished_at "  # noqa: S608
-            f"FROM {quote(self.table_name + '_outcomes')} WHERE job_id = ?"
-        )
-
-        def read(conn: sqlite3.Connection, tally: Tally) -> JobOutcome | None:
-            raw = conn.execute(sql, (job_id,)).fetchone()
-            return None if raw is None else outcome_from(raw)
-
-        found: JobOutcome | None = await self._call("get_outcome", read, writes=False)
-        return found
+        return await self._outcomes.get(job_id)
 
     async def purge_outcomes(self, finished_before: datetime) -> int:
         """Drop the outcomes of jobs finished before ``finished_before``; return how many."""
-        where = f"{self._where}.purge_outcomes()"
-        cutoff = iso(aware(where, "finished_before", finished_before))
-        sql = f"DELETE FROM {quote(self.table_name + '_outcomes')} WHERE finished_at < ?"  # noqa: S608
-
-        def purge(conn: sqlite3.Connection, tally: Tally) -> int:
-            return int(conn.execute(sql, (cutoff,)).rowcount)
-
-        if not self._layout().outcomes:
-            self._check_running("purge_outcomes")
-            return 0
-        dropped: int = await self._call("purge_outcomes", purge, writes=True)
-        return dropped
+        return await self._outcomes.purge(finished_before)
 
     # --- plumbing ----------------------------------------------------------------
-
-    def _check_running(self, what: str) -> Runner:
-        return self._worker.check_running(what)
 
     async def _call(self, what: str, fn: OpFn, *, writes: bool) -> Any:
         return await self._worker.call(what, fn, writes=writes)
