@@ -33,7 +33,7 @@ Deleter = Callable[[sqlite3.Connection, Tally, list[tuple[str]]], None]
 class _Statements:
     """The SQL of the calls made for every job, built once per storage."""
 
-    __slots__ = ("delete", "mark", "tomb", "upsert")
+    __slots__ = ("delete", "tomb", "upsert")
 
     def __init__(self, names: Names) -> None:
         jobs, changes = names.jobs, names.changes
@@ -72,7 +72,7 @@ class Jobs:
         self._statements: _Statements | None = None
 
     @property
-    def sql(self) -> _Statements:
+    def _sql(self) -> _Statements:
         """The statements of the hot path, built once (the table name never changes)."""
         if self._statements is None:
             self._statements = _Statements(self.worker.names)
@@ -120,7 +120,7 @@ class Jobs:
         """Insert or replace rows, checked before anything is queued (``add_schedule``)."""
         where = f"{self.worker.where}.add_schedule()"
         params = [to_params(job, where) for job in scheduled]
-        sql = self.sql
+        sql = self._sql
         token = self.token
         # a feed reader does not store again a row that another process deleted after
         # the last cursor it read (ChangeFeed)
@@ -167,7 +167,7 @@ class Jobs:
 
     def deleter(self) -> Deleter:
         """Delete rows, leaving a tombstone for the change feed of each row that existed."""
-        sql = self.sql
+        sql = self._sql
         token = self.token
 
         def delete(conn: sqlite3.Connection, tally: Tally, params: list[tuple[str]]) -> None:

@@ -144,12 +144,10 @@ class SQLiteStorage(
     table_name: str = attrs.field(default="jobify_schedules", kw_only=True, validator=_TABLE_NAME)
     timeout: float = attrs.field(default=20.0, kw_only=True, validator=_TIMEOUT)
     max_queue_size: int = attrs.field(default=1024, kw_only=True, validator=_MAX_QUEUE_SIZE)
-    _worker: Worker = attrs.field(
-        init=False, default=attrs.Factory(Worker, takes_self=True)
-    )  # the thread, its lifecycle and the calls handed to it
     _read_only: bool = attrs.field(init=False, default=False)
     _token: int = attrs.field(init=False, factory=lambda: secrets.randbits(62))  # as a writer
-    # the abilities, each through the worker (see their modules)
+    _worker: Worker = attrs.field(init=False)  # the thread, its lifecycle, the calls it runs
+    # the abilities, each working through the worker (see their modules)
     _feed: Feed = attrs.field(init=False)
     _jobs: Jobs = attrs.field(init=False)
     _control: Control = attrs.field(init=False)
@@ -157,7 +155,8 @@ class SQLiteStorage(
     _outcomes: Outcomes = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        worker, token = self._worker, self._token
+        self._worker = worker = Worker(self)  # reads the options when it starts
+        token = self._token
         self._feed = Feed(worker, token)
         self._jobs = Jobs(worker, token, self._feed)
         self._control = Control(worker, token)
