@@ -13,8 +13,7 @@ import pytest
 from jobify._kernel.values import JobStatus
 from jobify.exceptions import BaseJobifyError
 from jobify.storage import ScheduledJob
-from jobify_storage_sqlite import SQLiteStorage, SQLiteStorageError
-from jobify_storage_sqlite import storage as storage_module
+from jobify_storage_sqlite import SQLiteStorage, SQLiteStorageError, _rows
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -70,7 +69,7 @@ async def test_text_sqlite_cannot_store_is_refused_on_the_callers_side(tmp_path)
 
 async def test_one_bad_operation_does_not_fail_its_batch_neighbours(tmp_path, monkeypatch):
     # let the row through the caller-side check, so that it fails inside the batch
-    monkeypatch.setattr(storage_module, "checked_row", lambda job, where: job)
+    monkeypatch.setattr(_rows, "checked_row", lambda job, where: job)
     storage = SQLiteStorage(tmp_path / "jobs.db")
     await storage.startup()
     try:

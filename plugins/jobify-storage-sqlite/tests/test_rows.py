@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from jobify._kernel.values import JobStatus
 from jobify.storage import ScheduledJob
 from jobify_storage_sqlite import SQLiteStorage
-from jobify_storage_sqlite.storage import _from_row, _to_params
+from jobify_storage_sqlite._rows import from_row as _from_row
+from jobify_storage_sqlite._rows import to_params as _to_params
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 

@@ -3,55 +3,41 @@
 The kernel awaits :meth:`SQLiteStorage.add_schedule` for every durable job it
 schedules, and that call must return only once the row is on disk. One
 transaction per job would cap an app at a few hundred jobs per second, so the
-storage group-commits: every call made from the event loop becomes an
-operation in a loop-side buffer, the whole buffer is handed to the storage's
-own worker thread once per loop turn, and the thread runs everything it has
-received in ONE transaction before it resolves every caller's future (with one
-``call_soon_threadsafe`` per batch). The event loop never touches the disk.
+storage group-commits: the calls made from the event loop in one loop turn
+run in ONE transaction on the storage's own worker thread, and the event loop
+never touches the disk. The file uses WAL journaling with
+``synchronous=NORMAL``: a commit survives the process being killed (SIGKILL);
+after a power loss the last commits may roll back.
 
-``max_queue_size`` bounds the operations accepted and not yet finished;
-further callers wait (back-pressure) instead of growing memory without bound.
-A batch that fails is rolled back and its callers get the error; when the
-failure is not environmental (a locked or read-only file fails every
-operation alike) each operation is retried in its own transaction, so one bad
-operation cannot fail its neighbours. The worker thread survives every error.
+This module holds the public class, its options and its timings
+(:data:`FEED_SECONDS`, :data:`CHANGES_KEPT_SECONDS`); each concern behind it
+has a module of its own:
 
-The file uses WAL journaling with ``synchronous=NORMAL``: a commit survives
-the process being killed (SIGKILL); after a power loss the last commits may
-roll back. Beside the jobs table the storage keeps ``<table_name>_meta`` (the
-schema version and the write counter), ``_changes`` (tombstones),
-``_runs`` (run history) and ``_outcomes`` (kept results); see
-:mod:`jobify_storage_sqlite._schema`.
-
-Operating a scheduler rides the same thread and the same batches: run
-records and outcomes are operations like any other, so they join the
-transaction of whatever else was written in that loop turn. The change feed
-(:meth:`SQLiteStorage.watch`) is one ``PRAGMA data_version`` on the worker
-thread every :data:`FEED_SECONDS`, which SQLite answers from memory; the loop
-is woken only when another connection committed.
+* ``_worker``: the lifecycle (startup, shutdown) and admitting calls;
+* ``_runner``: the worker thread, group commit and back-pressure;
+* ``_database``: the thread's connection: opening, the file guard, the lock;
+* ``_schema``: the tables and their migration; ``_guard``: the scheduler
+  lock and the watch on the file;
+* ``_rows``: checking what callers pass, and encoding and decoding rows;
+* ``_jobs``: the ``Storage`` contract and setting rows aside;
+* ``_feed``: the change feed; ``_control``, ``_history`` and ``_outcomes``:
+  the other abilities that operate a scheduler;
+* ``_errors`` and ``_statistics``: the public error and statistics types.
 """
 
 from __future__ import annotations
 
-import asyncio
-import collections
-import enum
-import logging
 import os
-import queue
 import secrets
 import sqlite3
-import threading
-import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
 
-from jobify import JobStatus, options
-from jobify.exceptions import BaseJobifyError, StorageNotFoundError
+from jobify import options
 from jobify.storage import (
     ChangeFeed,
     ControlStorage,
@@ -65,17 +51,21 @@ from jobify.storage import (
     SchedulerLock,
     SetAsideStorage,
     StoredJob,
-    checked_row,
 )
-from jobify_storage_sqlite._guard import WATCH_SECONDS, FileWatch, SchedulerLockFile, lock_path
-from jobify_storage_sqlite._schema import (
-    SCHEMA_VERSION,
-    Layout,
-    Names,
-    create_schema,
-    quote,
-    read_layout,
-)
+from jobify_storage_sqlite._control import Control
+from jobify_storage_sqlite._database import describe, is_memory
+from jobify_storage_sqlite._errors import SQLiteStorageError, SQLiteStorageStateError
+from jobify_storage_sqlite._feed import Feed
+from jobify_storage_sqlite._guard import WATCH_SECONDS
+from jobify_storage_sqlite._history import History
+from jobify_storage_sqlite._jobs import Jobs
+from jobify_storage_sqlite._outcomes import Outcomes
+from jobify_storage_sqlite._rows import ERROR_LIMIT as ERROR_LIMIT
+from jobify_storage_sqlite._rows import SUMMARY_LIMIT as SUMMARY_LIMIT
+from jobify_storage_sqlite._runner import OpFn, Tally
+from jobify_storage_sqlite._schema import SCHEMA_VERSION
+from jobify_storage_sqlite._statistics import SQLiteStatistics
+from jobify_storage_sqlite._worker import Timings, Worker
 
 __all__ = (
     "SCHEMA_VERSION",
@@ -85,228 +75,10 @@ __all__ = (
     "SQLiteStorageStateError",
 )
 
-log = logging.getLogger("jobify.storage.sqlite")
-
 FEED_SECONDS: Final = 0.25
 """How often a watching storage asks SQLite whether another connection wrote (``watch``)."""
 CHANGES_KEPT_SECONDS: Final = 3600.0
 """How long a tombstone (or another process's flag change) stays for the change feed."""
-ERROR_LIMIT: Final = 2000
-"""At most this many characters of a run's or outcome's error text are kept."""
-SUMMARY_LIMIT: Final = 200
-"""At most this many characters of a run's result summary (and error type) are kept."""
-_STATUSES: Final = ", ".join(repr(s.value) for s in JobStatus)
-_NO_TIME: Final = datetime.min.replace(tzinfo=UTC)
-
-
-class SQLiteStorageError(BaseJobifyError, OSError):
-    """A SQLite operation failed; the ``sqlite3`` error is the ``__cause__``.
-
-    The message names the database file, the table and the call, then the
-    fix. Every caller whose operation was in the failed transaction gets one.
-    """
-
-
-class SQLiteStorageStateError(BaseJobifyError, RuntimeError):
-    """The storage is not in the state the call needs.
-
-    Raised for a call before :meth:`SQLiteStorage.startup`, after
-    :meth:`SQLiteStorage.shutdown`, on a second ``startup`` and from another
-    event loop than the one that started the storage.
-    """
-
-
-@attrs.frozen(kw_only=True)
-class SQLiteStatistics:
-    """A snapshot of what one :class:`SQLiteStorage` did since it was built.
-
-    Attributes:
-        transactions: committed transactions; with group commit this is far
-            below ``operations`` under concurrent load.
-        failed_transactions: transactions rolled back because of an error.
-        operations: calls that finished (writes, reads, set-asides), failed
-            ones included.
-        rows_written: rows inserted or replaced by ``add_schedule``.
-        rows_deleted: rows removed by ``delete_schedule(_many)``.
-        rows_set_aside: rows marked by ``set_aside`` or found undecodable by
-            ``get_schedules``.
-        largest_batch: most operations committed in one transaction.
-        queued: operations holding a queue slot and not finished at snapshot
-            time (at most ``max_queue_size``).
-        waiting: callers waiting for a queue slot at snapshot time
-            (back-pressure).
-    """
-
-    transactions: int = 0
-    failed_transactions: int = 0
-    operations: int = 0
-    rows_written: int = 0
-    rows_deleted: int = 0
-    rows_set_aside: int = 0
-    largest_batch: int = 0
-    queued: int = 0
-    waiting: int = 0
-
-
-class _Counters:
-    """Cumulative counters, written by the worker thread, read by ``statistics()``."""
-
-    __slots__ = (
-        "failed_transactions",
-        "largest_batch",
-        "lock",
-        "operations",
-        "rows_deleted",
-        "rows_set_aside",
-        "rows_written",
-        "transactions",
-    )
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.transactions = self.failed_transactions = self.operations = 0
-        self.rows_written = self.rows_deleted = self.rows_set_aside = 0
-        self.largest_batch = 0
-
-    def committed(self, ops: int, tally: _Tally) -> None:
-        with self.lock:
-            self.transactions += 1
-            self.operations += ops
-            self.rows_written += tally.written
-            self.rows_deleted += tally.deleted
-            self.rows_set_aside += tally.set_aside
-            self.largest_batch = max(self.largest_batch, ops)
-
-    def failed(self, ops: int) -> None:
-        """Count a rolled-back transaction whose ``ops`` operations failed with it."""
-        with self.lock:
-            self.failed_transactions += 1
-            self.operations += ops
-
-    def snapshot(self, queued: int, waiting: int) -> SQLiteStatistics:
-        with self.lock:
-            return SQLiteStatistics(
-                transactions=self.transactions,
-                failed_transactions=self.failed_transactions,
-                operations=self.operations,
-                rows_written=self.rows_written,
-                rows_deleted=self.rows_deleted,
-                rows_set_aside=self.rows_set_aside,
-                largest_batch=self.largest_batch,
-                queued=queued,
-                waiting=waiting,
-            )
-
-
-class _Tally:
-    """Rows one batch touched, added to the counters only if it commits; its version stamp."""
-
-    __slots__ = ("deleted", "meta", "set_aside", "version", "written")
-
-    def __init__(self, meta: str) -> None:
-        self.written = self.deleted = self.set_aside = 0
-        self.meta = meta
-        self.version: int | None = None
-
-    def stamp(self, conn: sqlite3.Connection) -> int:
-        """The version of this batch: the counter in the meta table, bumped once per batch.
-
-        Batches that change rows commit one at a time (``BEGIN IMMEDIATE``), so
-        versions grow in commit order and a reader's cursor misses nothing.
-        """
-        if self.version is None:
-            meta = self.meta
-            conn.execute(
-                f"UPDATE {meta} SET value = CAST(value AS INTEGER) + 1 "  # noqa: S608
-                "WHERE key = 'version'"
-            )
-            found = conn.execute(f"SELECT value FROM {meta} WHERE key = 'version'").fetchone()  # noqa: S608
-            self.version = int(found[0])
-        return self.version
-
-
-_OpFn = Callable[[sqlite3.Connection, _Tally], Any]
-
-
-class _Slots:
-    """Back-pressure: a FIFO count of queue places whose release is O(1) however many wait.
-
-    ``asyncio.Semaphore`` of Python 3.11 rescans the waiters it already woke
-    on every release, so settling a batch of a burst of 10,000 pushes cost
-    a quadratic number of ``done()`` calls (most of the burst's CPU time).
-    A released place goes straight to the first live waiter.
-    """
-
-    __slots__ = ("free", "loop", "waiters")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, places: int) -> None:
-        self.loop = loop
-        self.free = places
-        self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()
-
-    async def acquire(self) -> None:
-        """Take a place, waiting in line while none is free."""
-        if self.free > 0 and not self.waiters:
-            self.free -= 1
-            return
-        place = self.loop.create_future()
-        self.waiters.append(place)
-        try:
-            await place
-        except asyncio.CancelledError:
-            if place.done() and not place.cancelled():  # given a place, then cancelled
-                self.release()
-            raise
-
-    def release(self) -> None:
-        """Give a place back: to the first waiter still waiting, else to the free count."""
-        waiters = self.waiters
-        while waiters:
-            place = waiters.popleft()
-            if not place.done():
-                place.set_result(None)
-                return
-        self.free += 1
-
-
-class _Op:
-    """One call waiting for the worker: what to run, and the caller's future."""
-
-    __slots__ = ("error", "fn", "future", "result", "what", "writes")
-
-    def __init__(self, fn: _OpFn, future: asyncio.Future[Any], what: str, *, writes: bool) -> None:
-        self.fn = fn
-        self.future = future
-        self.what = what
-        self.writes = writes
-        self.result: Any = None
-        self.error: BaseException | None = None
-
-
-class _Watch:
-    """Tells the worker to call ``callback`` on the loop when another connection writes."""
-
-    __slots__ = ("callback",)
-
-    def __init__(self, callback: Callable[[], None]) -> None:
-        self.callback = callback
-
-
-class _Stop:
-    """Tells the worker to finish what it holds, close the connection and exit."""
-
-    __slots__ = ("future",)
-
-    def __init__(self, future: asyncio.Future[None] | None) -> None:
-        self.future = future
-
-
-class _State(enum.Enum):
-    NEW = "not started"
-    STARTING = "starting"
-    RUNNING = "running"
-    STOPPING = "shutting down"
-    STOPPED = "shut down"
 
 
 # --- options -------------------------------------------------------------------
@@ -324,670 +96,7 @@ _MAX_QUEUE_SIZE: Final = options.positive_int(
 )
 
 
-def _is_memory(database: Path) -> bool:
-    return os.fspath(database) == ":memory:"
-
-
-def _describe(path: Path, table: str) -> str:
-    """``SQLite file '/abs/jobify.db', table 'jobify_schedules'``: where the jobs live."""
-    return f"SQLite file {str(path)!r}, table {table!r}"
-
-
-# --- rows ----------------------------------------------------------------------
-
-
-def _to_params(job: ScheduledJob, where: str) -> tuple[str, str, bytes, str, str]:
-    """Check one row on the caller's side and turn it into SQL parameters."""
-    job = checked_row(job, where)
-    when = job.next_run_at.astimezone(UTC).isoformat(timespec="microseconds")
-    return job.job_id, job.name, job.message, job.status.value, when
-
-
-def _read_time(value: Any) -> datetime:
-    if isinstance(value, str):
-        try:
-            when = datetime.fromisoformat(value)
-        except ValueError:
-            try:  # a REAL written into the TEXT column is stored as its text
-                seconds = float(value)
-            except ValueError:
-                msg = "expected ISO 8601 text or epoch seconds"
-                raise ValueError(msg) from None
-            when = datetime.fromtimestamp(seconds, UTC)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        when = datetime.fromtimestamp(value, UTC)
-    else:
-        msg = f"next_run_at {value!r} is neither ISO 8601 text nor epoch seconds"
-        raise TypeError(msg)
-    if when.utcoffset() is None:  # written by another tool: SQLite's own clock is UTC
-        return when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
-
-
-def _from_row(row: Sequence[Any]) -> ScheduledJob:
-    """Decode one stored row; raises ``ValueError`` or ``TypeError`` naming the column."""
-    job_id, name, message, status, next_run_at = row[:5]
-    if not isinstance(job_id, str):
-        msg = f"job_id {job_id!r} is not text"
-        raise TypeError(msg)
-    if not isinstance(name, str):
-        msg = f"name {name!r} is not text"
-        raise TypeError(msg)
-    if isinstance(message, str):
-        message = message.encode()
-    if not isinstance(message, bytes):
-        msg = f"message {message!r} is not a blob"
-        raise TypeError(msg)
-    try:
-        job_status = JobStatus(status)
-    except ValueError:
-        msg = f"status {status!r} is not a JobStatus ({_STATUSES})"
-        raise ValueError(msg) from None
-    try:
-        when = _read_time(next_run_at)
-    except (TypeError, ValueError, OverflowError, OSError) as exc:
-        msg = f"next_run_at {next_run_at!r} is not a time: {exc}"
-        raise ValueError(msg) from None
-    return ScheduledJob(job_id, name, message, job_status, when)
-
-
-def _from_row_leniently(row: Sequence[Any]) -> ScheduledJob:
-    """Decode a set-aside row as far as possible, for listing it.
-
-    Unreadable columns become ``str(value)``, ``b""``, ``JobStatus.SCHEDULED``
-    (what the kernel stores) and ``datetime.min`` in UTC; the set-aside reason
-    names the column that was wrong.
-    """
-    job_id, name, message, status, next_run_at = row[:5]
-    try:
-        job_status = JobStatus(status)
-    except ValueError:
-        job_status = JobStatus.SCHEDULED
-    try:
-        when = _read_time(next_run_at)
-    except (TypeError, ValueError, OverflowError, OSError):
-        when = _NO_TIME
-    if isinstance(message, str):
-        message = message.encode()
-    return ScheduledJob(
-        job_id if isinstance(job_id, str) else str(job_id),
-        name if isinstance(name, str) else str(name),
-        message if isinstance(message, bytes) else b"",
-        job_status,
-        when,
-    )
-
-
-def _stored(raw: Sequence[Any]) -> StoredJob:
-    """A row with its set-aside reason and flags (columns 5 to 7) as a ``StoredJob``.
-
-    A row whose own columns cannot be decoded comes back decoded leniently and
-    set aside, with the reason naming the column (it is never restored).
-    """
-    reason = raw[5]
-    try:
-        row = _from_row(raw)
-    except (TypeError, ValueError) as exc:
-        row = _from_row_leniently(raw)
-        if reason is None:
-            reason = f"the stored row cannot be decoded: {exc}"
-    return StoredJob(
-        row, paused=bool(raw[6]), run_requested=bool(raw[7]),
-        set_aside=None if reason is None else str(reason),
-    )  # fmt: skip
-
-
-def _iso(when: datetime) -> str:
-    """An aware time as sortable ISO 8601 text in UTC, with microseconds."""
-    return when.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _aware(where: str, field: str, value: Any) -> datetime:
-    if not isinstance(value, datetime):
-        msg = f"{where}: {field} must be a datetime, got {value!r}"
-        raise TypeError(msg)
-    if value.utcoffset() is None:
-        msg = (
-            f"{where}: {field} {value!r} is naive; pass an aware datetime, e.g. "
-            "datetime.now(timezone.utc)"
-        )
-        raise ValueError(msg)
-    return value
-
-
-def _text(where: str, field: str, value: Any, limit: int | None = None) -> str | None:
-    if value is None and limit is not None:
-        return None
-    if not isinstance(value, str):
-        msg = f"{where}: {field} must be a str, got {value!r}"
-        raise TypeError(msg)
-    return value if limit is None else value[:limit]
-
-
-def _status(where: str, value: Any) -> str:
-    if type(value) is JobStatus:
-        return value.value
-    try:
-        return JobStatus(value).value
-    except ValueError:
-        msg = f"{where}: status {value!r} is not a JobStatus; use {_STATUSES}"
-        raise ValueError(msg) from None
-
-
-def _run_params(run: Any, where: str) -> tuple[Any, ...]:
-    """Check one run record on the caller's side and turn it into SQL parameters."""
-    if not isinstance(run, RunRecord):
-        try:
-            run = RunRecord(*run)
-        except TypeError:
-            msg = f"{where}: expected RunRecord values, got {run!r}"
-            raise TypeError(msg) from None
-    attempt = run.attempt
-    if isinstance(attempt, bool) or not isinstance(attempt, int):
-        msg = f"{where}: attempt must be an int, got {attempt!r}"
-        raise TypeError(msg)
-    return (
-        _text(where, "job_id", run.job_id),
-        _text(where, "task", run.task),
-        _iso(_aware(where, "planned_at", run.planned_at)),
-        _iso(_aware(where, "started_at", run.started_at)),
-        _iso(_aware(where, "finished_at", run.finished_at)),
-        _status(where, run.status),
-        attempt,
-        _text(where, "node", run.node),
-        _text(where, "error_type", run.error_type, SUMMARY_LIMIT),
-        _text(where, "error_message", run.error_message, ERROR_LIMIT),
-        _text(where, "result_summary", run.result_summary, SUMMARY_LIMIT),
-    )
-
-
-def _run_from(raw: Sequence[Any]) -> tuple[int, RunRecord]:
-    run_id, job_id, task, planned, started, finished, status, attempt, node, *rest = raw
-    error_type, error_message, summary = rest
-    return int(run_id), RunRecord(
-        job_id=job_id, task=task, planned_at=_read_time(planned), started_at=_read_time(started),
-        finished_at=_read_time(finished), status=JobStatus(status), attempt=int(attempt),
-        node=node, error_type=error_type, error_message=error_message, result_summary=summary,
-    )  # fmt: skip
-
-
-def _outcome_params(outcome: Any, where: str) -> tuple[Any, ...]:
-    """Check one outcome on the caller's side and turn it into SQL parameters."""
-    if not isinstance(outcome, JobOutcome):
-        try:
-            outcome = JobOutcome(*outcome)
-        except TypeError:
-            msg = f"{where}: expected JobOutcome values, got {outcome!r}"
-            raise TypeError(msg) from None
-    result = outcome.result
-    if result is not None and not isinstance(result, bytes | bytearray | memoryview):
-        msg = f"{where}: result must be bytes or None, got {type(result).__name__}"
-        raise TypeError(msg)
-    return (
-        _text(where, "job_id", outcome.job_id),
-        _text(where, "name", outcome.name),
-        _status(where, outcome.status),
-        None if result is None else bytes(result),
-        _text(where, "error", outcome.error, ERROR_LIMIT),
-        _iso(_aware(where, "finished_at", outcome.finished_at)),
-    )
-
-
-def _outcome_from(raw: Sequence[Any]) -> JobOutcome:
-    job_id, name, status, result, error, finished = raw
-    return JobOutcome(
-        job_id, name, JobStatus(status), None if result is None else bytes(result), error,
-        _read_time(finished),
-    )  # fmt: skip
-
-
-# --- the worker ----------------------------------------------------------------
-
-
-class _Runner:
-    """One started session: the worker thread, its connection and the loop-side queue."""
-
-    def __init__(
-        self, storage: SQLiteStorage, loop: asyncio.AbstractEventLoop, counters: _Counters
-    ) -> None:
-        self.loop = loop
-        self.where = storage._where
-        self.database = storage.database
-        self.memory = _is_memory(storage.database)
-        self.path = storage.database if self.memory else Path(os.path.abspath(storage.database))
-        self.read_only = storage._read_only
-        self.watch: FileWatch | None = None  # set when the file is open (not in memory)
-        self.lock: SchedulerLockFile | None = None  # set by lock_scheduler()
-        self.timeout = float(storage.timeout)
-        self.table = storage.table_name
-        self.names = Names(storage.table_name)
-        self.layout = Layout()  # what the file holds; less only for read_only() on an old file
-        # the change feed (watch): the callback, the last data_version seen, when to look next
-        self.on_change: Callable[[], None] | None = None
-        self.data_version: Any = None
-        self.next_feed = 0.0
-        self.next_file_check = 0.0
-        self.samples: collections.deque[tuple[float, int]] = collections.deque()
-        # the guard of a feed reader's writes: the last feed read (its version and the
-        # data_version then), and the unheard deletes found for a (cursor, data_version)
-        self.read_version = -1
-        self.read_data_version: Any = None
-        self.unheard: tuple[tuple[int, Any], set[str]] | None = None
-        self.counters = counters
-        self.slots = _Slots(loop, storage.max_queue_size)
-        self.queue: queue.SimpleQueue[list[_Op] | _Stop | _Watch] = queue.SimpleQueue()
-        self.buffer: list[_Op] = []
-        self.accepted = 0  # calls between entry and answer, waiting for room included
-        self.admitted = 0  # calls holding a queue slot
-        self.closed = False
-        self.idle: asyncio.Future[None] | None = None
-        self.conn: sqlite3.Connection | None = None
-        self.ready: asyncio.Future[None] = loop.create_future()
-        self.thread = threading.Thread(
-            target=self._main,
-            name=f"jobify-sqlite:{storage.database.name}:{storage.table_name}",
-            daemon=True,  # a forgotten shutdown() must not hang interpreter exit
-        )
-
-    async def start(self) -> None:
-        """Start the thread; return once the connection is open and the schema exists."""
-        self.thread.start()
-        try:
-            await self.ready
-        except asyncio.CancelledError:
-            self.queue.put(_Stop(None))  # the thread closes what it opens, then exits
-            raise
-        except BaseException:
-            self.thread.join()  # it reported the failure as its last act
-            raise
-
-    # loop side
-
-    def submit(self, op: _Op) -> None:
-        self.buffer.append(op)
-        if len(self.buffer) == 1:
-            # hand over once per loop turn: everything issued in this turn is one batch
-            self.loop.call_soon(self.handoff)
-
-    def feed(self, on_change: Callable[[], None]) -> None:
-        """Have the worker call ``on_change`` on the loop when another connection writes."""
-        self.handoff()  # after the operations issued before it
-        self.queue.put(_Watch(on_change))
-
-    def close(self, done: asyncio.Future[None] | None) -> None:
-        """Refuse new operations and queue the stop behind everything accepted."""
-        self.closed = True
-        self.handoff()
-        self.queue.put(_Stop(done))
-
-    def handoff(self) -> None:
-        if self.buffer:
-            batch, self.buffer = self.buffer, []
-            self.queue.put(batch)
-
-    def release(self, count: int) -> None:
-        self.accepted -= count
-        if self.accepted == 0 and self.idle is not None and not self.idle.done():
-            self.idle.set_result(None)
-
-    async def wait_idle(self) -> None:
-        if self.accepted:
-            self.idle = self.loop.create_future()
-            await self.idle
-
-    def settle(self, ops: list[_Op]) -> None:
-        for op in ops:
-            future = op.future
-            if not future.done():  # a cancelled caller's operation still ran
-                if op.error is not None:
-                    future.set_exception(op.error)
-                else:
-                    future.set_result(op.result)
-            self.slots.release()
-        self.admitted -= len(ops)
-        self.release(len(ops))
-
-    # thread side
-
-    def _post(self, callback: Callable[..., None], *args: Any) -> None:
-        try:
-            self.loop.call_soon_threadsafe(callback, *args)
-        except RuntimeError:  # the loop is closed: nobody is waiting any more
-            log.debug("%s: event loop closed, result dropped", self.where)
-
-    def _main(self) -> None:
-        try:
-            self.conn = self._open()
-        except Exception as exc:  # reported to startup()
-            self._post(_settle_future, self.ready, self._wrap(exc, "startup"))
-            return
-        self._post(_settle_future, self.ready, None)
-        self.next_file_check = time.monotonic() + WATCH_SECONDS
-        while True:
-            try:
-                items = [self.queue.get(timeout=self._idle_timeout())]
-            except queue.Empty:  # idle: time to look at the file or at the change feed
-                self._tick()
-                continue
-            while True:
-                try:
-                    items.append(self.queue.get_nowait())
-                except queue.Empty:
-                    break
-            ops: list[_Op] = []
-            stop: _Stop | None = None
-            for item in items:
-                if isinstance(item, _Stop):
-                    stop = item
-                elif isinstance(item, _Watch):
-                    self._start_watch(item.callback)
-                else:
-                    ops.extend(item)
-            if ops:
-                self._run_batch(ops)
-            if stop is not None:
-                error = self._close()
-                if stop.future is not None:
-                    self._post(_settle_future, stop.future, error)
-                return
-            self._tick()
-
-    def _idle_timeout(self) -> float | None:
-        """Seconds until the next look at the file or the feed; None: nothing to look at."""
-        deadlines = []
-        if self.watch is not None or self.lock is not None:
-            deadlines.append(self.next_file_check)
-        if self.on_change is not None:
-            deadlines.append(self.next_feed)
-        if not deadlines:
-            return None
-        return max(0.0, min(deadlines) - time.monotonic())
-
-    def _tick(self) -> None:
-        """Do the looks that are due: the change feed, then the file."""
-        now = time.monotonic()
-        if self.on_change is not None and now >= self.next_feed:
-            self.next_feed = now + FEED_SECONDS
-            self._poll_feed()
-        if now >= self.next_file_check:
-            self.next_file_check = now + WATCH_SECONDS
-            self._check_file()
-
-    # the change feed: one PRAGMA per FEED_SECONDS while watching, a loop callback per change
-
-    def note_read(self, conn: sqlite3.Connection, version: int) -> None:
-        """A feed read (cursor or changes) saw everything up to ``version``."""
-        self.read_version = version
-        self.read_data_version = conn.execute("PRAGMA data_version").fetchone()[0]
-
-    def unheard_deletes(
-        self, conn: sqlite3.Connection, query: str, seen: int, token: int
-    ) -> set[str]:
-        """Ids other connections deleted after ``seen``, for the guard of a reader's writes.
-
-        No other connection committed since the last feed read (``PRAGMA
-        data_version`` unchanged, the usual case): nothing to look for. Else
-        one indexed range read per (cursor, data_version), kept for the next
-        writes.
-        """
-        now = conn.execute("PRAGMA data_version").fetchone()[0]
-        if seen >= self.read_version and now == self.read_data_version:
-            return set()
-        key = (seen, now)
-        if self.unheard is not None and self.unheard[0] == key:
-            return self.unheard[1]
-        found = {r[0] for r in conn.execute(query, (seen, token))}
-        self.unheard = (key, found)
-        return found
-
-    def _data_version(self) -> Any:
-        conn = self.conn
-        if conn is None:
-            return None
-        try:
-            return conn.execute("PRAGMA data_version").fetchone()[0]
-        except sqlite3.Error:  # e.g. busy during WAL recovery: look again next time
-            log.debug("%s: PRAGMA data_version failed", self.where, exc_info=True)
-            return self.data_version
-
-    def _start_watch(self, callback: Callable[[], None]) -> None:
-        self.on_change = callback
-        self.data_version = self._data_version()
-        self.next_feed = time.monotonic() + FEED_SECONDS
-        # once now: what others wrote between the caller's cursor and this baseline
-        self._post(callback)
-
-    def _poll_feed(self) -> None:
-        """Call back on the loop when another connection committed since the last look."""
-        version = self._data_version()
-        if version != self.data_version:
-            self.data_version = version
-            if self.on_change is not None:
-                self._post(self.on_change)
-
-    def _open(self) -> sqlite3.Connection:
-        if self.read_only:
-            return self._open_read_only()
-        existed = not self.memory and self.path.exists()
-        conn = sqlite3.connect(os.fspath(self.path), timeout=self.timeout, isolation_level=None)
-        try:
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() not in ("wal", "memory"):
-                log.warning(
-                    "%s: SQLite refused WAL journaling (journal_mode=%s); writes will block "
-                    "readers. Put the database on a local file system.", self.where, mode
-                )  # fmt: skip
-            conn.execute("PRAGMA synchronous=NORMAL")
-            create_schema(conn, self.names, self.where, SQLiteStorageError)
-            if not self.memory:
-                self.watch = FileWatch(self.path, self.where)
-                self._log_found(conn, existed=existed)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _open_read_only(self) -> sqlite3.Connection:
-        """Open the file without creating or changing anything (``jobify jobs``)."""
-        if self.memory:
-            msg = (
-                f"{self.where}: a ':memory:' database lives only inside the app that opened "
-                "it; there is nothing to read from outside"
-            )
-            raise StorageNotFoundError(msg)
-        if not self.path.is_file():
-            msg = (
-                f"SQLite file {str(self.path)!r} does not exist (opened read-only, so it was "
-                "not created). Check the database option and the directory you run in"
-            )
-            raise StorageNotFoundError(msg)
-        # mode=ro never creates the file; SQLite may add the -wal/-shm files a WAL read needs
-        uri = f"{self.path.as_uri()}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
-        try:
-            self._check_table_exists(conn)
-            self.layout = read_layout(conn, self.names)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _check_table_exists(self, conn: sqlite3.Connection) -> None:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if self.table not in tables:
-            found = ", ".join(repr(t) for t in sorted(tables)) or "none"
-            msg = (
-                f"SQLite file {str(self.path)!r} holds no table {self.table!r} (tables: "
-                f"{found}); check the table_name option"
-            )
-            raise StorageNotFoundError(msg)
-
-    def _log_found(self, conn: sqlite3.Connection, *, existed: bool) -> None:
-        """Say at startup which file was opened and what it holds (a wrong cwd shows here)."""
-        total, aside = conn.execute(
-            f"SELECT count(*), count(quarantined_reason) FROM {self.names.jobs}"  # noqa: S608
-        ).fetchone()
-        held = f"{total} stored job(s)" + (f", {aside} of them set aside" if aside else "")
-        if existed:
-            log.info("SQLite file %s, table %r: %s", self.path, self.table, held)
-        else:
-            log.info("SQLite file %s created (it did not exist), table %r", self.path, self.table)
-
-    def _check_file(self) -> None:
-        """Log at ERROR when the database or lock file was deleted or replaced (see _guard)."""
-        if self.watch is not None:
-            self.watch.check(self._count_rows)
-        if self.lock is not None:
-            self.lock.recheck(_describe(self.path, self.table))
-
-    def _count_rows(self) -> int | None:
-        conn = self.conn
-        if conn is None:
-            return None
-        try:
-            found = conn.execute(f"SELECT count(*) FROM {self.names.jobs}").fetchone()  # noqa: S608
-        except sqlite3.Error:
-            return None
-        return int(found[0])
-
-    def lock_scheduler(self) -> None:
-        """Take the scheduler lock of this table (worker thread; see _guard)."""
-        if self.lock is None and not self.memory:
-            self.lock = SchedulerLockFile.acquire(
-                lock_path(self.path, self.table), _describe(self.path, self.table)
-            )
-
-    def _close(self) -> BaseException | None:
-        lock, self.lock = self.lock, None
-        if lock is not None:
-            lock.release()
-        conn, self.conn = self.conn, None
-        if conn is None:
-            return None
-        try:
-            conn.close()
-        except sqlite3.Error as exc:
-            return self._wrap(exc, "shutdown")
-        return None
-
-    def _rollback(self, conn: sqlite3.Connection) -> None:
-        if conn.in_transaction:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                log.exception("%s: rollback failed", self.where)
-
-    def _run_batch(self, ops: list[_Op]) -> None:
-        conn = self.conn
-        assert conn is not None  # noqa: S101 - set before the first batch
-        tally = _Tally(self.names.meta)
-        writes = any(op.writes for op in ops)
-        if writes and self.watch is not None:
-            self._check_file()  # one stat per batch: a deleted file is seen at the next write
-        try:
-            conn.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
-            for op in ops:
-                op.result = op.fn(conn, tally)
-            if tally.version is not None:
-                self._trim_changes(conn, tally.version)
-            conn.execute("COMMIT")
-        except Exception as exc:  # handed to the callers, never lost
-            self._rollback(conn)
-            if len(ops) > 1 and not isinstance(exc, sqlite3.OperationalError):
-                # something in one operation, not the database: find out which
-                self.counters.failed(0)
-                for op in ops:
-                    self._run_batch([op])
-                return
-            self.counters.failed(len(ops))
-            for op in ops:
-                op.result = None
-                op.error = self._wrap(exc, op.what)
-        else:
-            self.counters.committed(len(ops), tally)
-        self._post(self.settle, ops)
-
-    def _trim_changes(self, conn: sqlite3.Connection, version: int) -> None:
-        """Drop tombstones older than CHANGES_KEPT_SECONDS, in the batch that wrote.
-
-        The thread notes one (time, version) sample a minute; entries of a
-        version at or below a sample older than the keep time are older than
-        that too. One indexed DELETE per minute at most, none while idle.
-        """
-        now = time.monotonic()
-        samples = self.samples
-        if not samples or now - samples[-1][0] >= CHANGES_KEPT_SECONDS / 60:
-            samples.append((now, version))
-        cutoff = None
-        while samples and now - samples[0][0] >= CHANGES_KEPT_SECONDS:
-            cutoff = samples.popleft()[1]
-        if cutoff is not None:
-            conn.execute(f"DELETE FROM {self.names.changes} WHERE version <= ?", (cutoff,))  # noqa: S608
-
-    def _wrap(self, exc: BaseException, what: str) -> BaseException:
-        if isinstance(exc, SQLiteStorageError) or not isinstance(exc, sqlite3.Error):
-            return exc
-        text = str(exc)
-        lowered = text.lower()
-        if "locked" in lowered or "busy" in lowered:
-            fix = (
-                f"another connection held a write lock for more than timeout={self.timeout}s; "
-                "stop the other writer or raise timeout"
-            )
-        elif "readonly" in lowered or "read-only" in lowered:
-            fix = "make the file, its -wal/-shm files and its directory writable"
-        elif "unable to open" in lowered:
-            fix = f"check that the directory of {str(self.database)!r} exists and is writable"
-        elif "no such table" in lowered:
-            fix = "the table was dropped behind the storage's back; restart the app to recreate it"
-        elif "not a database" in lowered or "malformed" in lowered:
-            fix = "the file is not a healthy SQLite database; restore it or use another file"
-        else:
-            fix = "see the sqlite3 error above (the __cause__)"
-        error = SQLiteStorageError(f"{self.where}.{what}(): {type(exc).__name__}: {text}. {fix}")
-        error.__cause__ = exc
-        return error
-
-
-def _settle_future(future: asyncio.Future[None], error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(None)
-
-
 # --- the storage ---------------------------------------------------------------
-
-
-class _Statements:
-    """The SQL of the calls made for every job, built once per storage."""
-
-    __slots__ = ("delete", "present", "tomb", "unheard", "upsert")
-
-    def __init__(self, names: Names) -> None:
-        jobs, changes = names.jobs, names.changes
-        self.upsert = (
-            f"INSERT INTO {jobs} "  # noqa: S608
-            "(job_id, name, message, status, next_run_at, quarantined_reason, version, writer) "
-            "VALUES (?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (job_id) DO UPDATE SET "
-            "name = excluded.name, message = excluded.message, status = excluded.status, "
-            "next_run_at = excluded.next_run_at, quarantined_reason = NULL, "
-            "version = excluded.version, writer = excluded.writer"
-        )
-        self.unheard = (
-            f"SELECT job_id FROM {changes} "  # noqa: S608
-            "WHERE version > ? AND writer != ? AND deleted = 1"
-        )
-        self.present = f"SELECT job_id FROM {jobs} WHERE job_id IN ({{marks}})"  # noqa: S608
-        self.tomb = (
-            f"INSERT INTO {changes} (job_id, version, writer, deleted) "  # noqa: S608
-            f"SELECT job_id, ?, ?, 1 FROM {jobs} WHERE job_id = ? "
-            "ON CONFLICT (job_id) DO UPDATE SET version = excluded.version, "
-            "writer = excluded.writer, deleted = 1"
-        )
-        self.delete = f"DELETE FROM {jobs} WHERE job_id = ?"  # noqa: S608
 
 
 @attrs.define(eq=False, repr=False)
@@ -1035,14 +144,24 @@ class SQLiteStorage(
     table_name: str = attrs.field(default="jobify_schedules", kw_only=True, validator=_TABLE_NAME)
     timeout: float = attrs.field(default=20.0, kw_only=True, validator=_TIMEOUT)
     max_queue_size: int = attrs.field(default=1024, kw_only=True, validator=_MAX_QUEUE_SIZE)
-    _state: _State = attrs.field(init=False, default=_State.NEW)
-    _runner: _Runner | None = attrs.field(init=False, default=None)
-    _counters: _Counters = attrs.field(init=False, factory=_Counters)
-    _stopped: asyncio.Future[None] | None = attrs.field(init=False, default=None)
     _read_only: bool = attrs.field(init=False, default=False)
-    _token: int = attrs.field(init=False, factory=lambda: secrets.randbits(62))
-    _seen: int | None = attrs.field(init=False, default=None)  # the feed read so far
-    _statements: _Statements | None = attrs.field(init=False, default=None)
+    _token: int = attrs.field(init=False, factory=lambda: secrets.randbits(62))  # as a writer
+    _worker: Worker = attrs.field(init=False)  # the thread, its lifecycle, the calls it runs
+    # the abilities, each working through the worker (see their modules)
+    _feed: Feed = attrs.field(init=False)
+    _jobs: Jobs = attrs.field(init=False)
+    _control: Control = attrs.field(init=False)
+    _history: History = attrs.field(init=False)
+    _outcomes: Outcomes = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._worker = worker = Worker(self)  # reads the options when it starts
+        token = self._token
+        self._feed = Feed(worker, token)
+        self._jobs = Jobs(worker, token, self._feed)
+        self._control = Control(worker, token)
+        self._history = History(worker)
+        self._outcomes = Outcomes(worker, self._jobs)
 
     def __repr__(self) -> str:
         return (
@@ -1052,14 +171,7 @@ class SQLiteStorage(
 
     @property
     def _where(self) -> str:
-        return f"SQLiteStorage({str(self.database)!r}, table {self.table_name!r})"
-
-    @property
-    def _sql(self) -> _Statements:
-        """The statements of the hot path, built once (the table name never changes)."""
-        if self._statements is None:
-            self._statements = _Statements(Names(self.table_name))
-        return self._statements
+        return self._worker.where
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -1076,22 +188,13 @@ class SQLiteStorage(
             StorageNotFoundError: opened with :meth:`read_only`, and the file
                 or the table does not exist.
         """
-        if self._state in (_State.STARTING, _State.RUNNING, _State.STOPPING):
-            msg = (
-                f"{self._where}.startup(): the storage is {self._state.value} already; "
-                "call shutdown() before starting it again"
-            )
-            raise SQLiteStorageStateError(msg)
-        runner = _Runner(self, asyncio.get_running_loop(), self._counters)
-        self._state = _State.STARTING
-        try:
-            await runner.start()
-        except BaseException:
-            self._state = _State.NEW
-            raise
-        self._runner = runner
-        self._stopped = None
-        self._state = _State.RUNNING
+        # read at each start, from this module, where they are documented (and tuned by tests)
+        timings = Timings(
+            feed_seconds=FEED_SECONDS,
+            watch_seconds=WATCH_SECONDS,
+            changes_kept_seconds=CHANGES_KEPT_SECONDS,
+        )
+        await self._worker.start(timings, read_only=self._read_only)
 
     async def shutdown(self) -> None:
         """Finish every accepted operation, close the file and join the thread.
@@ -1102,41 +205,7 @@ class SQLiteStorage(
             SQLiteStorageError: closing the connection failed (the thread
                 has exited all the same).
         """
-        runner = self._runner
-        if runner is None or self._state in (_State.NEW, _State.STOPPED):
-            return
-        loop = asyncio.get_running_loop()
-        if self._state is _State.STOPPING:
-            if self._stopped is not None and loop is runner.loop:
-                await asyncio.shield(self._stopped)
-            return
-        self._state = _State.STOPPING
-        if loop is not runner.loop:
-            # started on another (likely closed) loop: its callers cannot be answered
-            runner.queue.put(_Stop(None))
-            await asyncio.to_thread(runner.thread.join)
-            self._finish_stop()
-            return
-        self._stopped = loop.create_future()
-        try:
-            await runner.wait_idle()  # every accepted call is answered first
-        except BaseException:
-            runner.close(None)  # cancelled: the thread still finishes what it holds
-            self._finish_stop()
-            raise
-        done: asyncio.Future[None] = loop.create_future()
-        runner.close(done)
-        try:
-            await asyncio.shield(done)
-            runner.thread.join()  # it resolved `done` as its last act
-        finally:
-            self._finish_stop()
-
-    def _finish_stop(self) -> None:
-        self._state = _State.STOPPED
-        self._runner = None
-        if self._stopped is not None and not self._stopped.done():
-            self._stopped.set_result(None)
+        await self._worker.stop()
 
     # --- one scheduler, and reading from outside -------------------------------
 
@@ -1163,20 +232,20 @@ class SQLiteStorage(
             )
             raise SQLiteStorageStateError(msg)
 
-        def lock(conn: sqlite3.Connection, tally: _Tally) -> None:
+        def lock(conn: sqlite3.Connection, tally: Tally) -> None:
             del conn, tally
             runner.lock_scheduler()
 
-        runner = self._check_running("lock_scheduler")
+        runner = self._worker.check_running("lock_scheduler")
         await self._call("lock_scheduler", lock, writes=False)
 
     def describe(self) -> str:
         """Say where the jobs live: the file (made absolute) and the table."""
-        path = self.database if _is_memory(self.database) else Path(os.path.abspath(self.database))
-        runner = self._runner
+        path = self.database if is_memory(self.database) else Path(os.path.abspath(self.database))
+        runner = self._worker.runner
         if runner is not None:
             path = runner.path  # what was opened, whatever the working directory is now
-        return _describe(path, self.table_name)
+        return describe(path, self.table_name)
 
     def read_only(self) -> SQLiteStorage:
         """Return a storage on the same file and table that only reads (``jobify jobs``).
@@ -1198,59 +267,9 @@ class SQLiteStorage(
 
     def statistics(self) -> SQLiteStatistics:
         """Return a snapshot of the counters (transactions, rows, queued and waiting calls)."""
-        runner = self._runner
-        if runner is None:
-            return self._counters.snapshot(0, 0)
-        return self._counters.snapshot(runner.admitted, runner.accepted - runner.admitted)
+        return self._worker.statistics()
 
     # --- the Storage contract ----------------------------------------------------
-
-    def _jobs_sql(self, where: str, *, layout: Layout | None = None) -> str:
-        """SELECT of the columns ``_stored`` reads, from the jobs table, with ``where``."""
-        lay = layout or self._layout()
-        return (
-            "SELECT job_id, name, message, status, next_run_at, quarantined_reason, "  # noqa: S608
-            f"{lay.paused}, {lay.run_requested} FROM {quote(self.table_name)} {where}"
-        )
-
-    def _layout(self) -> Layout:
-        runner = self._runner
-        return Layout() if runner is None else runner.layout
-
-    async def _runnable_rows(self, what: str) -> list[StoredJob]:
-        """Every row that is not set aside, soonest first; undecodable ones are set aside."""
-        where = self._where
-        sql = self._jobs_sql("WHERE quarantined_reason IS NULL ORDER BY next_run_at, job_id")
-        mark = (
-            f"UPDATE {quote(self.table_name)} SET quarantined_reason = ?, "  # noqa: S608
-            "version = ?, writer = ? WHERE job_id = ?"
-        )
-        read_only = self._read_only
-        token = self._token
-
-        def read(conn: sqlite3.Connection, tally: _Tally) -> list[StoredJob]:
-            rows: list[StoredJob] = []
-            bad: list[tuple[str, Any]] = []
-            for raw in conn.execute(sql):
-                stored = _stored(raw)
-                if stored.set_aside is None:
-                    rows.append(stored)
-                else:
-                    bad.append((stored.set_aside, raw[0]))
-            if read_only or not bad:
-                return rows  # only listing: undecodable rows stay as they are
-            for reason, job_id in bad:
-                log.warning("%s: stored job %r set aside: %s", where, job_id, reason)
-            try:
-                version = tally.stamp(conn)
-                params = [(reason, version, token, job_id) for reason, job_id in bad]
-                tally.set_aside += conn.executemany(mark, params).rowcount
-            except sqlite3.Error:
-                log.exception("%s: could not mark %d undecodable row(s)", where, len(bad))
-            return rows
-
-        rows: list[StoredJob] = await self._call(what, read, writes=False)
-        return rows
 
     async def get_schedules(self) -> list[ScheduledJob]:
         """Return every stored row that is not set aside, soonest first.
@@ -1259,7 +278,7 @@ class SQLiteStorage(
         ``JobStatus``, a time that is not a time) is logged and set aside
         instead of failing the call, so one bad row never blocks startup.
         """
-        return [stored.row for stored in await self._runnable_rows("get_schedules")]
+        return [stored.row for stored in await self._jobs.runnable("get_schedules")]
 
     async def add_schedule(self, *scheduled: ScheduledJob) -> None:
         """Insert or replace ``scheduled`` rows; return once they are committed.
@@ -1275,32 +294,7 @@ class SQLiteStorage(
             SQLiteStorageError: the transaction failed.
             SQLiteStorageStateError: the storage is not running.
         """
-        where = f"{self._where}.add_schedule()"
-        params = [_to_params(job, where) for job in scheduled]
-        sql = self._sql
-        seen = self._seen
-        token = self._token
-        runner = self._runner
-
-        def write(conn: sqlite3.Connection, tally: _Tally) -> None:
-            version = tally.stamp(conn)
-            rows = params
-            if seen is not None and runner is not None:
-                # a feed reader does not store again a row that another process deleted
-                # after the last cursor it read (ChangeFeed)
-                unheard = runner.unheard_deletes(conn, sql.unheard, seen, token)
-                if unheard and (mine := unheard.intersection(p[0] for p in params)):
-                    marks = ", ".join("?" * len(mine))
-                    query = sql.present.format(marks=marks)
-                    gone = mine - {r[0] for r in conn.execute(query, list(mine))}
-                    rows = [p for p in params if p[0] not in gone]
-            conn.executemany(sql.upsert, [(*p, version, token) for p in rows])
-            tally.written += len(rows)
-
-        if not params:
-            self._check_running("add_schedule")
-            return
-        await self._call("add_schedule", write, writes=True)
+        await self._jobs.add(scheduled)
 
     async def delete_schedule(self, job_id: str) -> None:
         """Remove the row of ``job_id``; a missing row is not an error.
@@ -1309,7 +303,7 @@ class SQLiteStorage(
             SQLiteStorageError: the transaction failed.
             SQLiteStorageStateError: the storage is not running.
         """
-        await self._delete("delete_schedule", (job_id,))
+        await self._jobs.delete("delete_schedule", (job_id,))
 
     async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
         """Remove the rows of ``job_ids`` in one operation; missing rows are not an error.
@@ -1319,45 +313,7 @@ class SQLiteStorage(
             SQLiteStorageError: the transaction failed.
             SQLiteStorageStateError: the storage is not running.
         """
-        await self._delete("delete_schedule_many", job_ids)
-
-    def _checked_ids(self, what: str, job_ids: Sequence[str]) -> list[tuple[str]]:
-        if isinstance(job_ids, str | bytes):
-            msg = (
-                f"{self._where}.{what}({job_ids!r}): expected a sequence of job ids, got one "
-                f"string; pass [{job_ids!r}] or call delete_schedule({job_ids!r})"
-            )
-            raise TypeError(msg)
-        params = [(job_id,) for job_id in job_ids]
-        for (job_id,) in params:
-            if not isinstance(job_id, str):
-                msg = f"{self._where}.{what}(): job ids must be str, got {job_id!r}"
-                raise TypeError(msg)
-        return params
-
-    def _deleter(self) -> Callable[[sqlite3.Connection, _Tally, list[tuple[str]]], None]:
-        """Delete rows, leaving a tombstone for the change feed of each row that existed."""
-        sql = self._sql
-        token = self._token
-
-        def delete(conn: sqlite3.Connection, tally: _Tally, params: list[tuple[str]]) -> None:
-            version = tally.stamp(conn)
-            conn.executemany(sql.tomb, [(version, token, job_id) for (job_id,) in params])
-            tally.deleted += conn.executemany(sql.delete, params).rowcount
-
-        return delete
-
-    async def _delete(self, what: str, job_ids: Sequence[str]) -> None:
-        params = self._checked_ids(what, job_ids)
-        delete = self._deleter()
-
-        def run(conn: sqlite3.Connection, tally: _Tally) -> None:
-            delete(conn, tally, params)
-
-        if not params:
-            self._check_running(what)
-            return
-        await self._call(what, run, writes=True)
+        await self._jobs.delete("delete_schedule_many", job_ids)
 
     # --- set aside ---------------------------------------------------------------
 
@@ -1374,21 +330,7 @@ class SQLiteStorage(
             SQLiteStorageError: the transaction failed.
             SQLiteStorageStateError: the storage is not running.
         """
-        if not isinstance(job_id, str) or not isinstance(reason, str):
-            msg = f"{self._where}.set_aside({job_id!r}, {reason!r}): job_id and reason must be str"
-            raise TypeError(msg)
-        text = reason or "set aside without a reason"
-        sql = (
-            f"UPDATE {quote(self.table_name)} SET quarantined_reason = ?, "  # noqa: S608
-            "version = ?, writer = ? WHERE job_id = ?"
-        )
-        token = self._token
-
-        def mark(conn: sqlite3.Connection, tally: _Tally) -> None:
-            version = tally.stamp(conn)
-            tally.set_aside += conn.execute(sql, (text, version, token, job_id)).rowcount
-
-        await self._call("set_aside", mark, writes=True)
+        await self._jobs.set_aside(job_id, reason)
 
     async def get_quarantined(self) -> list[tuple[ScheduledJob, str]]:
         """Return the set-aside rows with their reasons, soonest first.
@@ -1400,19 +342,7 @@ class SQLiteStorage(
             SQLiteStorageError: the read failed.
             SQLiteStorageStateError: the storage is not running.
         """
-        sql = (
-            "SELECT job_id, name, message, status, next_run_at, quarantined_reason "  # noqa: S608
-            f"FROM {quote(self.table_name)} WHERE quarantined_reason IS NOT NULL "
-            "ORDER BY next_run_at, job_id"
-        )
-
-        def read(conn: sqlite3.Connection, tally: _Tally) -> list[tuple[ScheduledJob, str]]:
-            return [(_from_row_leniently(raw), str(raw[5])) for raw in conn.execute(sql)]
-
-        rows: list[tuple[ScheduledJob, str]] = await self._call(
-            "get_quarantined", read, writes=False
-        )
-        return rows
+        return await self._jobs.set_aside_rows()
 
     # --- change feed (ChangeFeed) ------------------------------------------------
 
@@ -1422,22 +352,7 @@ class SQLiteStorage(
         From now on this storage reads the feed: its ``add_schedule`` no longer
         stores again a row another process deleted after the last cursor it read.
         """
-        meta = quote(self.table_name + "_meta")
-        runner = self._check_running("cursor")
-
-        def read(conn: sqlite3.Connection, tally: _Tally) -> int:
-            found = conn.execute(f"SELECT value FROM {meta} WHERE key = 'version'").fetchone()  # noqa: S608
-            version = 0 if found is None else int(found[0])
-            runner.note_read(conn, version)
-            return version
-
-        version: int = await self._call("cursor", read, writes=False)
-        self._heard(version)
-        return version
-
-    def _heard(self, cursor: int) -> None:
-        if self._seen is None or cursor > self._seen:
-            self._seen = cursor
+        return await self._feed.cursor()
 
     def watch(self, on_change: Callable[[], None]) -> None:
         """Call ``on_change()`` on this loop soon after another connection wrote to the file.
@@ -1451,7 +366,7 @@ class SQLiteStorage(
         Raises:
             SQLiteStorageStateError: the storage is not running.
         """
-        self._check_running("watch").feed(on_change)
+        self._feed.watch(on_change)
 
     async def changes(self, cursor: int) -> RowChanges:
         """Return what other storage objects added, changed or deleted after ``cursor``.
@@ -1462,90 +377,25 @@ class SQLiteStorage(
         this storage stored again after another's delete (before the guard of
         :meth:`cursor` could know) is reported deleted: the delete wins.
         """
-        names = Names(self.table_name)
-        token = self._token
-        layout = self._layout()
-        rows_sql = self._jobs_sql("WHERE version > ? AND writer != ?", layout=layout)
-        logged_sql = (
-            "SELECT c.job_id, c.deleted AND j.writer = ?2 AND j.version > c.version, "  # noqa: S608
-            "j.job_id, j.name, j.message, j.status, j.next_run_at, "
-            "j.quarantined_reason, j.paused, j.run_requested "
-            f"FROM {names.changes} AS c LEFT JOIN {names.jobs} AS j ON j.job_id = c.job_id "
-            "WHERE c.version > ?1 AND c.writer != ?2"
-        )
-        meta_sql = f"SELECT value FROM {names.meta} WHERE key = 'version'"  # noqa: S608
-        if not (layout.flags and layout.changes):  # read-only on an older file: no feed
-            return RowChanges(cursor, [], [])
-        runner = self._check_running("changes")
-
-        def read(conn: sqlite3.Connection, tally: _Tally) -> RowChanges:
-            found = conn.execute(meta_sql).fetchone()
-            now = 0 if found is None else int(found[0])
-            runner.note_read(conn, now)
-            changed = {raw[0]: _stored(raw) for raw in conn.execute(rows_sql, (cursor, token))}
-            deleted: list[str] = []
-            for job_id, stored_again, *raw in conn.execute(logged_sql, (cursor, token)):
-                if raw[0] is None or stored_again:
-                    deleted.append(job_id)
-                elif job_id not in changed:
-                    changed[job_id] = _stored(raw)
-            return RowChanges(max(now, cursor), list(changed.values()), deleted)
-
-        result: RowChanges = await self._call("changes", read, writes=False)
-        self._heard(result.cursor)
-        return result
+        return await self._feed.changes(cursor)
 
     # --- control (ControlStorage) ------------------------------------------------
 
-    async def _set_flag(self, what: str, column: str, job_id: str, *, value: bool) -> bool:
-        if not isinstance(job_id, str):
-            msg = f"{self._where}.{what}({job_id!r}): job_id must be a str"
-            raise TypeError(msg)
-        names = Names(self.table_name)
-        sql = (
-            f"UPDATE {names.jobs} SET {column} = ?, version = ?, writer = ? "  # noqa: S608
-            "WHERE job_id = ? AND quarantined_reason IS NULL"
-        )
-        log_sql = (
-            f"INSERT INTO {names.changes} (job_id, version, writer, deleted) "  # noqa: S608
-            "VALUES (?, ?, ?, 0) ON CONFLICT (job_id) DO UPDATE SET "
-            "version = excluded.version, writer = excluded.writer, deleted = 0"
-        )
-        token = self._token
-
-        def write(conn: sqlite3.Connection, tally: _Tally) -> bool:
-            version = tally.stamp(conn)
-            if conn.execute(sql, (int(value), version, token, job_id)).rowcount == 0:
-                return False
-            # logged too, so a reader hears of it even after the row's owner rewrites the row
-            conn.execute(log_sql, (job_id, version, token))
-            return True
-
-        found: bool = await self._call(what, write, writes=True)
-        return found
-
     async def set_paused(self, job_id: str, *, paused: bool) -> bool:
         """Pause or resume ``job_id``; False when no such row is stored (or it is set aside)."""
-        return await self._set_flag("set_paused", "paused", job_id, value=paused)
+        return await self._control.set_flag("set_paused", "paused", job_id, value=paused)
 
     async def request_run(self, job_id: str, *, requested: bool = True) -> bool:
         """Ask for (or clear) one extra run of ``job_id`` now; False when no such row."""
-        return await self._set_flag("request_run", "run_requested", job_id, value=requested)
+        return await self._control.set_flag("request_run", "run_requested", job_id, value=requested)
 
     async def get_stored_jobs(self) -> list[StoredJob]:
         """Return every row that can run (not set aside) with its flags, soonest first."""
-        return await self._runnable_rows("get_stored_jobs")
+        return await self._jobs.runnable("get_stored_jobs")
 
     async def get_stored_job(self, job_id: str) -> StoredJob | None:
         """Return the row of ``job_id`` (set aside or not) with its flags; None when missing."""
-        sql = self._jobs_sql("WHERE job_id = ?")
-
-        def read(conn: sqlite3.Connection, tally: _Tally) -> StoredJob | None:
-            raw = conn.execute(sql, (job_id,)).fetchone()
-            return None if raw is None else _stored(raw)
-
-        found: StoredJob | None = await self._call("get_stored_job", read, writes=False)
-        return found
+        return await self._control.get_stored_job(job_id)
 
     async def list_jobs(
         self,
@@ -1564,37 +414,9 @@ class SQLiteStorage(
         that is neither; ``search`` keeps rows whose id or task contains it
         (case-sensitive, taken literally).
         """
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            msg = f"{self._where}.list_jobs(limit={limit!r}): expected an int >= 1"
-            raise ValueError(msg)
-        layout = self._layout()
-        clauses: list[str] = []
-        params: list[Any] = []
-        if after is not None:
-            clauses.append("job_id > ?")
-            params.append(after)
-        if task is not None:
-            clauses.append("name = ?")
-            params.append(task)
-        if status == "set aside":
-            clauses.append("quarantined_reason IS NOT NULL")
-        elif status == "paused":
-            clauses.append(f"quarantined_reason IS NULL AND {layout.paused} != 0")
-        elif status is not None:
-            clauses.append(f"quarantined_reason IS NULL AND {layout.paused} = 0 AND status = ?")
-            params.append(status)
-        if search is not None:
-            clauses.append("(instr(job_id, ?) > 0 OR instr(name, ?) > 0)")
-            params += [search, search]
-        where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
-        sql = self._jobs_sql(f"{where}ORDER BY job_id LIMIT ?", layout=layout)
-        params.append(limit)
-
-        def read(conn: sqlite3.Connection, tally: _Tally) -> list[StoredJob]:
-            return [_stored(raw) for raw in conn.execute(sql, params)]
-
-        page: list[StoredJob] = await self._call("list_jobs", read, writes=False)
-        return page
+        return await self._control.list_jobs(
+            after=after, limit=limit, task=task, status=status, search=search
+        )
 
     # --- run history (HistoryStorage) --------------------------------------------
 
@@ -1609,21 +431,7 @@ class SQLiteStorage(
                 naive time (raised before anything is queued).
             SQLiteStorageError: the transaction failed.
         """
-        where = f"{self._where}.record_runs()"
-        params = [_run_params(run, where) for run in runs]
-        sql = (
-            f"INSERT INTO {quote(self.table_name + '_runs')} (job_id, task, planned_at, "  # noqa: S608
-            "started_at, finished_at, status, attempt, node, error_type, error_message, "
-            "result_summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )
-
-        def write(conn: sqlite3.Connection, tally: _Tally) -> None:
-            conn.executemany(sql, params)
-
-        if not params:
-            self._check_running("record_runs")
-            return
-        await self._call("record_runs", write, writes=True)
+        await self._history.record(runs)
 
     async def get_runs(
         self,
@@ -1634,33 +442,9 @@ class SQLiteStorage(
         failed_only: bool = False,
     ) -> list[tuple[int, RunRecord]]:
         """Return runs newest first with their ids: of one job or all, before the id ``before``."""
-        if not self._layout().runs:
-            self._check_running("get_runs")
-            return []
-        clauses: list[str] = []
-        params: list[Any] = []
-        if job_id is not None:
-            clauses.append("job_id = ?")
-            params.append(job_id)
-        if before is not None:
-            clauses.append("run_id < ?")
-            params.append(before)
-        if failed_only:
-            clauses.append("status != ?")
-            params.append(JobStatus.SUCCESS.value)
-        where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
-        sql = (
-            "SELECT run_id, job_id, task, planned_at, started_at, finished_at, status, "  # noqa: S608
-            "attempt, node, error_type, error_message, result_summary "
-            f"FROM {quote(self.table_name + '_runs')} {where}ORDER BY run_id DESC LIMIT ?"
+        return await self._history.get(
+            job_id=job_id, before=before, limit=limit, failed_only=failed_only
         )
-        params.append(limit)
-
-        def read(conn: sqlite3.Connection, tally: _Tally) -> list[tuple[int, RunRecord]]:
-            return [_run_from(raw) for raw in conn.execute(sql, params)]
-
-        runs: list[tuple[int, RunRecord]] = await self._call("get_runs", read, writes=False)
-        return runs
 
     async def trim_runs(
         self, *, older_than: datetime | None = None, keep_per_job: int | None = None
@@ -1670,41 +454,7 @@ class SQLiteStorage(
         Both read an index: the age by ``finished_at``; the count per job only
         for jobs that have more runs than that. Returns how many were dropped.
         """
-        where = f"{self._where}.trim_runs()"
-        cutoff = None if older_than is None else _iso(_aware(where, "older_than", older_than))
-        if keep_per_job is not None and (
-            isinstance(keep_per_job, bool) or not isinstance(keep_per_job, int) or keep_per_job < 0
-        ):
-            msg = f"{where}: keep_per_job must be an int >= 0 or None, got {keep_per_job!r}"
-            raise ValueError(msg)
-        runs = quote(self.table_name + "_runs")
-
-        def trim(conn: sqlite3.Connection, tally: _Tally) -> int:
-            dropped = 0
-            if cutoff is not None:
-                dropped += conn.execute(
-                    f"DELETE FROM {runs} WHERE finished_at < ?",  # noqa: S608
-                    (cutoff,),
-                ).rowcount
-            if keep_per_job is not None:
-                crowded = conn.execute(
-                    f"SELECT job_id FROM {runs} GROUP BY job_id HAVING count(*) > ?",  # noqa: S608
-                    (keep_per_job,),
-                ).fetchall()
-                for (job,) in crowded:
-                    dropped += conn.execute(
-                        f"DELETE FROM {runs} WHERE job_id = ? AND run_id NOT IN ("  # noqa: S608
-                        f"SELECT run_id FROM {runs} WHERE job_id = ? "
-                        "ORDER BY run_id DESC LIMIT ?)",
-                        (job, job, keep_per_job),
-                    ).rowcount
-            return dropped
-
-        if not self._layout().runs:
-            self._check_running("trim_runs")
-            return 0
-        dropped: int = await self._call("trim_runs", trim, writes=True)
-        return dropped
+        return await self._history.trim(older_than=older_than, keep_per_job=keep_per_job)
 
     # --- kept outcomes (ResultStorage) -------------------------------------------
 
@@ -1715,98 +465,17 @@ class SQLiteStorage(
         changes nothing. An outcome replaces an earlier one of the same job.
         Deleted rows leave tombstones for the change feed, as deletes do.
         """
-        where = f"{self._where}.finish_jobs()"
-        params = [_outcome_params(outcome, where) for outcome in outcomes]
-        ids = [(p[0],) for p in params]
-        delete = self._deleter()
-        sql = (
-            f"INSERT INTO {quote(self.table_name + '_outcomes')} "  # noqa: S608
-            "(job_id, name, status, result, error, finished_at) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (job_id) DO UPDATE SET name = excluded.name, status = excluded.status, "
-            "result = excluded.result, error = excluded.error, finished_at = excluded.finished_at"
-        )
-
-        def write(conn: sqlite3.Connection, tally: _Tally) -> None:
-            delete(conn, tally, ids)
-            conn.executemany(sql, params)
-
-        if not params:
-            self._check_running("finish_jobs")
-            return
-        await self._call("finish_jobs", write, writes=True)
+        await self._outcomes.finish(outcomes)
 
     async def get_outcome(self, job_id: str) -> JobOutcome | None:
         """Return the kept outcome of ``job_id``, or None."""
-        if not self._layout().outcomes:
-            self._check_running("get_outcome")
-            return None
-        sql = (
-            "SELECT job_id, name, status, result, error, finished_at "  # noqa: S608
-            f"FROM {quote(self.table_name + '_outcomes')} WHERE job_id = ?"
-        )
-
-        def read(conn: sqlite3.Connection, tally: _Tally) -> JobOutcome | None:
-            raw = conn.execute(sql, (job_id,)).fetchone()
-            return None if raw is None else _outcome_from(raw)
-
-        found: JobOutcome | None = await self._call("get_outcome", read, writes=False)
-        return found
+        return await self._outcomes.get(job_id)
 
     async def purge_outcomes(self, finished_before: datetime) -> int:
         """Drop the outcomes of jobs finished before ``finished_before``; return how many."""
-        where = f"{self._where}.purge_outcomes()"
-        cutoff = _iso(_aware(where, "finished_before", finished_before))
-        sql = f"DELETE FROM {quote(self.table_name + '_outcomes')} WHERE finished_at < ?"  # noqa: S608
-
-        def purge(conn: sqlite3.Connection, tally: _Tally) -> int:
-            return int(conn.execute(sql, (cutoff,)).rowcount)
-
-        if not self._layout().outcomes:
-            self._check_running("purge_outcomes")
-            return 0
-        dropped: int = await self._call("purge_outcomes", purge, writes=True)
-        return dropped
+        return await self._outcomes.purge(finished_before)
 
     # --- plumbing ----------------------------------------------------------------
 
-    def _check_running(self, what: str) -> _Runner:
-        runner = self._runner
-        if runner is None or self._state is not _State.RUNNING:
-            if self._state is _State.NEW:
-                fix = "call `await storage.startup()` first (an app does it in `async with app`)"
-            else:
-                fix = "call `await storage.startup()` to use it again"
-            msg = f"{self._where}.{what}(): the storage is {self._state.value}; {fix}"
-            raise SQLiteStorageStateError(msg)
-        if asyncio.get_running_loop() is not runner.loop:
-            msg = (
-                f"{self._where}.{what}(): called from another event loop than the one that "
-                "ran startup(); use the storage from one loop, or shut it down and start it "
-                "on the new loop"
-            )
-            raise SQLiteStorageStateError(msg)
-        return runner
-
-    async def _call(self, what: str, fn: _OpFn, *, writes: bool) -> Any:
-        runner = self._check_running(what)
-        if writes and self._read_only:
-            msg = (
-                f"{self._where}.{what}(): this storage was opened with read_only() and "
-                "writes nothing; use the storage itself"
-            )
-            raise SQLiteStorageStateError(msg)
-        runner.accepted += 1
-        try:
-            await runner.slots.acquire()  # back-pressure: wait while the queue is full
-        except BaseException:
-            runner.release(1)
-            raise
-        if runner.closed:  # shutdown() was cancelled while this call waited for room
-            runner.slots.release()
-            runner.release(1)
-            msg = f"{self._where}.{what}(): the storage was shut down while the call waited"
-            raise SQLiteStorageStateError(msg)
-        runner.admitted += 1
-        op = _Op(fn, runner.loop.create_future(), what, writes=writes)
-        runner.submit(op)
-        return await op.future
+    async def _call(self, what: str, fn: OpFn, *, writes: bool) -> Any:
+        return await self._worker.call(what, fn, writes=writes)

@@ -1,0 +1,435 @@
+"""The worker thread of one started storage: group commit and back-pressure.
+
+Every call made from the event loop becomes an :class:`Op` in a loop-side
+buffer; the whole buffer is handed to the thread once per loop turn, and the
+thread runs everything it has received in ONE transaction before it resolves
+every caller's future (one ``call_soon_threadsafe`` per batch). The event
+loop never touches the disk.
+
+:class:`Slots` bounds the operations accepted and not yet finished
+(``max_queue_size``); further callers wait in line. A batch that fails is
+rolled back and its callers get the error; when the failure is not
+environmental (a locked or read-only file fails every operation alike) each
+operation is retried in its own transaction, so one bad operation cannot fail
+its neighbours. The thread survives every error. Between batches it looks at
+the change feed and at the file when those looks are due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import os
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from jobify_storage_sqlite._database import Database, is_memory
+from jobify_storage_sqlite._errors import storage_error
+from jobify_storage_sqlite._feed import FeedWatch, Tombstones
+from jobify_storage_sqlite._schema import Layout
+from jobify_storage_sqlite._statistics import Counters
+
+__all__ = ("OpFn", "Runner", "Settings", "Tally")
+
+log = logging.getLogger("jobify.storage.sqlite")
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """What one runner works with: the storage's options when it started, and its timings."""
+
+    where: str  # the storage, as error messages name it
+    database: Path  # as configured; resolved against the working directory at start
+    table: str
+    timeout: float
+    max_queue_size: int
+    read_only: bool
+    feed_seconds: float  # how often a watched feed asks PRAGMA data_version
+    watch_seconds: float  # how often an idle thread looks at the file (see _guard)
+    changes_kept_seconds: float  # how long a change entry is kept for the feed
+
+
+class Tally:
+    """Rows one batch touched, added to the counters only if it commits; its version stamp."""
+
+    __slots__ = ("deleted", "meta", "set_aside", "version", "written")
+
+    def __init__(self, meta: str) -> None:
+        self.written = self.deleted = self.set_aside = 0
+        self.meta = meta
+        self.version: int | None = None
+
+    def stamp(self, conn: sqlite3.Connection) -> int:
+        """The version of this batch: the counter in the meta table, bumped once per batch.
+
+        Batches that change rows commit one at a time (``BEGIN IMMEDIATE``), so
+        versions grow in commit order and a reader's cursor misses nothing.
+        """
+        if self.version is None:
+            meta = self.meta
+            conn.execute(
+                f"UPDATE {meta} SET value = CAST(value AS INTEGER) + 1 "  # noqa: S608
+                "WHERE key = 'version'"
+            )
+            found = conn.execute(f"SELECT value FROM {meta} WHERE key = 'version'").fetchone()  # noqa: S608
+            self.version = int(found[0])
+        return self.version
+
+
+OpFn = Callable[[sqlite3.Connection, Tally], Any]
+"""What an operation runs on the worker thread, inside the batch's transaction."""
+
+
+class Slots:
+    """Back-pressure: a FIFO count of queue places whose release is O(1) however many wait.
+
+    ``asyncio.Semaphore`` of Python 3.11 rescans the waiters it already woke
+    on every release, so settling a batch of a burst of 10,000 pushes cost
+    a quadratic number of ``done()`` calls (most of the burst's CPU time).
+    A released place goes straight to the first live waiter.
+    """
+
+    __slots__ = ("free", "loop", "waiters")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, places: int) -> None:
+        self.loop = loop
+        self.free = places
+        self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def acquire(self) -> None:
+        """Take a place, waiting in line while none is free."""
+        if self.free > 0 and not self.waiters:
+            self.free -= 1
+            return
+        place = self.loop.create_future()
+        self.waiters.append(place)
+        try:
+            await place
+        except asyncio.CancelledError:
+            if place.done() and not place.cancelled():  # given a place, then cancelled
+                self.release()
+            raise
+
+    def release(self) -> None:
+        """Give a place back: to the first waiter still waiting, else to the free count."""
+        waiters = self.waiters
+        while waiters:
+            place = waiters.popleft()
+            if not place.done():
+                place.set_result(None)
+                return
+        self.free += 1
+
+
+class Op:
+    """One call waiting for the worker: what to run, and the caller's future."""
+
+    __slots__ = ("error", "fn", "future", "result", "what", "writes")
+
+    def __init__(self, fn: OpFn, future: asyncio.Future[Any], what: str, *, writes: bool) -> None:
+        self.fn = fn
+        self.future = future
+        self.what = what
+        self.writes = writes
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+class _Watch:
+    """Tells the worker to call ``callback`` on the loop when another connection writes."""
+
+    __slots__ = ("callback",)
+
+    def __init__(self, callback: Callable[[], None]) -> None:
+        self.callback = callback
+
+
+class _Stop:
+    """Tells the worker to finish what it holds, close the connection and exit."""
+
+    __slots__ = ("future",)
+
+    def __init__(self, future: asyncio.Future[None] | None) -> None:
+        self.future = future
+
+
+def _settle_future(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(None)
+
+
+class Runner:
+    """One started session: the worker thread, its connection and the loop-side queue."""
+
+    def __init__(
+        self, settings: Settings, loop: asyncio.AbstractEventLoop, counters: Counters
+    ) -> None:
+        self.loop = loop
+        self.settings = settings
+        self.where = settings.where
+        database = settings.database
+        self.path = database if is_memory(database) else Path(os.path.abspath(database))
+        self.db = Database(
+            self.path,
+            settings.table,
+            timeout=settings.timeout,
+            read_only=settings.read_only,
+            where=settings.where,
+        )
+        self.feed = FeedWatch(self._post, interval=settings.feed_seconds, where=settings.where)
+        self.tombstones = Tombstones(
+            self.db.names.changes, kept_seconds=settings.changes_kept_seconds
+        )
+        self.next_file_check = 0.0
+        self.counters = counters
+        self.slots = Slots(loop, settings.max_queue_size)
+        self.queue: queue.SimpleQueue[list[Op] | _Stop | _Watch] = queue.SimpleQueue()
+        self.buffer: list[Op] = []
+        self.accepted = 0  # calls between entry and answer, waiting for room included
+        self.admitted = 0  # calls holding a queue slot
+        self.closed = False
+        self.idle: asyncio.Future[None] | None = None
+        self.ready: asyncio.Future[None] = loop.create_future()
+        self.thread = threading.Thread(
+            target=self._main,
+            name=f"jobify-sqlite:{database.name}:{settings.table}",
+            daemon=True,  # a forgotten shutdown() must not hang interpreter exit
+        )
+
+    @property
+    def layout(self) -> Layout:
+        """What the file holds (less than the full layout only for read_only() on an old file)."""
+        return self.db.layout
+
+    @property
+    def queued(self) -> int:
+        """Calls holding a queue place and not answered yet."""
+        return self.admitted
+
+    @property
+    def waiting(self) -> int:
+        """Calls waiting for a queue place (back-pressure)."""
+        return self.accepted - self.admitted
+
+    async def start(self) -> None:
+        """Start the thread; return once the connection is open and the schema exists."""
+        self.thread.start()
+        try:
+            await self.ready
+        except asyncio.CancelledError:
+            self.queue.put(_Stop(None))  # the thread closes what it opens, then exits
+            raise
+        except BaseException:
+            self.thread.join()  # it reported the failure as its last act
+            raise
+
+    # loop side
+
+    async def admit(self) -> bool:
+        """Take a queue place for one call, waiting while the queue is full.
+
+        False when the runner was closed while the call waited (a cancelled
+        shutdown); the place is given back.
+        """
+        self.accepted += 1
+        try:
+            await self.slots.acquire()  # back-pressure: wait while the queue is full
+        except BaseException:
+            self._answered(1)
+            raise
+        if self.closed:  # shutdown() was cancelled while this call waited for room
+            self.slots.release()
+            self._answered(1)
+            return False
+        self.admitted += 1
+        return True
+
+    def submit(self, fn: OpFn, what: str, *, writes: bool) -> asyncio.Future[Any]:
+        """Queue an admitted call for the next batch; its future gets the answer."""
+        op = Op(fn, self.loop.create_future(), what, writes=writes)
+        self.buffer.append(op)
+        if len(self.buffer) == 1:
+            # hand over once per loop turn: everything issued in this turn is one batch
+            self.loop.call_soon(self.handoff)
+        return op.future
+
+    def watch(self, on_change: Callable[[], None]) -> None:
+        """Have the worker call ``on_change`` on the loop when another connection writes."""
+        self.handoff()  # after the operations issued before it
+        self.queue.put(_Watch(on_change))
+
+    def close(self, done: asyncio.Future[None] | None) -> None:
+        """Refuse new operations and queue the stop behind everything accepted."""
+        self.closed = True
+        self.handoff()
+        self.queue.put(_Stop(done))
+
+    def abandon(self) -> None:
+        """Stop the thread without answering anyone: its event loop is gone."""
+        self.queue.put(_Stop(None))
+
+    def join(self) -> None:
+        """Wait for the thread to exit."""
+        self.thread.join()
+
+    def handoff(self) -> None:
+        """Hand the buffered operations to the thread, as one batch."""
+        if self.buffer:
+            batch, self.buffer = self.buffer, []
+            self.queue.put(batch)
+
+    def _answered(self, count: int) -> None:
+        self.accepted -= count
+        if self.accepted == 0 and self.idle is not None and not self.idle.done():
+            self.idle.set_result(None)
+
+    async def wait_idle(self) -> None:
+        """Return once every accepted call is answered."""
+        if self.accepted:
+            self.idle = self.loop.create_future()
+            await self.idle
+
+    def _settle(self, ops: list[Op]) -> None:
+        for op in ops:
+            future = op.future
+            if not future.done():  # a cancelled caller's operation still ran
+                if op.error is not None:
+                    future.set_exception(op.error)
+                else:
+                    future.set_result(op.result)
+            self.slots.release()
+        self.admitted -= len(ops)
+        self._answered(len(ops))
+
+    # thread side
+
+    def lock_scheduler(self) -> None:
+        """Take the scheduler lock of this table (worker thread; see _guard)."""
+        self.db.lock_scheduler()
+
+    def _post(self, callback: Callable[..., None], *args: Any) -> None:
+        try:
+            self.loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            log.debug("%s: event loop closed, result dropped", self.where)
+
+    def _main(self) -> None:
+        try:
+            self.db.open()
+        except Exception as exc:  # reported to startup()
+            self._post(_settle_future, self.ready, self._error(exc, "startup"))
+            return
+        self._post(_settle_future, self.ready, None)
+        self.next_file_check = time.monotonic() + self.settings.watch_seconds
+        while True:
+            try:
+                items = [self.queue.get(timeout=self._idle_timeout())]
+            except queue.Empty:  # idle: time to look at the file or at the change feed
+                self._tick()
+                continue
+            while True:
+                try:
+                    items.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            ops: list[Op] = []
+            stop: _Stop | None = None
+            for item in items:
+                if isinstance(item, _Stop):
+                    stop = item
+                elif isinstance(item, _Watch):
+                    self.feed.start(self.db.conn, item.callback)
+                else:
+                    ops.extend(item)
+            if ops:
+                self._run_batch(ops)
+            if stop is not None:
+                error = self._close()
+                if stop.future is not None:
+                    self._post(_settle_future, stop.future, error)
+                return
+            self._tick()
+
+    def _idle_timeout(self) -> float | None:
+        """Seconds until the next look at the file or the feed; None: nothing to look at."""
+        deadlines = []
+        if self.db.guarded:
+            deadlines.append(self.next_file_check)
+        feed = self.feed.deadline()
+        if feed is not None:
+            deadlines.append(feed)
+        if not deadlines:
+            return None
+        return max(0.0, min(deadlines) - time.monotonic())
+
+    def _tick(self) -> None:
+        """Do the looks that are due: the change feed, then the file."""
+        now = time.monotonic()
+        self.feed.tick(self.db.conn, now)
+        if now >= self.next_file_check:
+            self.next_file_check = now + self.settings.watch_seconds
+            self.db.check_file()
+
+    def _close(self) -> BaseException | None:
+        try:
+            self.db.close()
+        except sqlite3.Error as exc:
+            return self._error(exc, "shutdown")
+        return None
+
+    def _rollback(self, conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.exception("%s: rollback failed", self.where)
+
+    def _run_batch(self, ops: list[Op]) -> None:
+        conn = self.db.conn
+        assert conn is not None  # noqa: S101 - set before the first batch
+        tally = Tally(self.db.names.meta)
+        writes = any(op.writes for op in ops)
+        if writes and self.db.watched:
+            self.db.check_file()  # one stat per batch: a deleted file is seen at the next write
+        try:
+            conn.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
+            for op in ops:
+                op.result = op.fn(conn, tally)
+            if tally.version is not None:
+                self.tombstones.trim(conn, tally.version)
+            conn.execute("COMMIT")
+        except Exception as exc:  # handed to the callers, never lost
+            self._rollback(conn)
+            if len(ops) > 1 and not isinstance(exc, sqlite3.OperationalError):
+                # something in one operation, not the database: find out which
+                self.counters.failed(0)
+                for op in ops:
+                    self._run_batch([op])
+                return
+            self.counters.failed(len(ops))
+            for op in ops:
+                op.result = None
+                op.error = self._error(exc, op.what)
+        else:
+            self.counters.committed(
+                len(ops), written=tally.written, deleted=tally.deleted, set_aside=tally.set_aside
+            )
+        self._post(self._settle, ops)
+
+    def _error(self, exc: BaseException, what: str) -> BaseException:
+        settings = self.settings
+        return storage_error(
+            exc, where=self.where, what=what, timeout=settings.timeout, database=settings.database
+        )
