@@ -71,7 +71,10 @@ class Database:
 
     def _open(self) -> sqlite3.Connection:
         existed = not self.memory and self.path.exists()
-        conn = sqlite3.connect(os.fspath(self.path), timeout=self.timeout, isolation_level=None)
+        conn = sqlite3.connect(
+            os.fspath(self.path), timeout=self.timeout, isolation_level=None,
+            check_same_thread=False,  # one thread at a time: see Runner.busy
+        )  # fmt: skip
         try:
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() not in ("wal", "memory"):
@@ -80,6 +83,7 @@ class Database:
                     "readers. Put the database on a local file system.", self.where, mode
                 )  # fmt: skip
             conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # the worker checkpoints (Runner)
             create_schema(conn, self.names, self.where, SQLiteStorageError)
             if not self.memory:
                 self.watch = FileWatch(self.path, self.where)
@@ -105,7 +109,10 @@ class Database:
             raise StorageNotFoundError(msg)
         # mode=ro never creates the file; SQLite may add the -wal/-shm files a WAL read needs
         uri = f"{self.path.as_uri()}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=self.timeout, isolation_level=None,
+            check_same_thread=False,  # one thread at a time: see Runner.busy
+        )  # fmt: skip
         try:
             self._check_table_exists(conn)
             self.layout = read_layout(conn, self.names)
