@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from jobify import INJECT, Job, JobContext, Jobify, JobStatus, ScheduleBuilder
+from jobify._kernel.arguments import uuid4_hex
 from jobify.exceptions import (
     ApplicationStateError,
     DuplicateJobError,
@@ -124,6 +126,28 @@ async def test_default_job_id_is_a_uuid4_hex(app: Jobify) -> None:
             assert uuid.UUID(hex=job.id).version == 4
         assert len({j.id for j in jobs}) == 3
         await app.wait_all()
+
+
+def test_default_ids_are_unique_across_pool_refills_and_in_a_forked_child() -> None:
+    ids = [uuid4_hex() for _ in range(1000)]  # several reads of the pool
+    assert len(set(ids)) == 1000
+    assert {uuid.UUID(hex=i).version for i in ids} == {4}
+    assert {uuid.UUID(hex=i).variant for i in ids} == {uuid.RFC_4122}
+    uuid4_hex()  # the pool holds ids read before the fork
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next ids must not be the parent's next ones
+        os.write(write, "".join(uuid4_hex() for _ in range(5)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 5 * 32).decode()
+    os.close(read)
+    parent = "".join(uuid4_hex() for _ in range(5))
+    assert len(child) == 5 * 32
+    assert not {child[i : i + 32] for i in range(0, 160, 32)} & {
+        parent[i : i + 32] for i in range(0, 160, 32)
+    }
 
 
 async def test_custom_uuid_generator(cron_factory: Any) -> None:
