@@ -544,7 +544,7 @@ class PostgresStorage(
         try:
             self._pool = await self._retry("startup", self._create_pool, pooled=False)
             if self._read_only:
-                self._layout = await self._retry("startup", self._read_layout)
+                self._layout = self._found_layout(await self._retry("startup", self._read_layout))
             else:
                 await self._retry("startup", self._migrate)
                 self._layout = SCHEMA_VERSION
@@ -740,16 +740,20 @@ class PostgresStorage(
             )
             raise PostgresSchemaError(msg)
 
-    async def _read_layout(self, conn: Any) -> int:
-        """The schema version a read-only storage finds, creating nothing.
+    async def _read_layout(self, conn: Any) -> int | None:
+        """The schema version a read-only storage finds (None: no tables), creating nothing."""
+        s = _quote(self.schema)
+        exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{s}.meta")
+        stored = await conn.fetchval(f"SELECT max(version) FROM {s}.meta") if exists else None  # noqa: S608
+        return None if stored is None else int(stored)
+
+    def _found_layout(self, stored: int | None) -> int:
+        """Check the version :meth:`_read_layout` found (outside the retries).
 
         Raises:
             StorageNotFoundError: the schema holds no jobify tables.
             PostgresSchemaError: the schema was written by a newer version.
         """
-        s = _quote(self.schema)
-        exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{s}.meta")
-        stored = await conn.fetchval(f"SELECT max(version) FROM {s}.meta") if exists else None  # noqa: S608
         if stored is None:
             msg = (
                 f"{self.describe()} holds no jobify tables (no table {self.schema}.meta; it "
