@@ -155,8 +155,13 @@ async def test_read_only_creates_nothing_and_writes_nothing(make, postgres_dsn, 
             await reader.purge_outcomes(T0)
         with pytest.raises(PostgresStorageStateError, match=refused):
             await reader.join(lambda rows: asyncio.sleep(0))
-        with pytest.raises(PostgresStorageStateError, match="does not watch"):
-            reader.watch(lambda: None)
+        woken = asyncio.Event()
+        reader.watch(woken.set)  # the dashboard watches a read-only copy
+        await asyncio.sleep(0.3)
+        woken.clear()
+        await storage.add_schedule(row("z"))
+        async with asyncio.timeout(2):
+            await woken.wait()
     finally:
         await reader.shutdown()
         await storage.shutdown()

@@ -39,7 +39,6 @@ from jobify_storage_postgres._base import (
     stored_columns,
     stored_from,
 )
-from jobify_storage_postgres._errors import PostgresStorageStateError
 
 __all__ = ("CHANGES_KEPT_SECONDS", "FeedAbility", "changed_by", "notify", "notice", "stamp")
 
@@ -106,19 +105,15 @@ class FeedAbility(AbilityBase):
         another writer calls back, and one call comes right away for what was
         written before the watch began. Idle, nothing is sent to the server
         but the lease beat, which also reads the feed's counter in case a
-        notice was lost with the listening connection.
+        notice was lost with the listening connection. A storage opened with
+        ``read_only()`` (the dashboard's) watches too: it writes nothing, so
+        every writer's notice calls back; it has no lease beat, and a lost
+        listening connection calls back when it is open again.
 
         Raises:
-            PostgresStorageStateError: the storage is not running, or it was
-                opened with ``read_only()``.
+            PostgresStorageStateError: the storage is not running.
         """
         self._check_running("watch")
-        if self._read_only:
-            msg = (
-                f"{self._where}.watch(): a storage opened with read_only() does not watch "
-                "the change feed; use the storage itself"
-            )
-            raise PostgresStorageStateError(msg)
         self._on_change = on_change
         self._ensure_listening()
         assert self._loop is not None  # noqa: S101 - running
@@ -225,7 +220,7 @@ class FeedAbility(AbilityBase):
     def _feed_changed(self) -> None:
         """Call the watcher back (on the loop), if one watches."""
         on_change = self._on_change
-        if on_change is not None and self._node_id is not None:
+        if on_change is not None:
             on_change()
 
     def _feed_noticed(self, writer: str) -> None:
