@@ -217,6 +217,28 @@ async def test_a_write_from_another_connection_wakes_the_watcher_within_a_second
         await producer.shutdown()
 
 
+async def test_rows_of_producers_are_reported_to_schedulers_and_their_own_rows_are_not(
+    make, row, started
+):
+    a, b, producer = make(), make(), make()
+    await started(a, b)  # two schedulers (joined)
+    await started(producer, join=False)  # a web worker that only stores jobs
+    try:
+        cursor = await b.cursor()
+        await a.add_schedule(row("armed-by-a"))  # a's timer runs it; claims settle the rest
+        await producer.add_schedule(row("pushed"))
+        assert await a.set_paused("armed-by-a", paused=True)  # a flag: every node hears it
+        await a.delete_schedule("pushed")
+        await producer.add_schedule(row("pushed-again"))
+        changes = await b.changes(cursor)
+        assert sorted(s.row.job_id for s in changes.changed) == ["armed-by-a", "pushed-again"]
+        assert [s.paused for s in changes.changed if s.row.job_id == "armed-by-a"] == [True]
+        assert list(changes.deleted) == ["pushed"]
+    finally:
+        for node in (a, b, producer):
+            await node.shutdown()
+
+
 async def test_a_change_whose_notice_is_lost_is_found_by_the_lease_beat(
     make, started, postgres_dsn, schema
 ):

@@ -124,6 +124,10 @@ class FeedAbility(AbilityBase):
 
         Rows carry the version and the writer of the write that last stored
         them; deletes and flags set by others leave an entry in ``changes``.
+        A row stored by a live node that joined the cluster (a scheduler) is
+        not reported: that node arms it, and the others hear of it through
+        claims and adoption, as before the feed; rows stored by producers
+        and operators are, and so are every delete and flag.
         A row this storage stored again after another's delete (before the
         guard of :meth:`cursor` could know) is reported deleted: the delete
         wins. A run request (``jobify jobs run ID``) is handed to one node:
@@ -142,8 +146,10 @@ class FeedAbility(AbilityBase):
         me = self._node_id
         resync, self._resync = self._resync, set()
         rows_sql = (
-            f"SELECT {stored_columns(self._layout)} FROM {s}.jobs "  # noqa: S608
-            "WHERE (version > $1 AND writer IS DISTINCT FROM $2) OR job_id = ANY($3::text[])"
+            f"SELECT {stored_columns(self._layout, 'j.')} FROM {s}.jobs j "  # noqa: S608
+            "WHERE (j.version > $1 AND j.writer IS DISTINCT FROM $2 AND NOT EXISTS (SELECT 1 "
+            f"FROM {s}.nodes n WHERE n.node_id = j.writer AND n.joined "
+            "AND n.lease_until >= now())) OR j.job_id = ANY($3::text[])"
         )
         logged_sql = (
             "SELECT c.job_id AS logged, c.deleted AND j.writer IS NOT DISTINCT FROM $2 "  # noqa: S608

@@ -3,7 +3,8 @@
 A schema holds, at version 3:
 
 * ``meta``: the schema version;
-* ``nodes``: one lease per node (its expiry on the database clock and epoch);
+* ``nodes``: one lease per node (its expiry on the database clock, its epoch,
+  and whether it joined: a scheduler, not a producer or ``jobify jobs``);
   ``epochs``: the sequence lease epochs come from;
 * ``jobs``: one row per stored job, with its owner and the epoch it was
   taken under (fencing), its control flags (``paused``, ``run_requested``)
@@ -63,6 +64,7 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         "ALTER TABLE {s}.jobs ADD COLUMN run_requested boolean NOT NULL DEFAULT false",
         "ALTER TABLE {s}.jobs ADD COLUMN version bigint NOT NULL DEFAULT 0",
         "ALTER TABLE {s}.jobs ADD COLUMN writer text NULL",
+        "ALTER TABLE {s}.nodes ADD COLUMN joined boolean NOT NULL DEFAULT false",
         "CREATE INDEX jobs_version_idx ON {s}.jobs (version)",
         'CREATE INDEX jobs_listing_idx ON {s}.jobs (job_id COLLATE "C")',
         """CREATE TABLE {s}.feed (

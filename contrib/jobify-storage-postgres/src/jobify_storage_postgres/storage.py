@@ -999,6 +999,7 @@ class PostgresStorage(
             return [_from_record(r) for r in records]
 
         rows = await self._retry("join", owned)
+        await self._retry("join", self._mark_joined)
         await self._retry("join", self._take_over_dead)
         orphan = (
             f"(j.owner IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.nodes n "  # noqa: S608
@@ -1012,6 +1013,18 @@ class PostgresStorage(
             self._wake.set()  # tidy up dead nodes' rows in the next beat
         rows.sort(key=lambda r: (r.next_run_at, r.job_id))
         return rows
+
+    async def _mark_joined(self, conn: Any) -> None:
+        """Say in ``nodes`` that this node is a scheduler: its new rows are not broadcast.
+
+        The change feed reports the rows a producer or an operator stores to
+        every node; a row a joined node stores is armed by that node, and
+        the others meet it through claims and adoption (``_feed``).
+        """
+        await conn.execute(
+            f"UPDATE {_quote(self.schema)}.nodes SET joined = true WHERE node_id = $1",  # noqa: S608
+            self._node_id,
+        )
 
     async def claim(self, job_id: str, due: datetime) -> Claim:
         """Take the run of ``job_id`` armed for ``due``: one atomic conditional update.
@@ -1567,6 +1580,7 @@ class PostgresStorage(
             if await conn.fetchval(renew, self._node_id, self._epoch, lease):
                 return None
             epoch: int = await conn.fetchval(acquire, self._node_id, lease)
+            await self._mark_joined(conn)  # an adopter may have deleted its row in nodes
             records = await conn.fetch(
                 f"UPDATE {s}.jobs SET epoch = $2, updated_at = now() WHERE owner = $1 "  # noqa: S608
                 "RETURNING job_id, name, message, status, next_run_at, set_aside, paused, "
