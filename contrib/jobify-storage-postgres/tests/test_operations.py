@@ -384,3 +384,17 @@ async def test_nodes_lists_live_nodes_and_dead_ones_that_own_rows(make, row, sta
     finally:
         await a.shutdown()
         await b.shutdown()
+
+
+async def test_nodes_leaves_out_a_passing_process_that_owns_nothing(make, row, started):
+    scheduler, producer, passing = make(), make(), make()
+    await started(scheduler)
+    await started(producer, passing, join=False)  # a web worker, and `jobify jobs pause ID`
+    try:
+        await producer.add_schedule(row("pushed"))  # owned by the producer until claimed
+        listed = {n.name: n.jobs_owned for n in await scheduler.nodes()}
+        assert listed == {scheduler.node_id: 0, producer.node_id: 1}
+        assert passing.node_id in {n.name for n in await passing.nodes()}  # when it asks
+    finally:
+        for storage in (scheduler, producer, passing):
+            await storage.shutdown()

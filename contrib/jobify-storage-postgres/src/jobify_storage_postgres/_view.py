@@ -39,6 +39,10 @@ class ViewAbility(AbilityBase):
     async def nodes(self) -> list[NodeInfo]:
         """Every node the schema knows: live ones, and dead ones that still own rows.
 
+        Live ones are the nodes that joined (schedulers), and the processes
+        that own rows without joining (a producer whose jobs no node claimed
+        yet); a process that holds a lease for a moment and owns nothing
+        (``jobify jobs pause ID``) is left out, unless it is the one asking.
         Read on the database clock: ``alive`` while the lease holds,
         ``lease_expires_at`` None for a node that left (its lease was ended)
         or that owns rows without a lease row. Ordered by name; this node is
@@ -54,13 +58,13 @@ class ViewAbility(AbilityBase):
             "CASE WHEN isfinite(n.lease_until) THEN n.lease_until END AS lease, "
             f"coalesce(o.jobs, 0) AS jobs FROM {s}.nodes n "
             "LEFT JOIN owned o ON o.owner = n.node_id "
-            "WHERE n.lease_until >= now() OR o.jobs > 0 "
+            "WHERE o.jobs > 0 OR (n.lease_until >= now() AND (n.joined OR n.node_id = $1)) "
             "UNION ALL SELECT o.owner, false, NULL, o.jobs FROM owned o "
             f"WHERE NOT EXISTS (SELECT 1 FROM {s}.nodes n WHERE n.node_id = o.owner)"
         )
 
         async def read(conn: Any) -> list[NodeInfo]:
-            records = await self._round_trip(conn, "fetch", sql)
+            records = await self._round_trip(conn, "fetch", sql, self._node_id)
             me = self._node_id
             return [
                 NodeInfo(

@@ -1230,7 +1230,7 @@ class PostgresStorage(
             "VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT version FROM v), $6) "
             "ON CONFLICT (job_id) DO NOTHING "
             "RETURNING job_id, name, message, status, next_run_at) "
-            f"SELECT *, {notify('$8', '$9')} AS notified FROM ins UNION ALL "
+            f"SELECT *, {notify('$8', '$9', '$10::boolean')} AS notified FROM ins UNION ALL "
             f"SELECT job_id, name, message, status, next_run_at, 0 FROM {s}.jobs "
             "WHERE job_id = $1 AND NOT EXISTS (SELECT 1 FROM ins)",
             row.job_id,
@@ -1242,6 +1242,7 @@ class PostgresStorage(
             self._epoch,
             self.channel,
             notice(node),
+            self._adopt is None,  # a joined node's rows are not reported: no notice
         )
         if rec is None:  # deleted between the conflict and the read: try again
             return await self._run_segment(conn, seg)
@@ -1283,7 +1284,8 @@ class PostgresStorage(
             "next_run_at = EXCLUDED.next_run_at, owner = EXCLUDED.owner, "
             "epoch = EXCLUDED.epoch, set_aside = NULL, updated_at = now(), "
             "version = EXCLUDED.version, writer = EXCLUDED.writer RETURNING 1) "
-            f"SELECT (SELECT count(*) FROM ins) AS written, {notify('$9', '$10')} AS notified",
+            "SELECT (SELECT count(*) FROM ins) AS written, "
+            f"{notify('$9', '$10', '$11::boolean')} AS notified",
             [r.job_id for r in ordered],
             [r.name for r in ordered],
             [r.message for r in ordered],
@@ -1294,6 +1296,7 @@ class PostgresStorage(
             min(seen) if seen else None,
             self.channel,
             notice(node),
+            self._adopt is None,  # a joined node's rows are not reported (_feed): no notice
         )
         self._counts["rows_written"] += int(rec["written"])
         return [None] * len(seg)
