@@ -24,6 +24,10 @@ that sees version ``n`` sees every write up to ``n``. (A sequence hands out
 numbers in call order; a reader could pass a number whose transaction
 commits later and miss it for good.) Bookkeeping of runs (claims, advances,
 releases, adoption) is not stamped: the nodes settle those through claims.
+Nor are the rows a live scheduler node (one that joined) stores reported to
+the others, and they send no notice: that node arms them, and the others meet
+them through claims and adoption, as before the feed. What producers and
+operators store, and every delete and flag, reaches every node.
 """
 
 from __future__ import annotations

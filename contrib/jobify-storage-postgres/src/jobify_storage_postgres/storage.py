@@ -1031,8 +1031,7 @@ class PostgresStorage(
 
         Won when the row is SCHEDULED with ``next_run_at <= due`` and not
         paused (it becomes RUNNING, owned by this node under its epoch), or is
-        RUNNING owned by
-        this node with ``next_run_at <= due`` already (a repeat after a lost
+        RUNNING owned by this node with ``next_run_at <= due`` already (a repeat after a lost
         reply), and this node's lease is live under its epoch, checked in the
         same statement. Claims made in one loop turn share one statement. A
         concurrent claimer is waited for, never skipped, so a lost claim
