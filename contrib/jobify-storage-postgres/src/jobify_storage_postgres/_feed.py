@@ -64,8 +64,15 @@ def changed_by(payload: str) -> str | None:
     return payload[: -len(_CHANGED)] if payload.endswith(_CHANGED) else None
 
 
-def stamp(s: str) -> str:
-    """The CTE ``v`` that bumps the feed counter: ``(SELECT version FROM v)`` is the write's."""
+def stamp(s: str, *, bump: bool = True) -> str:
+    """The CTE ``v`` that bumps the feed counter: ``(SELECT version FROM v)`` is the write's.
+
+    ``bump=False`` (rows a joined node stores, which are not reported) reads
+    the counter instead: no lock on it, so the nodes' own writes never wait
+    for each other there.
+    """
+    if not bump:
+        return f"v AS (SELECT version FROM {s}.feed)"  # noqa: S608
     return f"v AS (UPDATE {s}.feed SET version = version + 1 RETURNING version)"  # noqa: S608
 
 
@@ -157,7 +164,7 @@ class FeedAbility(AbilityBase):
         )
         logged_sql = (
             "SELECT c.job_id AS logged, c.deleted AND j.writer IS NOT DISTINCT FROM $2 "  # noqa: S608
-            f"AND j.version > c.version AS stored_again, {stored_columns(self._layout, 'j.')} "
+            f"AND j.version >= c.version AS stored_again, {stored_columns(self._layout, 'j.')} "
             f"FROM {s}.changes c LEFT JOIN {s}.jobs j ON j.job_id = c.job_id "
             "WHERE c.version > $1 AND c.writer IS DISTINCT FROM $2"
         )

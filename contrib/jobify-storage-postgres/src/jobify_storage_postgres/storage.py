@@ -1224,7 +1224,7 @@ class PostgresStorage(
         rec = await self._round_trip(
             conn,
             "fetchrow",
-            f"WITH {stamp(s)}, ins AS (INSERT INTO {s}.jobs "  # noqa: S608
+            f"WITH {stamp(s, bump=self._adopt is None)}, ins AS (INSERT INTO {s}.jobs "  # noqa: S608
             "(job_id, name, message, status, next_run_at, owner, epoch, version, writer) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT version FROM v), $6) "
             "ON CONFLICT (job_id) DO NOTHING "
@@ -1267,7 +1267,7 @@ class PostgresStorage(
         rec = await self._round_trip(
             conn,
             "fetchrow",
-            f"WITH {stamp(s)}, ins AS (INSERT INTO {s}.jobs AS j "  # noqa: S608
+            f"WITH {stamp(s, bump=self._adopt is None)}, ins AS (INSERT INTO {s}.jobs AS j "  # noqa: S608
             "(job_id, name, message, status, next_run_at, owner, epoch, set_aside, "
             "updated_at, version, writer) "
             "SELECT r.job_id, r.name, r.message, r.status, r.next_run_at, $6, $7, NULL, "
