@@ -64,16 +64,18 @@ def changed_by(payload: str) -> str | None:
     return payload[: -len(_CHANGED)] if payload.endswith(_CHANGED) else None
 
 
-def stamp(s: str, *, bump: bool = True) -> str:
+def stamp(s: str, *, bump: bool = True, when: str = "true") -> str:
     """The CTE ``v`` that bumps the feed counter: ``(SELECT version FROM v)`` is the write's.
 
     ``bump=False`` (rows a joined node stores, which are not reported) reads
     the counter instead: no lock on it, so the nodes' own writes never wait
-    for each other there.
+    for each other there. ``when``: bump only if it holds (a delete that
+    found rows), else ``v`` is empty and the counter is neither changed nor
+    locked.
     """
     if not bump:
         return f"v AS (SELECT version FROM {s}.feed)"  # noqa: S608
-    return f"v AS (UPDATE {s}.feed SET version = version + 1 RETURNING version)"  # noqa: S608
+    return f"v AS (UPDATE {s}.feed SET version = version + 1 WHERE {when} RETURNING version)"  # noqa: S608
 
 
 def notify(channel: str, payload: str, when: str = "true") -> str:

@@ -1188,8 +1188,8 @@ class PostgresStorage(
             rec = await self._round_trip(
                 conn,
                 "fetchrow",
-                f"WITH {stamp(s)}, "  # noqa: S608
-                f"gone AS (DELETE FROM {s}.jobs WHERE job_id = ANY($1::text[]) RETURNING job_id), "
+                f"WITH gone AS (DELETE FROM {s}.jobs WHERE job_id = ANY($1::text[]) "  # noqa: S608
+                f"RETURNING job_id), {stamp(s, when='EXISTS (SELECT 1 FROM gone)')}, "
                 f"tomb AS (INSERT INTO {s}.changes (job_id, version, writer, deleted, at) "
                 "SELECT job_id, (SELECT version FROM v), $2, true, now() FROM gone "
                 "ORDER BY job_id ON CONFLICT (job_id) DO UPDATE SET version = EXCLUDED.version, "
