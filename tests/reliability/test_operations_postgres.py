@@ -4,7 +4,9 @@ Two ``jobify run`` nodes share one PostgreSQL schema; ``jobify jobs
 pause|resume|run|cancel ID`` (``python -m jobify.cli``, a process of its own)
 acts on the stored jobs, and each action must reach the running nodes through
 the change feed (``NOTIFY`` on ``<schema>_cluster``) within about a second of
-the command's exit code 0; a pause must survive restarting both nodes. Tasks
+the command's exit code 0; a pause must survive restarting both nodes; a job a
+producer process stores while the nodes run (and while it lives, so that no
+adoption can be what brings it) runs on time, once. Tasks
 write what they do to a ledger file (one line per event, with the time and the
 process id), which is what the assertions count. The measured delays are
 reported through the ``figures`` fixture.
@@ -31,6 +33,7 @@ BOUND = 3.0
 """The bound the delays are asserted against: about a second is measured, and reported."""
 
 APP = """
+import asyncio
 import os
 import time
 
@@ -60,7 +63,12 @@ async def once(tag: str) -> str:
 EVERY_SECOND = "* * * * * * *"  # seconds first: every second
 
 
-async def seed():
+async def seed(what):
+    if what == "push":  # a producer's push while the nodes run
+        await once.schedule("pushed").delay(0.1, job_id="pushed")
+        note("stored", "pushed")
+        await asyncio.sleep(3)  # still alive: the row reaches the nodes by the feed, not adoption
+        return
     once_now = Cron(EVERY_SECOND, misfire_policy=MisfirePolicy.ONCE)
     await tick.schedule("ticker").cron(once_now, job_id="ticker")
     await tick.schedule("victim").cron(Cron(EVERY_SECOND), job_id="victim")
@@ -70,13 +78,14 @@ async def seed():
 
 SEED = """
 import asyncio
+import sys
 
 from svc import app, seed
 
 
 async def main():
     async with app:
-        await seed()
+        await seed(sys.argv[1])
 
 
 asyncio.run(main())
@@ -189,14 +198,20 @@ def cli(tmp_path: Path, *args: str) -> tuple[float, str]:
     return acked, result.stdout
 
 
+def _produce(tmp_path: Path, what: str) -> float:
+    """Store jobs from a producer process (a web worker would); return when it exited 0."""
+    subprocess.run(
+        [sys.executable, "seed.py", what], cwd=tmp_path, check=True, timeout=60,
+        env=_env(tmp_path, JOBIFY_CONFIG=str(tmp_path / "producer.toml")),
+    )  # fmt: skip
+    return time.time()
+
+
 def test_two_nodes_obey_pause_resume_run_now_and_cancel_from_the_cli(
     tmp_path: Path, postgres_dsn: str, figures: dict[str, str]
 ) -> None:
     _files(tmp_path, postgres_dsn)
-    subprocess.run(
-        [sys.executable, "seed.py"], cwd=tmp_path, check=True, timeout=60,
-        env=_env(tmp_path, JOBIFY_CONFIG=str(tmp_path / "producer.toml")),
-    )  # fmt: skip
+    _produce(tmp_path, "control")
     took: dict[str, float] = {}
     with two_nodes(tmp_path) as (a, b):
         wait_for(lambda: len(events(tmp_path, "tick", "ticker")) >= 2, 20, "ticks of 'ticker'")
@@ -220,6 +235,13 @@ def test_two_nodes_obey_pause_resume_run_now_and_cancel_from_the_cli(
         took["cancel: last tick"] = last - acked
         assert last <= acked + BOUND, f"victim ticked {last - acked:.2f} s after the cancel"
         assert events(tmp_path, "tick", "ticker")[-1] <= acked, "a paused job ran"
+
+        exited = _produce(tmp_path, "push")
+        [stored] = events(tmp_path, "stored", "pushed")
+        [ran] = events(tmp_path, "once", "pushed")
+        took["a producer's push (due 0.1 s later): the run, from its commit"] = ran - stored
+        assert ran < exited - 1.0, "the push ran only when the producer left (by adoption)"
+        assert ran - stored <= BOUND
 
         _, listing = cli(tmp_path, "--json")
         jobs = {j["id"]: j for j in json.loads(listing)["jobs"]}
@@ -259,8 +281,8 @@ def test_two_nodes_obey_pause_resume_run_now_and_cancel_from_the_cli(
         second_pids = {str(c.pid), str(d.pid)}
 
     runs = collections.Counter(r[1] for r in ledger(tmp_path) if r[0] == "once")
-    assert runs == {"later": 1, "later2": 1}, "a run-now ran more than once"
-    pids = {r[-1] for r in ledger(tmp_path)}
+    assert runs == {"later": 1, "later2": 1, "pushed": 1}, "a job ran more than once"
+    pids = {r[-1] for r in ledger(tmp_path) if r[0] != "stored"}  # runs: in the nodes only
     assert pids <= first_pids | second_pids
     figures["jobify jobs ... -> two `jobify run` nodes on PostgreSQL, seconds after exit 0"] = (
         "; ".join(f"{k} {v:+.2f}" for k, v in took.items())
