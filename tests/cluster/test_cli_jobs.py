@@ -50,8 +50,21 @@ def test_jobify_jobs_lists_the_cluster_without_adopting(postgres_dsn: str, tmp_p
 
     out, still_ours = asyncio.run(scenario())
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "TASK", "STATUS", "NEXT", "RUN", "(UTC)"]
+    # the storage keeps run history: the last run's columns are shown (none ran yet)
+    assert lines[0].split() == [
+        "ID",
+        "TASK",
+        "STATUS",
+        "NEXT",
+        "RUN",
+        "(UTC)",
+        "LAST",
+        "RUN",
+        "TOOK",
+    ]
     assert sorted(line.split()[0] for line in lines[1:-1]) == ["later-0", "later-1", "later-2"]
     assert all(line.split()[1:3] == ["later", "scheduled"] for line in lines[1:-1])
-    assert lines[-1].startswith("3 job(s) in ")  # the count line names the storage
+    assert all(line.split()[-2:] == ["-", "-"] for line in lines[1:-1])
+    assert lines[-1].startswith("3 job(s) in PostgreSQL database ")  # it names the storage
+    assert "schema 'cli_" in lines[-1] and "@" not in lines[-1]  # never the credentials
     assert still_ours == {"later-0", "later-1", "later-2"}

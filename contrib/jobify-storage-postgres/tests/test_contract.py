@@ -1,4 +1,4 @@
-"""PostgresStorage passes the storage contract suite and the cluster one.
+"""PostgresStorage passes the storage contract suite, the cluster one and the operations ones.
 
 The crash test builds the storage in a subprocess from ``CrossProcessStorage``
 and SIGKILLs it in the middle of a write burst. The cluster suite runs with a
@@ -13,7 +13,11 @@ import contextlib
 import asyncpg
 import pytest
 
-from jobify.testing.contracts import ClusterStorageContract, CrossProcessStorage
+from jobify.testing.contracts import (
+    ClusterStorageContract,
+    CrossProcessStorage,
+    OperationsStorageContract,
+)
 from jobify_storage_postgres import PostgresStorage
 
 LEASE_SECONDS = 1.0
@@ -63,3 +67,15 @@ class TestPostgresContract(ClusterStorageContract):
     @pytest.fixture
     def adoption_timeout(self):
         return LEASE_SECONDS * 4 / 3 + 3.0
+
+
+class TestPostgresOperations(OperationsStorageContract):
+    """The change feed, control flags, run history and kept outcomes.
+
+    Two storage objects on one schema stand for two processes (a scheduler
+    and a producer, or ``jobify jobs pause ID``), as two nodes would be.
+    """
+
+    @pytest.fixture
+    def make_storage(self, postgres_dsn, schema):
+        return lambda: PostgresStorage(postgres_dsn, schema=schema, lease_seconds=LEASE_SECONDS)

@@ -3,6 +3,9 @@
 :class:`PostgresStorage` is registered as ``postgres`` and implements
 :class:`jobify.storage.ClusterStorage`: each durable run is claimed by one
 node, and the jobs of a node that dies or leaves are adopted by the others.
+It has the abilities that operate a scheduler too (``ChangeFeed``,
+``ControlStorage``, ``HistoryStorage``, ``ResultStorage``,
+``InspectableStorage``) and lists its nodes (``ClusterView``).
 :meth:`PostgresStorage.statistics` returns a :class:`PostgresStatistics`
 snapshot.
 

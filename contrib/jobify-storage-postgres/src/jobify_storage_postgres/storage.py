@@ -46,8 +46,37 @@ import asyncpg
 import attrs
 
 from jobify import JobStatus, options
-from jobify.exceptions import BaseJobifyError
-from jobify.storage import Claim, ClusterStorage, ScheduledJob, checked_row
+from jobify.exceptions import StorageNotFoundError
+from jobify.storage import (
+    ChangeFeed,
+    Claim,
+    ClusterStorage,
+    ClusterView,
+    ControlStorage,
+    HistoryStorage,
+    InspectableStorage,
+    ResultStorage,
+    ScheduledJob,
+    SetAsideStorage,
+    checked_row,
+)
+from jobify_storage_postgres._base import quote, row_from
+from jobify_storage_postgres._errors import (
+    PostgresSchemaError,
+    PostgresStorageError,
+    PostgresStorageStateError,
+)
+from jobify_storage_postgres._feed import (
+    TRIM_SECONDS,
+    FeedAbility,
+    changed_by,
+    notice,
+    notify,
+    stamp,
+)
+from jobify_storage_postgres._operations import OPERATION_KINDS, OperationsAbility
+from jobify_storage_postgres._schema import MIGRATIONS, SCHEMA_VERSION
+from jobify_storage_postgres._view import ViewAbility
 
 __all__ = (
     "SCHEMA_VERSION",
@@ -59,38 +88,6 @@ __all__ = (
 )
 
 log = logging.getLogger("jobify.storage.postgres")
-
-SCHEMA_VERSION: Final = 2
-"""The table layout this version writes, kept in ``<schema>.meta``."""
-
-# Each entry moves the schema from version ``n - 1`` to ``n``; ``{s}`` is the
-# quoted schema. Version 0 is "no tables", so creating is migrating from 0.
-_MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
-    1: (
-        """CREATE TABLE {s}.jobs (
-            job_id text PRIMARY KEY,
-            name text NOT NULL,
-            message bytea NOT NULL,
-            status text NOT NULL,
-            next_run_at timestamptz NOT NULL,
-            owner text NULL,
-            set_aside text NULL,
-            updated_at timestamptz NOT NULL DEFAULT now()
-        )""",
-        "CREATE INDEX jobs_owner_idx ON {s}.jobs (owner)",
-        """CREATE TABLE {s}.nodes (
-            node_id text PRIMARY KEY,
-            started_at timestamptz NOT NULL DEFAULT now(),
-            lease_until timestamptz NOT NULL
-        )""",
-    ),
-    # fencing: the lease epoch of each node, and the epoch each row was taken under
-    2: (
-        "CREATE SEQUENCE {s}.epochs",
-        "ALTER TABLE {s}.nodes ADD COLUMN epoch bigint NOT NULL DEFAULT 0",
-        "ALTER TABLE {s}.jobs ADD COLUMN epoch bigint NOT NULL DEFAULT 0",
-    ),
-}
 
 _RETRY_START: Final = 0.05
 _ADOPT_BATCH: Final = 500
@@ -113,23 +110,6 @@ _CONNECTION_ERRORS: Final = (
 _TRANSIENT_ERRORS: Final = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 T = TypeVar("T")
-
-
-class PostgresStorageError(BaseJobifyError, RuntimeError):
-    """PostgreSQL refused an operation for a reason other than a lost connection.
-
-    A constraint, a permission or a syntax error, for example: retrying would
-    not help, so every caller of the failed statement gets this error, with
-    the ``asyncpg`` error as ``__cause__``.
-    """
-
-
-class PostgresSchemaError(PostgresStorageError):
-    """The schema holds tables this version cannot use (a newer version's)."""
-
-
-class PostgresStorageStateError(BaseJobifyError, RuntimeError):
-    """The storage is not in the state the call needs (not started, shut down, joined)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -233,8 +213,7 @@ def _mask(dsn: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+_quote = quote
 
 
 # --- rows ----------------------------------------------------------------------
@@ -258,12 +237,7 @@ def _check_due(where: str, job_id: str, due: Any) -> None:
         raise TypeError(msg)
 
 
-def _from_record(rec: Any) -> ScheduledJob:
-    try:
-        status = JobStatus(rec["status"])
-    except ValueError:  # written by another tool: shown as what the kernel stores
-        status = JobStatus.SCHEDULED
-    return ScheduledJob(rec["job_id"], rec["name"], rec["message"], status, rec["next_run_at"])
+_from_record = row_from
 
 
 # --- batching ------------------------------------------------------------------
@@ -405,6 +379,14 @@ def _split_repeats(segments: list[list[_Op]]) -> list[list[_Op]]:
     return out
 
 
+_CALLS: Final = {
+    "upsert": "add_schedule", "delete": "delete_schedule", "if_absent": "add_schedule_if_absent",
+    "flag": "set_paused", "runs": "record_runs", "trim": "trim_runs", "finish": "finish_jobs",
+    "purge": "purge_outcomes",
+}  # fmt: skip
+"""The call each write kind comes from, for messages."""
+
+
 def _settle(op: _Op, result: Any = None, error: BaseException | None = None) -> None:
     if op.future.done():
         return
@@ -418,7 +400,19 @@ def _settle(op: _Op, result: Any = None, error: BaseException | None = None) -> 
 
 
 @attrs.define(eq=False, repr=False)
-class PostgresStorage(ClusterStorage):
+class PostgresStorage(
+    FeedAbility,
+    OperationsAbility,
+    ViewAbility,
+    ClusterStorage,
+    ChangeFeed,
+    ControlStorage,
+    HistoryStorage,
+    ResultStorage,
+    SetAsideStorage,
+    InspectableStorage,
+    ClusterView,
+):
     """Durable jobs in PostgreSQL, shared by every node that uses the same schema.
 
     Each run is claimed by one node; the rows of a node whose lease expires,
@@ -426,6 +420,12 @@ class PostgresStorage(ClusterStorage):
     follows a run is fenced by the writer's ownership and lease epoch. Calls
     made in one loop turn share a statement, and a lost connection is
     retried until it comes back.
+
+    It also operates a scheduler as the SQLite storage does: a change feed
+    (``LISTEN/NOTIFY`` and a version counter), pause / run-now flags with
+    keyset listing, run history and kept outcomes (``_feed``,
+    ``_operations``), a read-only view for ``jobify jobs`` and the list of
+    the cluster's nodes (``_view``).
 
     Args:
         dsn: the PostgreSQL URL, ``postgresql://user:password@host:port/db``
@@ -477,6 +477,13 @@ class PostgresStorage(ClusterStorage):
         init=False, default=None
     )
     _in_outage: bool = attrs.field(init=False, default=False)
+    _read_only: bool = attrs.field(init=False, default=False)
+    _layout: int = attrs.field(init=False, default=SCHEMA_VERSION)  # the schema version opened
+    _seen: int | None = attrs.field(init=False, default=None)  # the last feed cursor read
+    _heard: int = attrs.field(init=False, default=0)  # the feed version the watcher knows of
+    _on_change: Callable[[], None] | None = attrs.field(init=False, default=None)
+    _resync: set[str] = attrs.field(init=False, factory=set)  # flagged rows joined or adopted
+    _next_trim: float = attrs.field(init=False, default=0.0)  # loop time of the next trim
     _counts: dict[str, int] = attrs.field(init=False, factory=lambda: dict.fromkeys(_COUNTERS, 0))
 
     def __repr__(self) -> str:
@@ -531,14 +538,19 @@ class PostgresStorage(ClusterStorage):
             raise PostgresStorageStateError(msg)
         self._state = _State.STARTING
         self._loop = asyncio.get_running_loop()
-        self._node_id = self._new_node_id()
+        self._node_id = None if self._read_only else self._new_node_id()
         self._adopt = None
+        self._seen, self._heard, self._on_change, self._resync = None, 0, None, set()
         try:
             self._pool = await self._retry("startup", self._create_pool, pooled=False)
-            await self._retry("startup", self._migrate)
-            sent = self._loop.time()
-            self._epoch = await self._retry("startup", self._acquire_lease)
-            self._renewed_at = sent
+            if self._read_only:
+                self._layout = self._found_layout(await self._retry("startup", self._read_layout))
+            else:
+                await self._retry("startup", self._migrate)
+                self._layout = SCHEMA_VERSION
+                sent = self._loop.time()
+                self._epoch = await self._retry("startup", self._acquire_lease)
+                self._renewed_at = sent
         except BaseException:
             if self._pool is not None:
                 self._pool.terminate()
@@ -549,6 +561,9 @@ class PostgresStorage(ClusterStorage):
         self._claims = _Batcher(self._loop, self._flush_claims)
         self._wake = asyncio.Event()
         self._state = _State.RUNNING
+        if self._read_only:
+            return  # no lease, no adoption: it only reads
+        self._next_trim = self._loop.time()
         self._lease_task = self._loop.create_task(
             self._lease_loop(), name=f"jobify-postgres-lease:{self._node_id}"
         )
@@ -590,8 +605,9 @@ class PostgresStorage(ClusterStorage):
                     self.lease_seconds,
                 )
             try:
-                async with asyncio.timeout_at(deadline):
-                    await self._retry("shutdown", self._leave)
+                if not self._read_only:
+                    async with asyncio.timeout_at(deadline):
+                        await self._retry("shutdown", self._leave)
             except TimeoutError:
                 log.warning(
                     "%s: could not leave the cluster within %ss; node %s keeps its jobs and "
@@ -639,6 +655,7 @@ class PostgresStorage(ClusterStorage):
             pool.terminate()
         self._state = _State.STOPPED
         self._node_id = None
+        self._on_change = None
 
     async def _abort(self) -> None:
         """Drop everything without leaving the cluster, as a crash would (for tests).
@@ -704,21 +721,74 @@ class PostgresStorage(ClusterStorage):
             await conn.execute(f"CREATE TABLE IF NOT EXISTS {s}.meta (version int NOT NULL)")
             stored = await conn.fetchval(f"SELECT max(version) FROM {s}.meta")  # noqa: S608
             version = 0 if stored is None else int(stored)
-            if version > SCHEMA_VERSION:
-                msg = (
-                    f"{self._where}.startup(): the schema is at version {version}, written by "
-                    f"a newer jobify-storage-postgres; this one knows version {SCHEMA_VERSION} "
-                    "at most. Upgrade jobify-storage-postgres on this node (every node of a "
-                    "cluster must run a version that knows the schema), or use another schema"
-                )
-                raise PostgresSchemaError(msg)
+            self._check_version(version)
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in _MIGRATIONS[target]:
+                for statement in MIGRATIONS[target]:
                     await conn.execute(statement.format(s=s))
                 log.info("%s: schema migrated to version %d", self._where, target)
             if version < SCHEMA_VERSION:
                 await conn.execute(f"DELETE FROM {s}.meta")  # noqa: S608
                 await conn.execute(f"INSERT INTO {s}.meta (version) VALUES ($1)", SCHEMA_VERSION)  # noqa: S608
+
+    def _check_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            msg = (
+                f"{self._where}.startup(): the schema is at version {version}, written by "
+                f"a newer jobify-storage-postgres; this one knows version {SCHEMA_VERSION} "
+                "at most. Upgrade jobify-storage-postgres on this node (every node of a "
+                "cluster must run a version that knows the schema), or use another schema"
+            )
+            raise PostgresSchemaError(msg)
+
+    async def _read_layout(self, conn: Any) -> int | None:
+        """The schema version a read-only storage finds (None: no tables), creating nothing."""
+        s = _quote(self.schema)
+        exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{s}.meta")
+        stored = await conn.fetchval(f"SELECT max(version) FROM {s}.meta") if exists else None  # noqa: S608
+        return None if stored is None else int(stored)
+
+    def _found_layout(self, stored: int | None) -> int:
+        """Check the version :meth:`_read_layout` found (outside the retries).
+
+        Raises:
+            StorageNotFoundError: the schema holds no jobify tables.
+            PostgresSchemaError: the schema was written by a newer version.
+        """
+        if stored is None:
+            msg = (
+                f"{self.describe()} holds no jobify tables (no table {self.schema}.meta; it "
+                "was opened read-only, so nothing was created). Check the dsn and schema "
+                "options, or start a node once to create them"
+            )
+            raise StorageNotFoundError(msg)
+        self._check_version(int(stored))
+        return int(stored)
+
+    def read_only(self) -> PostgresStorage:
+        """Return a storage on the same schema that only reads (``jobify jobs``).
+
+        Its :meth:`startup` connects and checks the schema: it creates and
+        migrates nothing, takes no lease (it is no node) and raises
+        ``StorageNotFoundError`` when the schema holds no jobify tables. On a
+        schema of an older version it reads what is there (no flags, no
+        history, no outcomes). Its writes, ``join`` and ``claim`` raise
+        :class:`PostgresStorageStateError`. This storage is left as it is.
+        """
+        copy = PostgresStorage(
+            self.dsn, schema=self.schema, node_name=self.node_name,
+            lease_seconds=self.lease_seconds, retry_max_delay=self.retry_max_delay,
+            pool_size=min(self.pool_size, 2), command_timeout=self.command_timeout,
+        )  # fmt: skip
+        copy._read_only = True
+        return copy
+
+    def _check_writable(self, what: str) -> None:
+        if self._read_only:
+            msg = (
+                f"{self._where}.{what}(): this storage was opened with read_only() and writes "
+                "nothing; use the storage itself"
+            )
+            raise PostgresStorageStateError(msg)
 
     # --- state and retries ---------------------------------------------------------
 
@@ -837,7 +907,7 @@ class PostgresStorage(ClusterStorage):
         rows = [_checked(job, where) for job in scheduled]
         self._check_running("add_schedule")
         if rows:
-            await self._write("upsert", rows)
+            await self._write("upsert", (rows, self._seen))
 
     async def delete_schedule(self, job_id: str) -> None:
         """Remove the row of ``job_id``; a missing row is not an error."""
@@ -911,21 +981,25 @@ class PostgresStorage(ClusterStorage):
             PostgresStorageStateError: not running, or joined already.
         """
         self._check_running("join")
+        self._check_writable("join")
         if self._adopt is not None:
             msg = f"{self._where}.join(): this node joined already; join once per startup()"
             raise PostgresStorageStateError(msg)
         await self._drained_writes()
         s = _quote(self.schema)
         owned_sql = (
-            "SELECT job_id, name, message, status, next_run_at "  # noqa: S608
+            "SELECT job_id, name, message, status, next_run_at, paused, run_requested "  # noqa: S608
             f"FROM {s}.jobs WHERE owner = $1 AND set_aside IS NULL"
         )
         node = self._node_id
 
         async def owned(conn: Any) -> list[ScheduledJob]:
-            return [_from_record(r) for r in await self._round_trip(conn, "fetch", owned_sql, node)]
+            records = await self._round_trip(conn, "fetch", owned_sql, node)
+            self._resync_rows(records)
+            return [_from_record(r) for r in records]
 
         rows = await self._retry("join", owned)
+        await self._retry("join", self._mark_joined)
         await self._retry("join", self._take_over_dead)
         orphan = (
             f"(j.owner IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.nodes n "  # noqa: S608
@@ -940,12 +1014,24 @@ class PostgresStorage(ClusterStorage):
         rows.sort(key=lambda r: (r.next_run_at, r.job_id))
         return rows
 
+    async def _mark_joined(self, conn: Any) -> None:
+        """Say in ``nodes`` that this node is a scheduler: its new rows are not broadcast.
+
+        The change feed reports the rows a producer or an operator stores to
+        every node; a row a joined node stores is armed by that node, and
+        the others meet it through claims and adoption (``_feed``).
+        """
+        await conn.execute(
+            f"UPDATE {_quote(self.schema)}.nodes SET joined = true WHERE node_id = $1",  # noqa: S608
+            self._node_id,
+        )
+
     async def claim(self, job_id: str, due: datetime) -> Claim:
         """Take the run of ``job_id`` armed for ``due``: one atomic conditional update.
 
-        Won when the row is SCHEDULED with ``next_run_at <= due`` (it becomes
-        RUNNING, owned by this node under its epoch), or is RUNNING owned by
-        this node with ``next_run_at <= due`` already (a repeat after a lost
+        Won when the row is SCHEDULED with ``next_run_at <= due`` and not
+        paused (it becomes RUNNING, owned by this node under its epoch), or is
+        RUNNING owned by this node with ``next_run_at <= due`` already (a repeat after a lost
         reply), and this node's lease is live under its epoch, checked in the
         same statement. Claims made in one loop turn share one statement. A
         concurrent claimer is waited for, never skipped, so a lost claim
@@ -958,6 +1044,7 @@ class PostgresStorage(ClusterStorage):
         _check_id(f"{self._where}.claim()", job_id)
         _check_due(f"{self._where}.claim()", job_id, due)
         self._check_running("claim")
+        self._check_writable("claim")
         assert self._claims is not None  # noqa: S101 - set by startup
         assert self._loop is not None  # noqa: S101
         while True:
@@ -1026,6 +1113,7 @@ class PostgresStorage(ClusterStorage):
     # --- writes ----------------------------------------------------------------------
 
     async def _write(self, kind: str, args: Any) -> Any:
+        self._check_writable(_CALLS.get(kind, kind))
         assert self._writes is not None  # noqa: S101 - set by startup
         return await self._writes.put(kind, args)
 
@@ -1044,7 +1132,7 @@ class PostgresStorage(ClusterStorage):
             else:
                 segments.append([op])
         what = ops[0].kind if len(segments) == 1 else "write batch"
-        name = {"upsert": "add_schedule", "delete": "delete_schedule"}.get(what, what)
+        name = _CALLS.get(what, what)
         segments = _split_repeats(segments)  # a fenced statement touches each row once
 
         async def run(conn: Any) -> list[list[Any]]:
@@ -1089,45 +1177,31 @@ class PostgresStorage(ClusterStorage):
             return await self._run_advance(conn, seg)
         if kind == "release":
             return await self._run_release(conn, seg)
+        if kind in OPERATION_KINDS:
+            return await self._run_operation(conn, seg)
+        node = self._node_id
+        assert node is not None  # noqa: S101 - a running storage that writes has an id
         if kind == "upsert":
-            latest: dict[str, ScheduledJob] = {}
-            for op in seg:
-                for row in op.args:
-                    latest[row.job_id] = row  # one statement may touch a row once: last wins
-            rows = sorted(latest.values(), key=lambda r: r.job_id)  # lock order: no deadlock
-            await self._round_trip(
-                conn,
-                "execute",
-                f"INSERT INTO {s}.jobs AS j "  # noqa: S608
-                "(job_id, name, message, status, next_run_at, owner, epoch, set_aside, "
-                "updated_at) "
-                "SELECT r.job_id, r.name, r.message, r.status, r.next_run_at, $6, $7, NULL, "
-                "now() FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[], "
-                "$5::timestamptz[]) AS r(job_id, name, message, status, next_run_at) "
-                "ORDER BY r.job_id "
-                "ON CONFLICT (job_id) DO UPDATE SET name = EXCLUDED.name, "
-                "message = EXCLUDED.message, status = EXCLUDED.status, "
-                "next_run_at = EXCLUDED.next_run_at, owner = EXCLUDED.owner, "
-                "epoch = EXCLUDED.epoch, set_aside = NULL, updated_at = now()",
-                [r.job_id for r in rows],
-                [r.name for r in rows],
-                [r.message for r in rows],
-                [JobStatus(r.status).value for r in rows],
-                [r.next_run_at for r in rows],
-                self._node_id,
-                self._epoch,
-            )
-            self._counts["rows_written"] += len(rows)
-            return [None] * len(seg)
+            return await self._run_upsert(conn, seg, node)
         if kind == "delete":
             ids = sorted({job_id for op in seg for job_id in op.args})
-            status = await self._round_trip(
+            rec = await self._round_trip(
                 conn,
-                "execute",
-                f"DELETE FROM {s}.jobs WHERE job_id = ANY($1::text[])",  # noqa: S608
+                "fetchrow",
+                f"WITH gone AS (DELETE FROM {s}.jobs WHERE job_id = ANY($1::text[]) "  # noqa: S608
+                f"RETURNING job_id), {stamp(s, when='EXISTS (SELECT 1 FROM gone)')}, "
+                f"tomb AS (INSERT INTO {s}.changes (job_id, version, writer, deleted, at) "
+                "SELECT job_id, (SELECT version FROM v), $2, true, now() FROM gone "
+                "ORDER BY job_id ON CONFLICT (job_id) DO UPDATE SET version = EXCLUDED.version, "
+                "writer = EXCLUDED.writer, deleted = true, at = EXCLUDED.at) "
+                "SELECT (SELECT count(*) FROM gone) AS deleted, "
+                f"{notify('$3', '$4', 'EXISTS (SELECT 1 FROM gone)')} AS notified",
                 ids,
+                node,
+                self.channel,
+                notice(node),
             )
-            self._counts["rows_deleted"] += int(status.rsplit(" ", 1)[-1])
+            self._counts["rows_deleted"] += int(rec["deleted"])
             return [None] * len(seg)
         if kind == "set_aside":
             for op in seg:
@@ -1150,24 +1224,81 @@ class PostgresStorage(ClusterStorage):
         rec = await self._round_trip(
             conn,
             "fetchrow",
-            f"WITH ins AS (INSERT INTO {s}.jobs "  # noqa: S608
-            "(job_id, name, message, status, next_run_at, owner, epoch) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (job_id) DO NOTHING "
+            f"WITH {stamp(s, bump=self._adopt is None)}, ins AS (INSERT INTO {s}.jobs "  # noqa: S608
+            "(job_id, name, message, status, next_run_at, owner, epoch, version, writer) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT version FROM v), $6) "
+            "ON CONFLICT (job_id) DO NOTHING "
             "RETURNING job_id, name, message, status, next_run_at) "
-            "SELECT * FROM ins UNION ALL "
-            f"SELECT job_id, name, message, status, next_run_at FROM {s}.jobs "
+            f"SELECT *, {notify('$8', '$9', '$10::boolean')} AS notified FROM ins UNION ALL "
+            f"SELECT job_id, name, message, status, next_run_at, 0 FROM {s}.jobs "
             "WHERE job_id = $1 AND NOT EXISTS (SELECT 1 FROM ins)",
             row.job_id,
             row.name,
             row.message,
             JobStatus(row.status).value,
             row.next_run_at,
-            self._node_id,
+            node,
             self._epoch,
+            self.channel,
+            notice(node),
+            self._adopt is None,  # a joined node's rows are not reported: no notice
         )
         if rec is None:  # deleted between the conflict and the read: try again
             return await self._run_segment(conn, seg)
         return [_from_record(rec)]
+
+    async def _run_upsert(self, conn: Any, seg: list[_Op], node: str) -> list[None]:
+        """One upsert of the rows of a segment (each job once: the last wins), stamped.
+
+        The rows keep their control flags. A storage that reads the change
+        feed does not store again a row another writer deleted after the
+        oldest cursor its calls read (the delete wins, see ``ChangeFeed``).
+        """
+        s = _quote(self.schema)
+        latest: dict[str, ScheduledJob] = {}
+        seen: list[int] = []
+        for op in seg:
+            rows, op_seen = op.args
+            if op_seen is not None:
+                seen.append(op_seen)
+            for row in rows:
+                latest[row.job_id] = row  # one statement may touch a row once: last wins
+        ordered = sorted(latest.values(), key=lambda r: r.job_id)  # lock order: no deadlock
+        rec = await self._round_trip(
+            conn,
+            "fetchrow",
+            f"WITH {stamp(s, bump=self._adopt is None)}, ins AS (INSERT INTO {s}.jobs AS j "  # noqa: S608
+            "(job_id, name, message, status, next_run_at, owner, epoch, set_aside, "
+            "updated_at, version, writer) "
+            "SELECT r.job_id, r.name, r.message, r.status, r.next_run_at, $6, $7, NULL, "
+            "now(), (SELECT version FROM v), $6 FROM unnest($1::text[], $2::text[], "
+            "$3::bytea[], $4::text[], $5::timestamptz[]) "
+            "AS r(job_id, name, message, status, next_run_at) "
+            f"WHERE $8::bigint IS NULL OR EXISTS (SELECT 1 FROM {s}.jobs x "
+            "WHERE x.job_id = r.job_id) OR NOT EXISTS (SELECT 1 FROM "
+            f"{s}.changes c WHERE c.job_id = r.job_id AND c.deleted AND c.version > $8 "
+            "AND c.writer <> $6) ORDER BY r.job_id "
+            "ON CONFLICT (job_id) DO UPDATE SET name = EXCLUDED.name, "
+            "message = EXCLUDED.message, status = EXCLUDED.status, "
+            "next_run_at = EXCLUDED.next_run_at, owner = EXCLUDED.owner, "
+            "epoch = EXCLUDED.epoch, set_aside = NULL, updated_at = now(), "
+            "version = EXCLUDED.version, writer = EXCLUDED.writer RETURNING 1) "
+            "SELECT (SELECT count(*) FROM ins) AS written, "
+            f"{notify('$9', '$10', '$11::boolean')} AS notified",
+            [r.job_id for r in ordered],
+            [r.name for r in ordered],
+            [r.message for r in ordered],
+            [JobStatus(r.status).value for r in ordered],
+            [r.next_run_at for r in ordered],
+            node,
+            self._epoch,
+            min(seen) if seen else None,
+            self.channel,
+            notice(node),
+            self._adopt is None,  # a joined node's rows are not reported (_feed): no notice
+        )
+        self._counts["rows_written"] += int(rec["written"])
+        return [None] * len(seg)
 
     async def _run_advance(self, conn: Any, seg: list[_Op]) -> list[Claim]:
         """One fenced update for the advances of a segment (each job once)."""
@@ -1255,11 +1386,11 @@ class PostgresStorage(ClusterStorage):
             f"lease AS (SELECT node_id FROM {s}.nodes WHERE node_id = $3 AND epoch = $4 "
             "AND lease_until >= clock_timestamp() FOR SHARE), "
             "cur AS (SELECT j.job_id, j.name, j.message, j.status, j.next_run_at, j.owner, "
-            f"j.epoch, j.set_aside, req.due FROM {s}.jobs j JOIN req USING (job_id) "
+            f"j.epoch, j.set_aside, j.paused, req.due FROM {s}.jobs j JOIN req USING (job_id) "
             "WHERE EXISTS (SELECT 1 FROM lease) ORDER BY j.job_id FOR UPDATE OF j), "
             f"won AS (UPDATE {s}.jobs j SET status = '{_RUNNING}', owner = $3, epoch = $4, "
             "updated_at = now() FROM cur WHERE j.job_id = cur.job_id "
-            "AND cur.set_aside IS NULL AND cur.next_run_at <= cur.due "
+            "AND cur.set_aside IS NULL AND NOT cur.paused AND cur.next_run_at <= cur.due "
             f"AND (cur.status = '{_SCHEDULED}' OR (cur.status = '{_RUNNING}' "
             "AND cur.owner = $3 AND cur.epoch = $4)) "
             "RETURNING j.job_id, j.name, j.message, j.status, j.next_run_at) "
@@ -1317,7 +1448,7 @@ class PostgresStorage(ClusterStorage):
         renew = (
             f"UPDATE {s}.nodes SET lease_until = now() + make_interval(secs => $3) "  # noqa: S608
             "WHERE node_id = $1 AND epoch = $2 AND lease_until >= clock_timestamp() "
-            "RETURNING true"
+            f"RETURNING true AS renewed, (SELECT version FROM {s}.feed) AS feed"
         )
         return acquire, renew
 
@@ -1336,11 +1467,12 @@ class PostgresStorage(ClusterStorage):
         _, renew = self._lease_sql()
         assert self._loop is not None  # noqa: S101 - started
         epoch, sent = self._epoch, self._loop.time()
-        renewed = await conn.fetchval(renew, self._node_id, epoch, float(self.lease_seconds))
-        if not renewed:
+        renewed = await conn.fetchrow(renew, self._node_id, epoch, float(self.lease_seconds))
+        if renewed is None:
             return False
         if self._epoch == epoch:
             self._renewed_at = sent
+        self._feed_beat(renewed["feed"])  # a change notice lost with the listener shows here
         return True
 
     async def _lease_loop(self) -> None:
@@ -1360,6 +1492,9 @@ class PostgresStorage(ClusterStorage):
                 async with asyncio.timeout(interval):
                     async with self._pool.acquire() as conn:
                         renewed = await self._renew(conn)
+                        if renewed and self._loop_time() >= self._next_trim:
+                            self._next_trim = self._loop_time() + TRIM_SECONDS
+                            await self._trim_changes(conn)
             except (*_CONNECTION_ERRORS, *_TRANSIENT_ERRORS) as exc:
                 log.debug("%s: lease renewal failed (%s); next beat", self._where, exc)
             except Exception:
@@ -1367,6 +1502,10 @@ class PostgresStorage(ClusterStorage):
             else:
                 if not renewed:
                     self._start_rejoin(epoch)
+
+    def _loop_time(self) -> float:
+        assert self._loop is not None  # noqa: S101 - started
+        return self._loop.time()
 
     # --- joining again after the lease was lost --------------------------------------
 
@@ -1443,13 +1582,17 @@ class PostgresStorage(ClusterStorage):
             if await conn.fetchval(renew, self._node_id, self._epoch, lease):
                 return None
             epoch: int = await conn.fetchval(acquire, self._node_id, lease)
+            await self._mark_joined(conn)  # an adopter may have deleted its row in nodes
             records = await conn.fetch(
                 f"UPDATE {s}.jobs SET epoch = $2, updated_at = now() WHERE owner = $1 "  # noqa: S608
-                "RETURNING job_id, name, message, status, next_run_at, set_aside",
+                "RETURNING job_id, name, message, status, next_run_at, set_aside, paused, "
+                "run_requested",
                 self._node_id,
                 epoch,
             )
-        return epoch, [_from_record(r) for r in records if r["set_aside"] is None]
+        kept = [r for r in records if r["set_aside"] is None]
+        self._resync_rows(kept)
+        return epoch, [_from_record(r) for r in kept]
 
     async def _own_lease_live(self) -> bool:
         """Whether this node's lease is live under its epoch; starts a re-join if not."""
@@ -1565,8 +1708,8 @@ class PostgresStorage(ClusterStorage):
             f"ORDER BY j.job_id LIMIT {_ADOPT_BATCH} FOR UPDATE SKIP LOCKED) "
             f"UPDATE {s}.jobs j SET owner = $1, epoch = $2, updated_at = now(), status = CASE "
             f"WHEN j.status = '{_RUNNING}' THEN '{_SCHEDULED}' ELSE j.status END "
-            "FROM pick WHERE j.job_id = pick.job_id "
-            "RETURNING j.job_id, j.name, j.message, j.status, j.next_run_at, j.set_aside"
+            "FROM pick WHERE j.job_id = pick.job_id RETURNING j.job_id, j.name, j.message, "
+            "j.status, j.next_run_at, j.set_aside, j.paused, j.run_requested"
         )
         adopted: list[ScheduledJob] = []
         while True:
@@ -1578,6 +1721,7 @@ class PostgresStorage(ClusterStorage):
             records = await self._retry(what, take)
             self._counts["rows_adopted"] += len(records)
             batch = [_from_record(r) for r in records if r["set_aside"] is None]
+            self._resync_rows([r for r in records if r["set_aside"] is None])
             adopted += batch
             if batch and hand_over is not None:
                 await hand_over(batch)
@@ -1623,11 +1767,13 @@ class PostgresStorage(ClusterStorage):
                 self._relisten(), name=f"jobify-postgres-listen:{self._node_id}"
             )
 
-    async def _relisten(self) -> None:
-        """Reopen the listening connection with backoff; then run an adoption beat.
+    async def _relisten(self, *, first: bool = False) -> None:
+        """(Re)open the listening connection with backoff; then run an adoption beat.
 
         A node that left while nobody listened is found by that beat: a leave
         ends the lease (``-infinity``), so its rows are adopted at once anyway.
+        The change feed's watcher is called back too, for changes whose
+        notices were lost. ``first``: the watch opens it; nothing was lost.
         """
         delay = _RETRY_START
         try:
@@ -1639,16 +1785,29 @@ class PostgresStorage(ClusterStorage):
                     await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311
                     delay = min(delay * 2, self.retry_max_delay)
                     continue
-                log.warning("%s: listening on %s again", self._where, self.channel)
+                if not first:
+                    log.warning("%s: listening on %s again", self._where, self.channel)
                 if self._wake is not None:
                     self._wake.set()
+                self._feed_changed()
                 return
         finally:
             self._listen_task = None
 
     def _on_notice(self, connection: Any, pid: int, channel: str, payload: str) -> None:
-        if payload != self._node_id and self._wake is not None:
+        writer = changed_by(payload)
+        if writer is not None:
+            self._feed_noticed(writer)  # the change feed (_feed)
+        elif payload != self._node_id and self._wake is not None:
             self._wake.set()  # a node left: adopt its rows now, not when its lease expires
+
+    def _ensure_listening(self) -> None:
+        """Open the listening connection in the background unless it is open or opening."""
+        if self._listen_task is None and (self._listener is None or self._listener.is_closed()):
+            assert self._loop is not None  # noqa: S101 - started
+            self._listen_task = self._loop.create_task(
+                self._relisten(first=True), name=f"jobify-postgres-listen:{self._node_id}"
+            )
 
     async def _leave(self, conn: Any) -> None:
         s = _quote(self.schema)
