@@ -18,7 +18,15 @@ from jobify._assembly.seed import seed_getattr, seed_names
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ("HintAwareSerializer", "Serializer", *seed_names(__name__))  # seed names: lazily
+__all__ = (
+    "HintAwareSerializer",
+    "Serializer",
+    "preview",
+    *seed_names(__name__),  # seed names: lazily
+)
+
+_PREVIEW_LIMIT = 40
+"""Characters (or bytes) of the data an error message of :func:`preview` shows."""
 
 
 class Serializer(Protocol):
@@ -47,6 +55,21 @@ class HintAwareSerializer(Serializer, Protocol):
     @abstractmethod
     def register_hints(self, types: Iterable[Any]) -> None:
         """Learn the classes the type hints ``types`` mention; unknown hints are ignored."""
+
+
+def preview(data: Any) -> str:
+    """The start of ``data`` and, for bytes, their length: how a serializer's error names it.
+
+    Shared by the serializer plugins, so that every ``loadb()``/``dumpb()``
+    error shows what it could not read the same way:
+    ``b'abc'... (1000 bytes)``.
+    """
+    if isinstance(data, bytes | bytearray | memoryview):
+        raw = bytes(data)
+        shown = repr(raw[:_PREVIEW_LIMIT]) + ("..." if len(raw) > _PREVIEW_LIMIT else "")
+        return f"{shown} ({len(raw)} byte{'' if len(raw) == 1 else 's'})"
+    text = repr(data)
+    return text[:_PREVIEW_LIMIT] + ("..." if len(text) > _PREVIEW_LIMIT else "")
 
 
 def __getattr__(name: str) -> Any:

@@ -25,11 +25,10 @@ import cbor2
 
 from jobify import options
 from jobify.exceptions import BaseJobifyError
-from jobify.serializers import Serializer
+from jobify.serializers import Serializer, preview
 
 __all__ = ("CBORSerializer", "CBORSerializerDecodeError")
 
-_PREVIEW: Final = 40
 _ENCODE_OPTIONS: Final = (
     "datetime_as_timestamp",
     "timezone",
@@ -60,14 +59,6 @@ class CBORSerializerDecodeError(BaseJobifyError, cbor2.CBORDecodeError, ValueErr
     jobify 0.14 raises: an ``except`` clause written for either catches it.
     cbor2's own error is its ``__cause__``.
     """
-
-
-def _preview(data: Any) -> str:
-    if isinstance(data, bytes | bytearray | memoryview):
-        raw = bytes(data)
-        shown = repr(raw[:_PREVIEW]) + ("..." if len(raw) > _PREVIEW else "")
-        return f"{shown} ({len(raw)} byte{'' if len(raw) == 1 else 's'})"
-    return repr(data)[:_PREVIEW]
 
 
 def _describe(exc: BaseException) -> str:
@@ -168,7 +159,7 @@ class CBORSerializer(Serializer):
             return self._loads(data)
         except cbor2.CBORDecodeError as exc:
             msg = (
-                f"CBORSerializer.loadb(): cannot decode {_preview(data)} as CBOR: "
+                f"CBORSerializer.loadb(): cannot decode {preview(data)} as CBOR: "
                 f"{_describe(exc)}. It was not written by CBORSerializer.dumpb with these "
                 "options (another serializer wrote it, or it is corrupt): read it with the "
                 "serializer that stored it."

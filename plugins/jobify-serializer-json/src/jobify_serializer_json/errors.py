@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 import pickle
-from typing import Any, Final
+from typing import Any
 
 from jobify.exceptions import BaseJobifyError
+from jobify.serializers import preview
 
 __all__ = ("PickleDecodeError", "as_bytes", "explain", "json_text", "preview")
-
-_PREVIEW: Final = 40
 
 
 class PickleDecodeError(BaseJobifyError, pickle.UnpicklingError, ValueError):
@@ -41,16 +40,6 @@ class PickleDecodeError(BaseJobifyError, pickle.UnpicklingError, ValueError):
 def explain(error: BaseException, note: str) -> None:
     """Add ``note`` (where, what, the fix) to ``error``, which is then re-raised as it is."""
     error.add_note(note)
-
-
-def preview(data: Any) -> str:
-    """Show the start of ``data`` and its length, for error messages."""
-    if isinstance(data, bytes | bytearray | memoryview):
-        raw = bytes(data)
-        shown = repr(raw[:_PREVIEW]) + ("..." if len(raw) > _PREVIEW else "")
-        return f"{shown} ({len(raw)} bytes)"
-    text = repr(data)
-    return text[:_PREVIEW] + ("..." if len(text) > _PREVIEW else "")
 
 
 def as_bytes(data: Any, where: str) -> bytes:

@@ -19,11 +19,10 @@ import attrs
 import msgpack  # type: ignore[import-untyped]
 
 from jobify import options
-from jobify.serializers import Serializer
+from jobify.serializers import Serializer, preview
 
 __all__ = ("MsgpackSerializer",)
 
-_PREVIEW: Final = 40
 _PACK_OPTIONS: Final = ("default", "use_bin_type", "strict_types", "datetime", "unicode_errors")
 _UNPACK_OPTIONS: Final = (
     "raw",
@@ -42,14 +41,6 @@ _UNPACK_OPTIONS: Final = (
     "max_ext_len",
 )
 _TIMESTAMP_KINDS: Final = {0: "msgpack.Timestamp", 1: "float", 2: "int (ns)", 3: "datetime (UTC)"}
-
-
-def _preview(data: Any) -> str:
-    if isinstance(data, bytes | bytearray | memoryview):
-        raw = bytes(data)
-        shown = repr(raw[:_PREVIEW]) + ("..." if len(raw) > _PREVIEW else "")
-        return f"{shown} ({len(raw)} byte{'' if len(raw) == 1 else 's'})"
-    return repr(data)[:_PREVIEW]
 
 
 _FLAG: Final = options.flag()
@@ -172,7 +163,7 @@ class MsgpackSerializer(Serializer):
             return self._unpackb(data)
         except (ValueError, TypeError, OverflowError) as exc:
             exc.add_note(
-                f"MsgpackSerializer.loadb(): cannot decode {_preview(data)} as MessagePack. It "
+                f"MsgpackSerializer.loadb(): cannot decode {preview(data)} as MessagePack. It "
                 "was not written by MsgpackSerializer.dumpb with these options (another "
                 "serializer wrote it, or it is corrupt): read it with the serializer that "
                 "stored it."

@@ -19,25 +19,16 @@ import attrs
 import orjson
 
 from jobify import options
-from jobify.serializers import Serializer
+from jobify.serializers import Serializer, preview
 
 __all__ = ("OrjsonSerializer",)
 
-_PREVIEW: Final = 40
 _OPTIONS: Final[dict[str, int]] = {
     name.removeprefix("OPT_"): getattr(orjson, name)
     for name in dir(orjson)
     if name.startswith("OPT_")
 }
 _ALL_FLAGS: Final = functools.reduce(operator.or_, _OPTIONS.values(), 0)
-
-
-def _preview(data: Any) -> str:
-    if isinstance(data, bytes | bytearray | memoryview):
-        raw = bytes(data)
-        shown = repr(raw[:_PREVIEW]) + ("..." if len(raw) > _PREVIEW else "")
-        return f"{shown} ({len(raw)} byte{'' if len(raw) == 1 else 's'})"
-    return repr(data)[:_PREVIEW]
 
 
 _OWNER: Final = "OrjsonSerializer"
@@ -127,7 +118,7 @@ class OrjsonSerializer(Serializer):
             return orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             exc.add_note(
-                f"OrjsonSerializer.loadb(): cannot decode {_preview(data)} as JSON. It was not "
+                f"OrjsonSerializer.loadb(): cannot decode {preview(data)} as JSON. It was not "
                 "written by OrjsonSerializer.dumpb (another serializer wrote it, or it is "
                 "corrupt): read it with the serializer that stored it."
             )
