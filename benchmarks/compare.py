@@ -6,6 +6,7 @@ Usage::
     python benchmarks/compare.py --quick    # tiny sizes, seconds
     python benchmarks/compare.py --only throughput-nostore,latency-sqlite --rounds 5
     python benchmarks/compare.py --only throughput-sqlite --impls this --disable otel
+    python benchmarks/compare.py --only throughput-sqlite --impls this --variant history.toml
 
 Every scenario runs in a fresh subprocess (``benchmarks/scenarios.py``) with the
 implementation's own python: this project uses the python running this script
@@ -20,6 +21,8 @@ distributions disabled (a ``jobify.toml`` with ``[jobify.plugins] disable``),
 as ``this-disabled``: the ratio ``this / this-disabled`` is what the plugins
 cost (e.g. ``--disable otel`` for jobify-otel's observers). Without it, this
 project runs with every installed plugin distribution loaded, as an app does.
+``--variant FILE`` races this project also with ``JOBIFY_CONFIG=FILE`` (e.g. a
+file with ``[jobify.history]``), in the same columns: what the setting costs.
 """
 
 from __future__ import annotations
@@ -205,17 +208,19 @@ def race(
     quick: bool,
     log: Any = sys.stderr,
     disable: list[str] | None = None,
+    variant: str | None = None,
 ) -> list[dict[str, Any]]:
     """Run every scenario ``rounds`` times per implementation, alternating; return rows.
 
-    ``disable``: also run this project as ``this-disabled``, with these plugins disabled.
+    ``disable``: also run this project as ``this-disabled``, with these plugins disabled;
+    ``variant``: the same column, with this config file instead.
     """
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="jobify-race-") as tmp:
         configs: dict[str, str] = {}
-        if disable and "this" in pythons:
+        if (disable or variant) and "this" in pythons:
             pythons = {"this": pythons["this"], "this-disabled": pythons["this"], **pythons}
-            configs["this-disabled"] = disabling_config(Path(tmp), disable)
+            configs["this-disabled"] = variant or disabling_config(Path(tmp), disable or [])
         for sc in scenarios:
             params = sc.quick if quick else sc.full
             if not params:
@@ -258,7 +263,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     head = "| scenario | metric | this |"
     rule = "|---|---|---:|"
     if disabled:
-        head += " this, plugins disabled | this/disabled |"
+        head += " this, variant | this/variant |"
         rule += "---:|---:|"
     out = [head + " reference | this/ref | APScheduler 3.11 |", rule + "---:|---:|---:|"]
     for row in rows:
@@ -289,7 +294,18 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="comma-separated plugin names: also race this project with them disabled",
     )
+    parser.add_argument(
+        "--variant",
+        type=Path,
+        default=None,
+        help="a jobify.toml: also race this project with it (instead of --disable)",
+    )
     args = parser.parse_args(argv)
+    if args.variant is not None and args.disable:
+        parser.error(
+            "--variant and --disable both fill the second column of this project; pick one"
+        )
+    variant = None if args.variant is None else str(args.variant.resolve())
 
     wanted = [i for i in args.impls.split(",") if i]
     pythons: dict[str, str] = {}
@@ -301,12 +317,13 @@ def main(argv: list[str] | None = None) -> int:
     rounds = args.rounds or (1 if args.quick else 3)
     started = time.perf_counter()
     disable = [name for name in args.disable.split(",") if name]
-    rows = race(pythons, scenarios, rounds, args.quick, disable=disable)
+    rows = race(pythons, scenarios, rounds, args.quick, disable=disable, variant=variant)
     print(table(rows))
     print(
         f"\n{rounds} round(s), {time.perf_counter() - started:.0f}s; medians; "
         f"ratio = this / reference."
-        + (f" 'this, plugins disabled': [jobify.plugins] disable = {disable}." if disable else "")
+        + (f" 'this, variant': [jobify.plugins] disable = {disable}." if disable else "")
+        + (f" 'this, variant': JOBIFY_CONFIG={variant}." if variant else "")
     )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
