@@ -71,11 +71,6 @@ class AbilityBase:
         schema: str
         pool_size: int
         command_timeout: float
-        _node_id: str | None
-        _epoch: int
-        _pool: Any
-        _loop: asyncio.AbstractEventLoop | None
-        _adopt: Any
         _read_only: bool
         _layout: int
         _seen: int | None
@@ -83,6 +78,18 @@ class AbilityBase:
         _on_change: Callable[[], None] | None
         _resync: set[str]
         _counts: dict[str, int]
+
+        @property
+        def _node_id(self) -> str | None: ...
+
+        @property
+        def _epoch(self) -> int: ...
+
+        @property
+        def _loop(self) -> asyncio.AbstractEventLoop | None: ...
+
+        @property
+        def _adopt(self) -> Any: ...
 
         @property
         def _where(self) -> str: ...
