@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 from jobify.storage import ScheduledJob
+from jobify_storage_postgres._errors import PostgresStorageStateError
 
 __all__ = ("Adopt", "Node", "Options", "State", "where")
 
@@ -90,6 +91,28 @@ class Node:
     def application_name(self) -> str:
         """What ``pg_stat_activity`` shows for this node's connections."""
         return (self.node_id or "jobify")[:63]
+
+    def check_running(self, what: str, options: Options) -> None:
+        """Refuse the call ``what`` (``"claim"``) unless the storage runs, on this loop.
+
+        Raises:
+            PostgresStorageStateError: not running, or called from another loop.
+        """
+        state = self.state
+        if state is State.RUNNING:
+            if asyncio.get_running_loop() is not self.loop:
+                msg = (
+                    f"{where(options)}.{what}(): called from another event loop than the one "
+                    "that ran startup(); use the storage from one loop"
+                )
+                raise PostgresStorageStateError(msg)
+            return
+        if state is State.NEW:
+            fix = "call `await storage.startup()` first (an app does it in `async with app`)"
+        else:
+            fix = "call `await storage.startup()` to use it again"
+        msg = f"{where(options)}.{what}(): the storage is {state.value}; {fix}"
+        raise PostgresStorageStateError(msg)
 
     def time(self) -> float:
         """The loop's clock (the storage is started)."""

@@ -13,6 +13,7 @@ run by the storage's ``OperationsAbility``.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -66,10 +67,10 @@ class Writes:
         assert self._node.loop is not None  # noqa: S101 - starting
         self._batch = Batcher(self._node.loop, self._flush)
 
-    async def put(self, kind: str, args: Any) -> Any:
-        """Send one write call of ``kind`` in the next batch; return its answer."""
+    def put(self, kind: str, args: Any) -> asyncio.Future[Any]:
+        """Send one write call of ``kind`` in the next batch; its future is its answer."""
         assert self._batch is not None  # noqa: S101 - set by startup
-        return await self._batch.put(kind, args)
+        return self._batch.put(kind, args)
 
     async def drained(self) -> None:
         """Wait until every write made so far is answered (a read sees them)."""

@@ -47,8 +47,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final, TypeVar
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
 
 import attrs
 
@@ -64,13 +63,24 @@ from jobify.storage import (
     ResultStorage,
     ScheduledJob,
     SetAsideStorage,
-    checked_row,
 )
 from jobify_storage_postgres._adoption import Adoption
 from jobify_storage_postgres._base import quote, row_from
 from jobify_storage_postgres._batching import CALLS
+from jobify_storage_postgres._checks import (
+    NODE_NAME,
+    POOL_SIZE,
+    SCHEMA,
+    check_dsn,
+    check_due,
+    check_id,
+    checked,
+    checked_advance,
+    checked_ids,
+    checked_release,
+)
 from jobify_storage_postgres._claims import Claims
-from jobify_storage_postgres._connection import Connection, mask
+from jobify_storage_postgres._connection import Connection
 from jobify_storage_postgres._errors import (
     PostgresSchemaError,
     PostgresStorageError,
@@ -80,7 +90,7 @@ from jobify_storage_postgres._feed import FeedAbility
 from jobify_storage_postgres._leases import Leases
 from jobify_storage_postgres._lifecycle import Lifecycle
 from jobify_storage_postgres._listener import Listener
-from jobify_storage_postgres._node import Adopt, Node, State, where
+from jobify_storage_postgres._node import Adopt, Node, where
 from jobify_storage_postgres._operations import OperationsAbility
 from jobify_storage_postgres._schema import SCHEMA_VERSION
 from jobify_storage_postgres._statistics import PostgresStatistics, new_counts
@@ -97,69 +107,6 @@ __all__ = (
 )
 
 T = TypeVar("T")
-
-
-# --- options -------------------------------------------------------------------
-
-
-def _check_dsn(inst: PostgresStorage, attribute: attrs.Attribute[Any], value: Any) -> None:
-    example = "e.g. dsn='postgresql://jobify:secret@db.example:5432/jobs'"
-    if value is None:
-        msg = (
-            "PostgresStorage(dsn=None): the dsn option is required: a PostgreSQL URL; "
-            f'{example} (in jobify.toml: dsn = "postgresql://..." under [jobify.storage])'
-        )
-        raise ValueError(msg)
-    if not isinstance(value, str):
-        msg = (
-            f"PostgresStorage(dsn={value!r}): expected a str, got {type(value).__name__}; {example}"
-        )
-        raise TypeError(msg)
-    if urlsplit(value).scheme not in ("postgresql", "postgres"):
-        msg = (
-            f"PostgresStorage(dsn={mask(value)!r}): not a PostgreSQL URL (it must start with "
-            f"postgresql:// or postgres://); {example}"
-        )
-        raise ValueError(msg)
-
-
-_SCHEMA: Final = options.identifier(
-    kind="schema name", lowercase=True, max_length=55, reserved_prefix="pg_", default="jobify"
-)
-_NODE_NAME: Final = options.optional(
-    options.text(
-        min_length=1,
-        max_length=40,
-        printable=True,
-        fix="it prefixes the node id",
-        example="worker-1",
-    )
-)
-_POOL_SIZE: Final = options.positive_int(fix="at least 1 connection is needed", example=4)
-
-
-# --- rows ----------------------------------------------------------------------
-
-
-def _checked(job: ScheduledJob, where: str) -> ScheduledJob:
-    """Check one row on the caller's side; PostgreSQL text cannot hold NUL characters."""
-    return checked_row(job, where, allow_nul=False)
-
-
-def _check_id(where: str, job_id: Any) -> str:
-    if not isinstance(job_id, str):
-        msg = f"{where}: job ids must be str, got {job_id!r}"
-        raise TypeError(msg)
-    return job_id
-
-
-def _check_due(where: str, job_id: str, due: Any) -> None:
-    if not isinstance(due, datetime) or due.utcoffset() is None:
-        msg = f"{where}: job {job_id!r}: the run's time must be an aware datetime, got {due!r}"
-        raise TypeError(msg)
-
-
-# --- the storage ---------------------------------------------------------------
 
 
 # --- the storage ---------------------------------------------------------------
@@ -212,16 +159,16 @@ class PostgresStorage(
             drops packets without resetting the connection.
     """
 
-    dsn: str = attrs.field(default=None, validator=_check_dsn)
-    schema: str = attrs.field(default="jobify", kw_only=True, validator=_SCHEMA)
-    node_name: str | None = attrs.field(default=None, kw_only=True, validator=_NODE_NAME)
+    dsn: str = attrs.field(default=None, validator=check_dsn)
+    schema: str = attrs.field(default="jobify", kw_only=True, validator=SCHEMA)
+    node_name: str | None = attrs.field(default=None, kw_only=True, validator=NODE_NAME)
     lease_seconds: float = attrs.field(
         default=15.0, kw_only=True, validator=options.seconds(example=15.0)
     )
     retry_max_delay: float = attrs.field(
         default=5.0, kw_only=True, validator=options.seconds(example=5.0)
     )
-    pool_size: int = attrs.field(default=4, kw_only=True, validator=_POOL_SIZE)
+    pool_size: int = attrs.field(default=4, kw_only=True, validator=POOL_SIZE)
     command_timeout: float = attrs.field(
         default=30.0, kw_only=True, validator=options.seconds(example=30.0)
     )
@@ -369,21 +316,7 @@ class PostgresStorage(
     # --- state ---------------------------------------------------------------------
 
     def _check_running(self, what: str) -> None:
-        state = self._node.state
-        if state is State.RUNNING:
-            if asyncio.get_running_loop() is not self._node.loop:
-                msg = (
-                    f"{self._where}.{what}(): called from another event loop than the one "
-                    "that ran startup(); use the storage from one loop"
-                )
-                raise PostgresStorageStateError(msg)
-            return
-        if state is State.NEW:
-            fix = "call `await storage.startup()` first (an app does it in `async with app`)"
-        else:
-            fix = "call `await storage.startup()` to use it again"
-        msg = f"{self._where}.{what}(): the storage is {state.value}; {fix}"
-        raise PostgresStorageStateError(msg)
+        self._node.check_running(what, self)
 
     # --- what the parts and the abilities share (one-line delegations) --------------
 
@@ -403,18 +336,18 @@ class PostgresStorage(
     def _adopt(self) -> Adopt | None:
         return self._node.adopt
 
-    async def _retry(self, what: str, fn: Callable[[Any], Awaitable[T]]) -> T:
-        return await self._connection.retry(what, fn)
+    def _retry(self, what: str, fn: Callable[[Any], Awaitable[T]]) -> Awaitable[T]:
+        return self._connection.retry(what, fn)
 
-    async def _round_trip(self, conn: Any, method: str, sql: str, *args: Any) -> Any:
-        return await self._connection.round_trip(conn, method, sql, *args)
+    def _round_trip(self, conn: Any, method: str, sql: str, *args: Any) -> Awaitable[Any]:
+        return self._connection.round_trip(conn, method, sql, *args)
 
-    async def _write(self, kind: str, args: Any) -> Any:
+    def _write(self, kind: str, args: Any) -> Awaitable[Any]:
         self._check_writable(CALLS.get(kind, kind))
-        return await self._writes.put(kind, args)
+        return self._writes.put(kind, args)
 
-    async def _drained_writes(self) -> None:
-        await self._writes.drained()
+    def _drained_writes(self) -> Awaitable[None]:
+        return self._writes.drained()
 
     def _ensure_listening(self) -> None:
         self._listener.ensure_listening()
@@ -461,7 +394,7 @@ class PostgresStorage(
             PostgresStorageStateError: the storage is not running.
         """
         where = f"{self._where}.add_schedule()"
-        rows = [_checked(job, where) for job in scheduled]
+        rows = [checked(job, where) for job in scheduled]
         self._check_running("add_schedule")
         if rows:
             await self._write("upsert", (rows, self._seen))
@@ -469,7 +402,7 @@ class PostgresStorage(
     async def delete_schedule(self, job_id: str) -> None:
         """Remove the row of ``job_id``; a missing row is not an error."""
         self._check_running("delete_schedule")
-        await self._write("delete", [_check_id(f"{self._where}.delete_schedule()", job_id)])
+        await self._write("delete", [check_id(f"{self._where}.delete_schedule()", job_id)])
 
     async def delete_schedule_many(self, job_ids: Sequence[str]) -> None:
         """Remove the rows of ``job_ids``; missing rows are not an error.
@@ -477,14 +410,7 @@ class PostgresStorage(
         Raises:
             TypeError: ``job_ids`` is a single ``str`` or holds a non-``str``.
         """
-        where = f"{self._where}.delete_schedule_many()"
-        if isinstance(job_ids, str | bytes):
-            msg = (
-                f"{where}: expected a sequence of job ids, got one string {job_ids!r}; "
-                f"pass [{job_ids!r}] or call delete_schedule({job_ids!r})"
-            )
-            raise TypeError(msg)
-        ids = [_check_id(where, job_id) for job_id in job_ids]
+        ids = checked_ids(f"{self._where}.delete_schedule_many()", job_ids)
         self._check_running("delete_schedule_many")
         if ids:
             await self._write("delete", ids)
@@ -560,8 +486,8 @@ class PostgresStorage(
         a won claim whose answer reaches the caller after the lease ran out
         here (a pause in between) is asked again the same way.
         """
-        _check_id(f"{self._where}.claim()", job_id)
-        _check_due(f"{self._where}.claim()", job_id, due)
+        check_id(f"{self._where}.claim()", job_id)
+        check_due(f"{self._where}.claim()", job_id, due)
         self._check_running("claim")
         self._check_writable("claim")
         return await self._claims.claim(job_id, due)
@@ -578,17 +504,9 @@ class PostgresStorage(
             TypeError: a bad row or a naive ``claimed`` (before anything is sent).
             ValueError: ``row.next_run_at`` is before ``claimed``.
         """
-        where = f"{self._where}.advance()"
-        checked = _checked(row, where)
-        _check_due(where, checked.job_id, claimed)
-        if checked.next_run_at < claimed:
-            msg = (
-                f"{where}: row {checked.job_id!r}: next_run_at {checked.next_run_at.isoformat()} "
-                f"is before the claimed run {claimed.isoformat()}; a row never moves back"
-            )
-            raise ValueError(msg)
+        new = checked_advance(f"{self._where}.advance()", row, claimed)
         self._check_running("advance")
-        result: Claim = await self._write("advance", (checked, claimed))
+        result: Claim = await self._write("advance", (new, claimed))
         return result
 
     async def release(self, held: Mapping[str, datetime]) -> set[str]:
@@ -597,13 +515,7 @@ class PostgresStorage(
         Fenced as :meth:`advance`: one conditional ``DELETE`` (shared by the
         calls of one loop turn). Returns the ids whose rows were deleted.
         """
-        where = f"{self._where}.release()"
-        if not isinstance(held, Mapping):
-            msg = f"{where}: expected a mapping of job id -> claimed run, got {held!r}"
-            raise TypeError(msg)
-        items = [(_check_id(where, job_id), at) for job_id, at in held.items()]
-        for job_id, at in items:
-            _check_due(where, job_id, at)
+        items = checked_release(f"{self._where}.release()", held)
         self._check_running("release")
         if not items:
             return set()
@@ -612,7 +524,7 @@ class PostgresStorage(
 
     async def add_schedule_if_absent(self, scheduled: ScheduledJob) -> ScheduledJob:
         """Insert ``scheduled`` (owned here) unless its ``job_id`` exists; return the stored row."""
-        row = _checked(scheduled, f"{self._where}.add_schedule_if_absent()")
+        row = checked(scheduled, f"{self._where}.add_schedule_if_absent()")
         self._check_running("add_schedule_if_absent")
         stored: ScheduledJob = await self._write("if_absent", row)
         return stored
