@@ -24,7 +24,7 @@ from jobify_storage_postgres._base import quote, row_from
 from jobify_storage_postgres._connection import CONNECTION_ERRORS, TRANSIENT_ERRORS, Connection
 from jobify_storage_postgres._leases import Leases
 from jobify_storage_postgres._listener import Listener
-from jobify_storage_postgres._node import Adopt, Node, Options, where
+from jobify_storage_postgres._node import Adopt, Node, Options, cancelled, where
 
 __all__ = ("Adoption",)
 
@@ -83,10 +83,7 @@ class Adoption:
     def stop_beat(self) -> list[asyncio.Task[None]]:
         """Cancel the adoption beat; return it (to be waited for) if it ran."""
         task, self._adopt_task = self._adopt_task, None
-        if task is None:
-            return []
-        task.cancel()
-        return [task]
+        return cancelled(task)
 
     def tasks(self) -> list[asyncio.Task[None]]:
         """The adoption beat, if it runs."""

@@ -29,7 +29,7 @@ from jobify_storage_postgres._claims import Claims
 from jobify_storage_postgres._connection import CONNECTION_ERRORS, TRANSIENT_ERRORS, Connection
 from jobify_storage_postgres._errors import PostgresStorageError
 from jobify_storage_postgres._feed import TRIM_SECONDS
-from jobify_storage_postgres._node import Node, Options, State, where
+from jobify_storage_postgres._node import Node, Options, State, cancelled, where
 from jobify_storage_postgres._writes import Writes
 
 __all__ = ("Leases",)
@@ -146,10 +146,7 @@ class Leases:
     def stop_beat(self) -> list[asyncio.Task[None]]:
         """Cancel the lease beat; return it (to be waited for) if it ran."""
         task, self._lease_task = self._lease_task, None
-        if task is None:
-            return []
-        task.cancel()
-        return [task]
+        return cancelled(task)
 
     def tasks(self) -> list[asyncio.Task[None]]:
         """The tasks this lease runs now (the beat, a re-join)."""

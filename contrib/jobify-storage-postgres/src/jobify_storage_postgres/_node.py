@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from jobify.storage import ScheduledJob
 from jobify_storage_postgres._errors import PostgresStorageStateError
 
-__all__ = ("Adopt", "Node", "Options", "State", "where")
+__all__ = ("Adopt", "Node", "Options", "State", "cancelled", "where")
 
 Adopt = Callable[[Sequence[ScheduledJob]], Awaitable[None]]
 """The kernel's callback that takes over rows (``join``'s ``adopt``)."""
@@ -48,6 +48,14 @@ class Options(Protocol):
 def where(options: Options) -> str:
     """The storage as messages name it: ``PostgresStorage(schema 'jobify')``."""
     return f"PostgresStorage(schema {options.schema!r})"
+
+
+def cancelled(task: asyncio.Task[None] | None) -> list[asyncio.Task[None]]:
+    """Cancel ``task`` if there is one; return it in a list, for the caller to wait for."""
+    if task is None:
+        return []
+    task.cancel()
+    return [task]
 
 
 class State(enum.Enum):
