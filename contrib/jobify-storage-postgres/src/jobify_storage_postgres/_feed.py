@@ -230,6 +230,14 @@ class FeedAbility(AbilityBase):
 
     # --- the storage's side ---------------------------------------------------------
 
+    def _feed_started(self) -> None:
+        """The storage starts: nothing read, heard or watched yet."""
+        self._seen, self._heard, self._on_change, self._resync = None, 0, None, set()
+
+    def _feed_closed(self) -> None:
+        """The storage closed: nobody watches any more."""
+        self._on_change = None
+
     def _feed_read(self, version: int) -> None:
         """A feed read (cursor or changes) covered everything up to ``version``."""
         if self._seen is None or version > self._seen:

@@ -19,15 +19,31 @@ A schema holds, at version 3:
 * ``outcomes``: the kept outcome of finished jobs.
 
 Each entry of :data:`MIGRATIONS` moves a schema from version ``n - 1`` to
-``n`` in the transaction that checks the version, so a schema written by an
-older version keeps every row and comes out complete or unchanged.
+``n`` in the transaction that checks the version (:func:`migrate`), so a
+schema written by an older version keeps every row and comes out complete or
+unchanged. A storage opened read-only creates and migrates nothing: it reads
+the version it finds (:func:`read_layout`, :func:`found_layout`).
 """
 
 from __future__ import annotations
 
-from typing import Final
+import logging
+from typing import Any, Final
 
-__all__ = ("MIGRATIONS", "SCHEMA_VERSION")
+from jobify.exceptions import StorageNotFoundError
+from jobify_storage_postgres._base import quote
+from jobify_storage_postgres._errors import PostgresSchemaError
+
+__all__ = (
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "check_version",
+    "found_layout",
+    "migrate",
+    "read_layout",
+)
+
+log = logging.getLogger("jobify.storage.postgres")
 
 SCHEMA_VERSION: Final = 3
 """The table layout this version writes, kept in ``<schema>.meta``."""
@@ -108,3 +124,67 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         "CREATE INDEX outcomes_finished_idx ON {s}.outcomes (finished_at)",
     ),
 }
+
+
+async def migrate(conn: Any, schema: str, where: str) -> None:
+    """Create ``schema``'s tables, or migrate them to :data:`SCHEMA_VERSION`, in one transaction."""
+    s = quote(schema)
+    async with conn.transaction():
+        # nodes start together: one of them creates or migrates, the others wait
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"jobify:{s}")
+        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {s}")
+        await conn.execute(f"CREATE TABLE IF NOT EXISTS {s}.meta (version int NOT NULL)")
+        stored = await conn.fetchval(f"SELECT max(version) FROM {s}.meta")  # noqa: S608
+        version = 0 if stored is None else int(stored)
+        check_version(version, where)
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[target]:
+                await conn.execute(statement.format(s=s))
+            log.info("%s: schema migrated to version %d", where, target)
+        if version < SCHEMA_VERSION:
+            await conn.execute(f"DELETE FROM {s}.meta")  # noqa: S608
+            await conn.execute(f"INSERT INTO {s}.meta (version) VALUES ($1)", SCHEMA_VERSION)  # noqa: S608
+
+
+def check_version(version: int, where: str) -> None:
+    """Refuse a schema at ``version`` written by a newer version.
+
+    Raises:
+        PostgresSchemaError: ``version`` is above :data:`SCHEMA_VERSION`.
+    """
+    if version > SCHEMA_VERSION:
+        msg = (
+            f"{where}.startup(): the schema is at version {version}, written by "
+            f"a newer jobify-storage-postgres; this one knows version {SCHEMA_VERSION} "
+            "at most. Upgrade jobify-storage-postgres on this node (every node of a "
+            "cluster must run a version that knows the schema), or use another schema"
+        )
+        raise PostgresSchemaError(msg)
+
+
+async def read_layout(conn: Any, schema: str) -> int | None:
+    """The schema version a read-only storage finds (None: no tables), creating nothing."""
+    s = quote(schema)
+    exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{s}.meta")
+    stored = await conn.fetchval(f"SELECT max(version) FROM {s}.meta") if exists else None  # noqa: S608
+    return None if stored is None else int(stored)
+
+
+def found_layout(stored: int | None, *, schema: str, where: str, described: str) -> int:
+    """Check the version :func:`read_layout` found (outside the retries).
+
+    ``described`` says where the storage looked (``describe()``).
+
+    Raises:
+        StorageNotFoundError: the schema holds no jobify tables.
+        PostgresSchemaError: the schema was written by a newer version.
+    """
+    if stored is None:
+        msg = (
+            f"{described} holds no jobify tables (no table {schema}.meta; it "
+            "was opened read-only, so nothing was created). Check the dsn and schema "
+            "options, or start a node once to create them"
+        )
+        raise StorageNotFoundError(msg)
+    check_version(int(stored), where)
+    return int(stored)
