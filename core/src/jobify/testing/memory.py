@@ -83,6 +83,14 @@ class MemoryDatabase:
         self.changes.append((self.version, writer, job_id, deleted))
         if deleted:
             self.last_delete[job_id] = (self.version, writer)
+        self.wrote(writer)
+
+    def wrote(self, writer: str) -> None:
+        """Tell the other storages' watchers that ``writer`` wrote (as a commit does in SQLite).
+
+        Also for writes that change no job row (run history): a watcher such as
+        the dashboard re-reads what it shows.
+        """
         for token, on_change, loop in self.watchers:
             if token != writer:
                 loop.call_soon(on_change)
@@ -295,6 +303,8 @@ class MemoryStorage(Storage):
                 result_summary=_bounded(run.result_summary, _SUMMARY_LIMIT),
             )
             db.runs.append((next(db.run_ids), kept))
+        if runs:
+            db.wrote(self.token)
 
     async def get_runs(
         self,
