@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -127,4 +128,53 @@ async def test_without_the_token_there_is_no_stream(make_app, token):
         async with served(dash) as url, httpx.AsyncClient(timeout=10) as http:
             response = await http.get(f"{url}/api/events")
             assert response.status_code == 401
+            assert not dash.hub.active
+
+
+async def page_version(http: httpx.AsyncClient, url: str, token: str) -> int:
+    """The change version a page was rendered at (its ``data-version``)."""
+    response = await http.get(f"{url}/jobs", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    found = re.search(r'data-version="(\d+)"', response.text)
+    assert found is not None
+    return int(found.group(1))
+
+
+async def test_a_change_between_a_page_and_its_stream_is_not_missed(make_app, token):
+    """An action's redirect: the page renders, the job runs, then the page's stream opens."""
+    app = make_app()
+
+    @app.task(name="work")
+    async def work() -> None: ...
+
+    async with app:
+        dash = Dashboard(app, WebSettings(token=token), tick=0.05, linger=5)
+        async with served(dash) as url, httpx.AsyncClient(timeout=10) as http:
+            rendered = await page_version(http, url, token)
+            assert dash.hub.active  # a stream is expected: the sources run already
+            job = await work.push()
+            await job.wait()
+            await asyncio.sleep(0.3)  # the kernel check has seen the job come and go
+            stream = events(http, url, token)
+            hello = await anext(stream)
+            assert hello["data"]["version"] > rendered  # the page's script refreshes
+            await stream.aclose()
+            assert dash.hub.active  # lingers for the next page
+            again = await page_version(http, url, token)
+            stream = events(http, url, token)
+            hello = await anext(stream)
+            assert hello["data"]["version"] == again  # nothing changed: no refresh
+            await stream.aclose()
+
+
+async def test_the_sources_stop_when_no_page_came_back_within_the_linger(make_app, token):
+    app = make_app()
+    async with app:
+        dash = Dashboard(app, WebSettings(token=token), tick=0.05, linger=0.2)
+        async with served(dash) as url, httpx.AsyncClient(timeout=10) as http:
+            stream = events(http, url, token)
+            await anext(stream)
+            await stream.aclose()
+            assert dash.hub.active
+            await asyncio.sleep(0.5)
             assert not dash.hub.active

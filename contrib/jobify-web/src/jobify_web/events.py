@@ -38,6 +38,9 @@ log = logging.getLogger("jobify.web")
 
 KEEPALIVE: Final = 15.0
 """Seconds between comment lines that keep an idle stream open through proxies."""
+LINGER: Final = 10.0
+"""Seconds the sources run on after the last page closed its stream: a page that follows
+a link or an action opens its stream again, and what changed meanwhile is still counted."""
 STREAM_LIFETIME: Final = 300.0
 """Seconds a stream lasts; the browser reconnects (``retry``), so no stream outlives a deploy."""
 
@@ -45,10 +48,15 @@ STREAM_LIFETIME: Final = 300.0
 class ChangeHub:
     """Counts changes of one app and wakes the event streams of open pages."""
 
-    def __init__(self, board: Board, *, tick: float = 1.0) -> None:
-        """Watch ``board``'s app; check the kernel every ``tick`` seconds while pages are open."""
+    def __init__(self, board: Board, *, tick: float = 1.0, linger: float = LINGER) -> None:
+        """Watch ``board``'s app; check the kernel every ``tick`` seconds while pages are open.
+
+        The sources run on ``linger`` seconds after the last stream ends (LINGER).
+        """
         self._board = board
         self._tick = tick
+        self._linger = linger
+        self._linger_handle: asyncio.TimerHandle | None = None
         self.version = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changed = asyncio.Event()
@@ -119,6 +127,30 @@ class ChangeHub:
 
     # --- subscribers -----------------------------------------------------------------
 
+    def touch(self) -> int:
+        """A page is being rendered: run the sources (a stream follows); the version now.
+
+        The page carries this version; its stream's ``hello`` gives the version
+        then, and the page refreshes when they differ: nothing that changed
+        between the render and the stream is missed.
+        """
+        if not self._closed:
+            self._start()
+            if self._subscribers == 0:
+                self._stop_later()
+        return self.version
+
+    def _stop_later(self) -> None:
+        if self._linger_handle is not None:
+            self._linger_handle.cancel()
+        loop = asyncio.get_running_loop()
+        self._linger_handle = loop.call_later(self._linger, self._stop_if_unused)
+
+    def _stop_if_unused(self) -> None:
+        self._linger_handle = None
+        if self._subscribers == 0:
+            self._halt()  # its cleanup (the read-only copy's shutdown) finishes on its own
+
     def _start(self) -> None:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # first use, or the dashboard moved to another loop (tests)
@@ -133,12 +165,22 @@ class ChangeHub:
         """True while the sources run (at least one page is open)."""
         return self._task is not None and not self._task.done()
 
-    async def _stop(self) -> None:
+    def _halt(self) -> asyncio.Task[None] | None:
+        """Cancel the sources; the task, to await its end."""
+        if self._linger_handle is not None:
+            self._linger_handle.cancel()
+            self._linger_handle = None
         task, self._task = self._task, None
         self.pushed = False
         self._ready = asyncio.Event()
         if task is not None and not task.done():
             task.cancel()
+            return task
+        return None
+
+    async def _stop(self) -> None:
+        task = self._halt()
+        if task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
@@ -179,4 +221,7 @@ class ChangeHub:
         finally:
             self._subscribers -= 1
             if self._subscribers == 0:
-                await self._stop()
+                if self._closed or self._linger <= 0:
+                    await self._stop()
+                else:
+                    self._stop_later()

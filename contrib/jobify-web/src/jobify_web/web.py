@@ -54,7 +54,7 @@ from jobify import options
 from jobify.exceptions import ConfigError
 from jobify_web.auth import Secret, Sessions
 from jobify_web.data import ACTIONS, STATUSES, ActionError, Board, NotRunningError
-from jobify_web.events import ChangeHub
+from jobify_web.events import LINGER, ChangeHub
 from jobify_web.settings import TOKEN_ENV, WebSettings
 
 if TYPE_CHECKING:
@@ -263,7 +263,9 @@ class _SecurityHeaders:
 class Dashboard:
     """One dashboard: the app it shows, its secret, its pages, its event hub."""
 
-    def __init__(self, app: Jobify, settings: WebSettings, *, tick: float = 1.0) -> None:
+    def __init__(
+        self, app: Jobify, settings: WebSettings, *, tick: float = 1.0, linger: float = LINGER
+    ) -> None:
         """Show ``app`` with ``settings`` (their ``token`` must be set)."""
         if settings.token is None:
             msg = (
@@ -272,7 +274,7 @@ class Dashboard:
             raise ConfigError(msg)
         self.settings = settings
         self.board = Board(app)
-        self.hub = ChangeHub(self.board, tick=tick)
+        self.hub = ChangeHub(self.board, tick=tick, linger=linger)
         self.secret = Secret(settings.token)
         self.sessions = Sessions(self.secret.session_key, max_age=settings.session_max_age)
         self.templates = jinja2.Environment(
@@ -414,6 +416,7 @@ class Dashboard:
             "overview": self.board.overview() if who is not None else None,
             "notice": notice,
             "here": _here(request),
+            "live_version": self.hub.touch() if who is not None else 0,
             **context,
         }
         html = self.templates.get_template(template).render(values)

@@ -65,11 +65,20 @@
   }
 
   var source = new EventSource(base + "/api/events");
+  // the version the page was rendered at: a stream that starts at another one
+  // (something changed between the render and the stream) refreshes at once
+  var version = body.getAttribute("data-version");
+  function heard(event) {
+    var seen = null;
+    try { seen = String(JSON.parse(event.data).version); } catch (e) { seen = null; }
+    if (seen !== version) { version = seen; schedule(); }
+  }
   source.addEventListener("hello", function (event) {
     var pushed = false;
     try { pushed = JSON.parse(event.data).pushed; } catch (e) { pushed = false; }
     setLive(true, pushed);
+    heard(event);
   });
-  source.addEventListener("change", schedule);
+  source.addEventListener("change", heard);
   source.onerror = function () { setLive(false, false); };
 })();
