@@ -140,6 +140,7 @@ SECTIONS = (
             "jobify.storage:ClusterView",
             "jobify.storage:NodeInfo",
             "jobify.storage:checked_row",
+            "jobify.storage:checked_aware",
         ),
         module_doc="jobify.storage",
     ),
@@ -156,6 +157,10 @@ SECTIONS = (
             "jobify.storage:RunRecord",
             "jobify.storage:ResultStorage",
             "jobify.storage:JobOutcome",
+            "jobify.storage:checked_run",
+            "jobify.storage:checked_outcome",
+            "jobify.storage:ERROR_LIMIT",
+            "jobify.storage:SUMMARY_LIMIT",
         ),
     ),
     Section(

@@ -48,7 +48,12 @@ __all__ = (
     "SetAsideStorage",
     "Storage",
     "StoredJob",
+    "ERROR_LIMIT",
+    "SUMMARY_LIMIT",
+    "checked_aware",
+    "checked_outcome",
     "checked_row",
+    "checked_run",
     *seed_names(__name__),
 )
 
@@ -459,9 +464,9 @@ class ControlStorage(Storage, Protocol):
 class RunRecord(NamedTuple):
     """One run of a job, as run history keeps it (errors and results are bounded text).
 
-    A storage keeps at most 2,000 characters of ``error_message`` and 200 of
-    ``error_type`` and ``result_summary``, cutting longer text (the kernel
-    never passes more).
+    A storage keeps at most :data:`ERROR_LIMIT` (2,000) characters of
+    ``error_message`` and :data:`SUMMARY_LIMIT` (200) of ``error_type`` and
+    ``result_summary``, cutting longer text (:func:`checked_run` does).
     """
 
     job_id: str
@@ -555,6 +560,11 @@ class ResultStorage(Storage, Protocol):
 
 _STATUSES = ", ".join(repr(s.value) for s in JobStatus)
 
+ERROR_LIMIT = 2000
+"""At most this many characters of a run's or outcome's error text are kept."""
+SUMMARY_LIMIT = 200
+"""At most this many characters of a run's result summary and error type are kept."""
+
 
 def _check_text(where: str, job_id: str, field: str, text: str, *, allow_nul: bool) -> None:
     if not allow_nul and "\x00" in text:
@@ -620,6 +630,105 @@ def checked_row(row: Any, where: str, *, allow_nul: bool = True) -> ScheduledJob
         )
         raise ValueError(msg)
     return ScheduledJob(job_id, name, bytes(message), job_status, next_run_at)
+
+
+def checked_aware(where: str, field: str, value: Any) -> datetime:
+    """``value`` if it is an aware datetime; TypeError or ValueError naming ``field``."""
+    if not isinstance(value, datetime):
+        msg = f"{where}: {field} must be a datetime, got {value!r}"
+        raise TypeError(msg)
+    if value.utcoffset() is None:
+        msg = (
+            f"{where}: {field} {value!r} is naive; pass an aware datetime, e.g. "
+            "datetime.now(timezone.utc)"
+        )
+        raise ValueError(msg)
+    return value
+
+
+def _text(where: str, field: str, value: Any, limit: int | None = None) -> Any:
+    """``value`` if a str (cut to ``limit``); None passes where a limit is given."""
+    if value is None and limit is not None:
+        return None
+    if not isinstance(value, str):
+        msg = f"{where}: {field} must be a str, got {value!r}"
+        raise TypeError(msg)
+    return value if limit is None else value[:limit]
+
+
+def _status(where: str, value: Any) -> JobStatus:
+    if type(value) is JobStatus:
+        return value
+    try:
+        return JobStatus(value)
+    except ValueError:
+        msg = f"{where}: status {value!r} is not a JobStatus; use {_STATUSES}"
+        raise ValueError(msg) from None
+
+
+def checked_run(run: Any, where: str) -> RunRecord:
+    """Check one run record handed to :meth:`HistoryStorage.record_runs`; return it bounded.
+
+    As :func:`checked_row` does for rows: on the caller's side, so a bad record
+    fails the call that passed it. Texts are cut to :data:`ERROR_LIMIT` /
+    :data:`SUMMARY_LIMIT`; the status becomes a :class:`JobStatus`.
+
+    Raises:
+        TypeError: not RunRecord values, or a field of the wrong type.
+        ValueError: an unknown status, a naive time.
+    """
+    if not isinstance(run, RunRecord):
+        try:
+            run = RunRecord(*run)
+        except TypeError:
+            msg = f"{where}: expected RunRecord values, got {run!r}"
+            raise TypeError(msg) from None
+    attempt = run.attempt
+    if isinstance(attempt, bool) or not isinstance(attempt, int):
+        msg = f"{where}: attempt must be an int, got {attempt!r}"
+        raise TypeError(msg)
+    return RunRecord(
+        job_id=_text(where, "job_id", run.job_id),
+        task=_text(where, "task", run.task),
+        planned_at=checked_aware(where, "planned_at", run.planned_at),
+        started_at=checked_aware(where, "started_at", run.started_at),
+        finished_at=checked_aware(where, "finished_at", run.finished_at),
+        status=_status(where, run.status),
+        attempt=attempt,
+        node=_text(where, "node", run.node),
+        error_type=_text(where, "error_type", run.error_type, SUMMARY_LIMIT),
+        error_message=_text(where, "error_message", run.error_message, ERROR_LIMIT),
+        result_summary=_text(where, "result_summary", run.result_summary, SUMMARY_LIMIT),
+    )
+
+
+def checked_outcome(outcome: Any, where: str) -> JobOutcome:
+    """Check one outcome handed to :meth:`ResultStorage.finish_jobs`; return it bounded.
+
+    The result becomes ``bytes``, the error is cut to :data:`ERROR_LIMIT`.
+
+    Raises:
+        TypeError: not JobOutcome values, or a field of the wrong type.
+        ValueError: an unknown status, a naive time.
+    """
+    if not isinstance(outcome, JobOutcome):
+        try:
+            outcome = JobOutcome(*outcome)
+        except TypeError:
+            msg = f"{where}: expected JobOutcome values, got {outcome!r}"
+            raise TypeError(msg) from None
+    result = outcome.result
+    if result is not None and not isinstance(result, bytes | bytearray | memoryview):
+        msg = f"{where}: result must be bytes or None, got {type(result).__name__}"
+        raise TypeError(msg)
+    return JobOutcome(
+        job_id=_text(where, "job_id", outcome.job_id),
+        name=_text(where, "name", outcome.name),
+        status=_status(where, outcome.status),
+        result=None if result is None else bytes(result),
+        error=_text(where, "error", outcome.error, ERROR_LIMIT),
+        finished_at=checked_aware(where, "finished_at", outcome.finished_at),
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -26,7 +26,16 @@ from datetime import datetime
 from typing import Any, Final
 
 from jobify import JobStatus
-from jobify.storage import JobOutcome, RunRecord, StoredJob
+from jobify.storage import (
+    ERROR_LIMIT,
+    SUMMARY_LIMIT,
+    JobOutcome,
+    RunRecord,
+    StoredJob,
+    checked_aware,
+    checked_outcome,
+    checked_run,
+)
 from jobify_storage_postgres._base import (
     OPERATIONS_LAYOUT,
     AbilityBase,
@@ -38,14 +47,9 @@ from jobify_storage_postgres._feed import notice, notify, stamp
 
 __all__ = ("ERROR_LIMIT", "OPERATION_KINDS", "SUMMARY_LIMIT", "OperationsAbility")
 
-ERROR_LIMIT: Final = 2000
-"""At most this many characters of a run's or outcome's error text are kept."""
-SUMMARY_LIMIT: Final = 200
-"""At most this many characters of a run's result summary (and error type) are kept."""
 OPERATION_KINDS: Final = frozenset({"flag", "runs", "trim", "finish", "purge"})
 """The write-batch kinds this module runs (:meth:`OperationsAbility._run_operation`)."""
 
-_STATUSES: Final = ", ".join(repr(s.value) for s in JobStatus)
 _LIST_STATUSES: Final = ("scheduled", "running", "paused", "set aside")
 
 
@@ -59,38 +63,6 @@ def _storable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
-def _text(where: str, field: str, value: Any, limit: int | None = None) -> str | None:
-    if value is None and limit is not None:
-        return None
-    if not isinstance(value, str):
-        msg = f"{where}: {field} must be a str, got {value!r}"
-        raise TypeError(msg)
-    return _storable(value if limit is None else value[:limit])
-
-
-def _aware(where: str, field: str, value: Any) -> datetime:
-    if not isinstance(value, datetime):
-        msg = f"{where}: {field} must be a datetime, got {value!r}"
-        raise TypeError(msg)
-    if value.utcoffset() is None:
-        msg = (
-            f"{where}: {field} {value!r} is naive; pass an aware datetime, e.g. "
-            "datetime.now(timezone.utc)"
-        )
-        raise ValueError(msg)
-    return value
-
-
-def _status(where: str, value: Any) -> str:
-    if type(value) is JobStatus:
-        return value.value
-    try:
-        return JobStatus(value).value
-    except ValueError:
-        msg = f"{where}: status {value!r} is not a JobStatus; use {_STATUSES}"
-        raise ValueError(msg) from None
-
-
 def _job_id(where: str, job_id: Any) -> str:
     if not isinstance(job_id, str):
         msg = f"{where}: job_id must be a str, got {job_id!r}"
@@ -98,53 +70,27 @@ def _job_id(where: str, job_id: Any) -> str:
     return job_id
 
 
+def _kept(text: str | None) -> str | None:
+    return None if text is None else _storable(text)
+
+
 def _run_params(run: Any, where: str) -> tuple[Any, ...]:
     """Check one run record and turn it into the parameters of one ``runs`` row."""
-    if not isinstance(run, RunRecord):
-        try:
-            run = RunRecord(*run)
-        except TypeError:
-            msg = f"{where}: expected RunRecord values, got {run!r}"
-            raise TypeError(msg) from None
-    attempt = run.attempt
-    if isinstance(attempt, bool) or not isinstance(attempt, int):
-        msg = f"{where}: attempt must be an int, got {attempt!r}"
-        raise TypeError(msg)
+    run = checked_run(run, where)
     return (
-        _text(where, "job_id", run.job_id),
-        _text(where, "task", run.task),
-        _aware(where, "planned_at", run.planned_at),
-        _aware(where, "started_at", run.started_at),
-        _aware(where, "finished_at", run.finished_at),
-        _status(where, run.status),
-        attempt,
-        _text(where, "node", run.node),
-        _text(where, "error_type", run.error_type, SUMMARY_LIMIT),
-        _text(where, "error_message", run.error_message, ERROR_LIMIT),
-        _text(where, "result_summary", run.result_summary, SUMMARY_LIMIT),
-    )
+        _storable(run.job_id), _storable(run.task), run.planned_at, run.started_at,
+        run.finished_at, run.status.value, run.attempt, _storable(run.node),
+        _kept(run.error_type), _kept(run.error_message), _kept(run.result_summary),
+    )  # fmt: skip
 
 
 def _outcome_params(outcome: Any, where: str) -> tuple[Any, ...]:
     """Check one outcome and turn it into the parameters of one ``outcomes`` row."""
-    if not isinstance(outcome, JobOutcome):
-        try:
-            outcome = JobOutcome(*outcome)
-        except TypeError:
-            msg = f"{where}: expected JobOutcome values, got {outcome!r}"
-            raise TypeError(msg) from None
-    result = outcome.result
-    if result is not None and not isinstance(result, bytes | bytearray | memoryview):
-        msg = f"{where}: result must be bytes or None, got {type(result).__name__}"
-        raise TypeError(msg)
+    outcome = checked_outcome(outcome, where)
     return (
-        _text(where, "job_id", outcome.job_id),
-        _text(where, "name", outcome.name),
-        _status(where, outcome.status),
-        None if result is None else bytes(result),
-        _text(where, "error", outcome.error, ERROR_LIMIT),
-        _aware(where, "finished_at", outcome.finished_at),
-    )
+        _storable(outcome.job_id), _storable(outcome.name), outcome.status.value,
+        outcome.result, _kept(outcome.error), outcome.finished_at,
+    )  # fmt: skip
 
 
 def _run_from(rec: Any) -> tuple[int, RunRecord]:
@@ -356,7 +302,7 @@ class OperationsAbility(AbilityBase):
         were dropped.
         """
         where = f"{self._where}.trim_runs()"
-        cutoff = None if older_than is None else _aware(where, "older_than", older_than)
+        cutoff = None if older_than is None else checked_aware(where, "older_than", older_than)
         if keep_per_job is not None and (
             isinstance(keep_per_job, bool) or not isinstance(keep_per_job, int) or keep_per_job < 0
         ):
@@ -405,7 +351,9 @@ class OperationsAbility(AbilityBase):
 
     async def purge_outcomes(self, finished_before: datetime) -> int:
         """Drop the outcomes of jobs finished before ``finished_before``; return how many."""
-        cutoff = _aware(f"{self._where}.purge_outcomes()", "finished_before", finished_before)
+        cutoff = checked_aware(
+            f"{self._where}.purge_outcomes()", "finished_before", finished_before
+        )
         self._check_running("purge_outcomes")
         if self._layout < OPERATIONS_LAYOUT:
             return 0

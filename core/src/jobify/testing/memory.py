@@ -50,6 +50,8 @@ from jobify.storage import (
     ScheduledJob,
     Storage,
     StoredJob,
+    checked_outcome,
+    checked_run,
 )
 
 __all__ = ("ClaimRecord", "MemoryCluster", "MemoryDatabase", "MemoryNodeStorage", "MemoryStorage")
@@ -97,28 +99,6 @@ class MemoryDatabase:
 
 
 _tokens = itertools.count(1)
-_ERROR_LIMIT = 2000  # a run's error text, as the kernel bounds it (RunRecord)
-_SUMMARY_LIMIT = 200  # a run's result summary and error type
-
-
-def _bounded(text: str | None, limit: int) -> str | None:
-    return None if text is None else text[:limit]
-
-
-def _checked_outcome(outcome: JobOutcome) -> JobOutcome:
-    """``outcome`` if a database could keep it; TypeError or ValueError otherwise."""
-    when = outcome.finished_at
-    if not isinstance(when, datetime) or when.utcoffset() is None:
-        msg = f"MemoryStorage.finish_jobs(): finished_at must be an aware datetime, got {when!r}"
-        raise TypeError(msg)
-    if outcome.result is not None and not isinstance(outcome.result, bytes):
-        msg = f"MemoryStorage.finish_jobs(): result must be bytes or None, got {outcome.result!r}"
-        raise TypeError(msg)
-    return outcome._replace(
-        status=JobStatus(outcome.status), error=_bounded(outcome.error, _ERROR_LIMIT)
-    )
-
-
 log = logging.getLogger("jobify.testing.memory")
 
 
@@ -296,14 +276,9 @@ class MemoryStorage(Storage):
     async def record_runs(self, *runs: RunRecord) -> None:
         """Keep ``runs``."""
         db = self.database
-        for run in runs:
-            kept = run._replace(
-                error_type=_bounded(run.error_type, _SUMMARY_LIMIT),
-                error_message=_bounded(run.error_message, _ERROR_LIMIT),
-                result_summary=_bounded(run.result_summary, _SUMMARY_LIMIT),
-            )
-            db.runs.append((next(db.run_ids), kept))
-        if runs:
+        kept = [checked_run(run, "MemoryStorage.record_runs()") for run in runs]
+        db.runs.extend((next(db.run_ids), run) for run in kept)
+        if kept:
             db.wrote(self.token)
 
     async def get_runs(
@@ -350,7 +325,7 @@ class MemoryStorage(Storage):
     async def finish_jobs(self, *outcomes: JobOutcome) -> None:
         """Replace the jobs' rows by their outcomes (all checked first: all or nothing)."""
         db = self.database
-        for outcome in [_checked_outcome(o) for o in outcomes]:
+        for outcome in [checked_outcome(o, "MemoryStorage.finish_jobs()") for o in outcomes]:
             db.outcomes[outcome.job_id] = outcome
         await self.delete_schedule_many([o.job_id for o in outcomes])
 

@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from jobify import JobStatus
-from jobify.storage import RunRecord
-from jobify_storage_sqlite._rows import aware, iso, run_from, run_params
+from jobify.storage import RunRecord, checked_aware
+from jobify_storage_sqlite._rows import iso, run_from, run_params
 from jobify_storage_sqlite._runner import Tally
 from jobify_storage_sqlite._worker import Worker
 
@@ -89,7 +89,7 @@ class History:
     ) -> int:
         """Drop old runs and all but each job's newest ``keep_per_job``; return how many."""
         where = f"{self.worker.where}.trim_runs()"
-        cutoff = None if older_than is None else iso(aware(where, "older_than", older_than))
+        cutoff = None if older_than is None else iso(checked_aware(where, "older_than", older_than))
         if keep_per_job is not None and (
             isinstance(keep_per_job, bool) or not isinstance(keep_per_job, int) or keep_per_job < 0
         ):

@@ -14,9 +14,9 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from jobify.storage import JobOutcome
+from jobify.storage import JobOutcome, checked_aware
 from jobify_storage_sqlite._jobs import Jobs
-from jobify_storage_sqlite._rows import aware, iso, outcome_from, outcome_params
+from jobify_storage_sqlite._rows import iso, outcome_from, outcome_params
 from jobify_storage_sqlite._runner import Tally
 from jobify_storage_sqlite._worker import Worker
 
@@ -72,7 +72,7 @@ class Outcomes:
     async def purge(self, finished_before: datetime) -> int:
         """Drop the outcomes of jobs finished before ``finished_before``; return how many."""
         where = f"{self.worker.where}.purge_outcomes()"
-        cutoff = iso(aware(where, "finished_before", finished_before))
+        cutoff = iso(checked_aware(where, "finished_before", finished_before))
         sql = f"DELETE FROM {self.worker.names.outcomes} WHERE finished_at < ?"  # noqa: S608
 
         def purge(conn: sqlite3.Connection, tally: Tally) -> int:

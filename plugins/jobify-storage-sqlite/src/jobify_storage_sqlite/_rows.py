@@ -16,13 +16,22 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from jobify import JobStatus
-from jobify.storage import JobOutcome, RunRecord, ScheduledJob, StoredJob, checked_row
+from jobify.storage import (
+    ERROR_LIMIT,
+    SUMMARY_LIMIT,
+    JobOutcome,
+    RunRecord,
+    ScheduledJob,
+    StoredJob,
+    checked_outcome,
+    checked_row,
+    checked_run,
+)
 from jobify_storage_sqlite._schema import Layout, Names
 
 __all__ = (
     "ERROR_LIMIT",
     "SUMMARY_LIMIT",
-    "aware",
     "from_row",
     "from_row_leniently",
     "JobParams",
@@ -36,10 +45,6 @@ __all__ = (
     "to_params",
 )
 
-ERROR_LIMIT: Final = 2000
-"""At most this many characters of a run's or outcome's error text are kept."""
-SUMMARY_LIMIT: Final = 200
-"""At most this many characters of a run's result summary (and error type) are kept."""
 _STATUSES: Final = ", ".join(repr(s.value) for s in JobStatus)
 _NO_TIME: Final = datetime.min.replace(tzinfo=UTC)
 
@@ -162,63 +167,14 @@ def iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def aware(where: str, field: str, value: Any) -> datetime:
-    if not isinstance(value, datetime):
-        msg = f"{where}: {field} must be a datetime, got {value!r}"
-        raise TypeError(msg)
-    if value.utcoffset() is None:
-        msg = (
-            f"{where}: {field} {value!r} is naive; pass an aware datetime, e.g. "
-            "datetime.now(timezone.utc)"
-        )
-        raise ValueError(msg)
-    return value
-
-
-def _text(where: str, field: str, value: Any, limit: int | None = None) -> str | None:
-    if value is None and limit is not None:
-        return None
-    if not isinstance(value, str):
-        msg = f"{where}: {field} must be a str, got {value!r}"
-        raise TypeError(msg)
-    return value if limit is None else value[:limit]
-
-
-def _status(where: str, value: Any) -> str:
-    if type(value) is JobStatus:
-        return value.value
-    try:
-        return JobStatus(value).value
-    except ValueError:
-        msg = f"{where}: status {value!r} is not a JobStatus; use {_STATUSES}"
-        raise ValueError(msg) from None
-
-
 def run_params(run: Any, where: str) -> tuple[Any, ...]:
     """Check one run record on the caller's side and turn it into SQL parameters."""
-    if not isinstance(run, RunRecord):
-        try:
-            run = RunRecord(*run)
-        except TypeError:
-            msg = f"{where}: expected RunRecord values, got {run!r}"
-            raise TypeError(msg) from None
-    attempt = run.attempt
-    if isinstance(attempt, bool) or not isinstance(attempt, int):
-        msg = f"{where}: attempt must be an int, got {attempt!r}"
-        raise TypeError(msg)
+    run = checked_run(run, where)
     return (
-        _text(where, "job_id", run.job_id),
-        _text(where, "task", run.task),
-        iso(aware(where, "planned_at", run.planned_at)),
-        iso(aware(where, "started_at", run.started_at)),
-        iso(aware(where, "finished_at", run.finished_at)),
-        _status(where, run.status),
-        attempt,
-        _text(where, "node", run.node),
-        _text(where, "error_type", run.error_type, SUMMARY_LIMIT),
-        _text(where, "error_message", run.error_message, ERROR_LIMIT),
-        _text(where, "result_summary", run.result_summary, SUMMARY_LIMIT),
-    )
+        run.job_id, run.task, iso(run.planned_at), iso(run.started_at), iso(run.finished_at),
+        run.status.value, run.attempt, run.node, run.error_type, run.error_message,
+        run.result_summary,
+    )  # fmt: skip
 
 
 def run_from(raw: Sequence[Any]) -> tuple[int, RunRecord]:
@@ -233,24 +189,11 @@ def run_from(raw: Sequence[Any]) -> tuple[int, RunRecord]:
 
 def outcome_params(outcome: Any, where: str) -> tuple[Any, ...]:
     """Check one outcome on the caller's side and turn it into SQL parameters."""
-    if not isinstance(outcome, JobOutcome):
-        try:
-            outcome = JobOutcome(*outcome)
-        except TypeError:
-            msg = f"{where}: expected JobOutcome values, got {outcome!r}"
-            raise TypeError(msg) from None
-    result = outcome.result
-    if result is not None and not isinstance(result, bytes | bytearray | memoryview):
-        msg = f"{where}: result must be bytes or None, got {type(result).__name__}"
-        raise TypeError(msg)
+    outcome = checked_outcome(outcome, where)
     return (
-        _text(where, "job_id", outcome.job_id),
-        _text(where, "name", outcome.name),
-        _status(where, outcome.status),
-        None if result is None else bytes(result),
-        _text(where, "error", outcome.error, ERROR_LIMIT),
-        iso(aware(where, "finished_at", outcome.finished_at)),
-    )
+        outcome.job_id, outcome.name, outcome.status.value, outcome.result, outcome.error,
+        iso(outcome.finished_at),
+    )  # fmt: skip
 
 
 def outcome_from(raw: Sequence[Any]) -> JobOutcome:
