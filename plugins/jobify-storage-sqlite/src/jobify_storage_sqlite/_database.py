@@ -46,6 +46,7 @@ class Database:
         self.memory = is_memory(path)
         self.path = path
         self.table = table
+        self.described = describe(path, table)  # in the lock file's messages
         self.timeout = timeout
         self.read_only = read_only
         self.names = Names(table)
@@ -142,12 +143,15 @@ class Database:
         else:
             log.info("SQLite file %s created (it did not exist), table %r", self.path, self.table)
 
-    def check_file(self) -> None:
-        """Log at ERROR when the database or lock file was deleted or replaced (see _guard)."""
+    def check_file(self, *, lock: bool = True) -> None:
+        """Log at ERROR when the database or lock file was deleted or replaced (see _guard).
+
+        ``lock=False``: the database file only.
+        """
         if self.watch is not None:
             self.watch.check(self._count_rows)
-        if self.lock is not None:
-            self.lock.recheck(describe(self.path, self.table))
+        if lock and self.lock is not None:
+            self.lock.recheck(self.described)
 
     def _count_rows(self) -> int | None:
         conn = self.conn
@@ -162,9 +166,7 @@ class Database:
     def lock_scheduler(self) -> None:
         """Take the scheduler lock of this table (see _guard)."""
         if self.lock is None and not self.memory:
-            self.lock = SchedulerLockFile.acquire(
-                lock_path(self.path, self.table), describe(self.path, self.table)
-            )
+            self.lock = SchedulerLockFile.acquire(lock_path(self.path, self.table), self.described)
 
     def close(self) -> None:
         """Release the scheduler lock and close the connection; raises ``sqlite3.Error``."""

@@ -18,6 +18,7 @@ from jobify.storage import JobOutcome, checked_aware
 from jobify_storage_sqlite._jobs import Jobs
 from jobify_storage_sqlite._rows import iso, outcome_from, outcome_params
 from jobify_storage_sqlite._runner import Tally
+from jobify_storage_sqlite._schema import Names
 from jobify_storage_sqlite._worker import Worker
 
 __all__ = ("Outcomes",)
@@ -29,6 +30,7 @@ class Outcomes:
     def __init__(self, worker: Worker, jobs: Jobs) -> None:
         self.worker = worker
         self.jobs = jobs
+        self._keep: tuple[Names, str] | None = None
 
     async def finish(self, outcomes: Sequence[JobOutcome]) -> None:
         """Delete the rows of the ``outcomes``' jobs and keep the outcomes, in one transaction."""
@@ -36,12 +38,7 @@ class Outcomes:
         params = [outcome_params(outcome, where) for outcome in outcomes]
         ids = [(p[0],) for p in params]
         delete = self.jobs.deleter()
-        sql = (
-            f"INSERT INTO {self.worker.names.outcomes} "  # noqa: S608
-            "(job_id, name, status, result, error, finished_at) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (job_id) DO UPDATE SET name = excluded.name, status = excluded.status, "
-            "result = excluded.result, error = excluded.error, finished_at = excluded.finished_at"
-        )
+        sql = self._keep_sql()
 
         def write(conn: sqlite3.Connection, tally: Tally) -> None:
             delete(conn, tally, ids)
@@ -51,6 +48,20 @@ class Outcomes:
             self.worker.check_running("finish_jobs")
             return
         await self.worker.call("finish_jobs", write, writes=True)
+
+    def _keep_sql(self) -> str:
+        """The upsert of kept outcomes, made once per table name."""
+        names = self.worker.names
+        if self._keep is None or self._keep[0] is not names:
+            sql = (
+                f"INSERT INTO {names.outcomes} "  # noqa: S608
+                "(job_id, name, status, result, error, finished_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (job_id) DO UPDATE SET name = excluded.name, "
+                "status = excluded.status, result = excluded.result, error = excluded.error, "
+                "finished_at = excluded.finished_at"
+            )
+            self._keep = (names, sql)
+        return self._keep[1]
 
     async def get(self, job_id: str) -> JobOutcome | None:
         """The kept outcome of ``job_id``, or None."""

@@ -49,6 +49,8 @@ log = logging.getLogger("jobify.storage.sqlite")
 
 INLINE_OPS = 8
 """A batch of at most this many calls may commit on the loop's thread (Runner.handoff)."""
+LOCK_CHECK_SECONDS = 0.05
+"""Writing batches look at the lock file at most this often (the database file: each one)."""
 CHECKPOINT_WEIGHT = 200
 """Rows written, plus one per commit, between two WAL checkpoints (about 4 MB of WAL
 for one-row commits, as SQLite's default of 1,000 pages)."""
@@ -69,14 +71,32 @@ class Settings:
     changes_kept_seconds: float  # how long a change entry is kept for the feed
 
 
+RETURNING = sqlite3.sqlite_version_info >= (3, 35)
+"""SQLite has ``UPDATE ... RETURNING``: the version stamp is one statement, not two."""
+
+
+class Stamp:
+    """The statements of a batch's version stamp, made once per runner."""
+
+    __slots__ = ("bump", "read")
+
+    def __init__(self, meta: str) -> None:
+        self.bump = (
+            f"UPDATE {meta} SET value = CAST(value AS INTEGER) + 1 "  # noqa: S608
+            "WHERE key = 'version'" + (" RETURNING value" if RETURNING else "")
+        )
+        self.read = f"SELECT value FROM {meta} WHERE key = 'version'"  # noqa: S608
+
+
 class Tally:
     """Rows one batch touched, added to the counters only if it commits; its version stamp."""
 
-    __slots__ = ("deleted", "meta", "set_aside", "version", "written")
+    __slots__ = ("bump", "deleted", "read", "set_aside", "version", "written")
 
-    def __init__(self, meta: str) -> None:
+    def __init__(self, stamp: Stamp) -> None:
         self.written = self.deleted = self.set_aside = 0
-        self.meta = meta
+        self.bump = stamp.bump
+        self.read = stamp.read
         self.version: int | None = None
 
     def stamp(self, conn: sqlite3.Connection) -> int:
@@ -86,12 +106,11 @@ class Tally:
         versions grow in commit order and a reader's cursor misses nothing.
         """
         if self.version is None:
-            meta = self.meta
-            conn.execute(
-                f"UPDATE {meta} SET value = CAST(value AS INTEGER) + 1 "  # noqa: S608
-                "WHERE key = 'version'"
-            )
-            found = conn.execute(f"SELECT value FROM {meta} WHERE key = 'version'").fetchone()  # noqa: S608
+            if RETURNING:
+                found = conn.execute(self.bump).fetchone()
+            else:
+                conn.execute(self.bump)
+                found = conn.execute(self.read).fetchone()
             self.version = int(found[0])
         return self.version
 
@@ -170,6 +189,8 @@ class Runner:
             self.db.names.changes, kept_seconds=settings.changes_kept_seconds
         )
         self.next_file_check = 0.0
+        self.next_lock_check = 0.0
+        self.stamp = Stamp(self.db.names.meta)
         self.counters = counters
         self.slots = Slots(loop, settings.max_queue_size)
         self.queue: queue.SimpleQueue[list[Op] | _Stop | _Watch | _Checkpoint] = queue.SimpleQueue()
@@ -177,6 +198,9 @@ class Runner:
         # thread for a small batch while the worker holds nothing (handoff)
         self.busy = threading.Lock()
         self.unchecked = 0  # weight written since the last WAL checkpoint
+        # the connection's busy timeout: the configured one (the thread waits for a lock)
+        # or none (the loop's thread never does); set again only when the other one uses it
+        self.waits_for_lock = True
         self.checkpoint_asked = False
         self.buffer: list[Op] = []
         self.accepted = 0  # calls between entry and answer, waiting for room included
@@ -341,6 +365,7 @@ class Runner:
                 items = [self.queue.get(timeout=self._idle_timeout())]
             except queue.Empty:  # idle: time to look at the file or at the change feed
                 with self.busy:
+                    self._wait_for_lock(wait=True)
                     self._tick()
                 continue
             while True:
@@ -349,6 +374,7 @@ class Runner:
                 except queue.Empty:
                     break
             with self.busy:
+                self._wait_for_lock(wait=True)
                 if self._work(items):
                     return
 
@@ -429,10 +455,15 @@ class Runner:
         """
         conn = self.db.conn
         assert conn is not None  # noqa: S101 - set before the first batch
-        tally = Tally(self.db.names.meta)
+        tally = Tally(self.stamp)
         writes = any(op.writes for op in ops)
         if writes and self.db.watched:
-            self.db.check_file()  # one stat per batch: a deleted file is seen at the next write
+            # a deleted file is seen at the next write; the lock file, within LOCK_CHECK_SECONDS
+            now = time.monotonic()
+            lock = now >= self.next_lock_check
+            if lock:
+                self.next_lock_check = now + LOCK_CHECK_SECONDS
+            self.db.check_file(lock=lock)
         if not wait and writes and not self._begin_now(conn):
             return False
         try:
@@ -470,14 +501,19 @@ class Runner:
 
     def _begin_now(self, conn: sqlite3.Connection) -> bool:
         """``BEGIN IMMEDIATE`` unless another connection holds the write lock: then False."""
-        conn.execute("PRAGMA busy_timeout = 0")
+        self._wait_for_lock(wait=False)
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:
             return False
-        finally:
-            conn.execute(f"PRAGMA busy_timeout = {int(self.settings.timeout * 1000)}")
         return True
+
+    def _wait_for_lock(self, *, wait: bool) -> None:
+        """Give the connection the configured busy timeout (``wait``) or none, if it has not."""
+        if self.waits_for_lock is not wait and (conn := self.db.conn) is not None:
+            millis = int(self.settings.timeout * 1000) if wait else 0
+            conn.execute(f"PRAGMA busy_timeout = {millis}")
+            self.waits_for_lock = wait
 
     def _error(self, exc: BaseException, what: str) -> BaseException:
         settings = self.settings

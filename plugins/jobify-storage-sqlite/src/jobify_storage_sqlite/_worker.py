@@ -66,17 +66,27 @@ class Worker:
         self.counters = Counters()
         self.stopped: asyncio.Future[None] | None = None
         self.read_only = False
+        self._where: tuple[Any, str] = (None, "")
+        self._names: Names | None = None
 
     @property
     def where(self) -> str:
         """The storage as messages name it: ``SQLiteStorage('jobify.db', table 'jobs')``."""
         options = self.options
-        return f"SQLiteStorage({str(options.database)!r}, table {options.table_name!r})"
+        key = (options.database, options.table_name)
+        if self._where[0] != key:  # options may change while stopped: made again then
+            text = f"SQLiteStorage({str(key[0])!r}, table {key[1]!r})"
+            self._where = (key, text)
+        return self._where[1]
 
     @property
     def names(self) -> Names:
         """The quoted names of the storage's tables."""
-        return Names(self.options.table_name)
+        table = self.options.table_name
+        names = self._names
+        if names is None or names.table != table:
+            names = self._names = Names(table)
+        return names
 
     def layout(self) -> Layout:
         """What the open file holds; the full layout while not started."""
