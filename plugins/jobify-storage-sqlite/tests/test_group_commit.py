@@ -242,3 +242,27 @@ async def test_the_wal_is_checkpointed_while_writes_commit_one_at_a_time(tmp_pat
         assert len(await storage.get_schedules()) == 3000
     finally:
         await storage.shutdown()
+
+
+async def test_a_job_awaited_after_another_shares_its_transaction_with_the_last_ones_end(tmp_path):
+    """Push, await the job, push again: the first job's end (its outcome) and the next
+    job's row go in one transaction, not two."""
+    from jobify import Jobify
+
+    storage = SQLiteStorage(tmp_path / "jobs.db")
+    app = Jobify(storage=storage)
+
+    @app.task
+    async def noop(x: int) -> int:
+        return x
+
+    async with app:
+        await (await noop.push(0)).wait()
+        before = storage.statistics()
+        for i in range(1, 51):
+            job = await noop.push(i)
+            await job.wait()
+            assert job.result() == i
+        stats = storage.statistics()
+        assert stats.operations - before.operations == 100  # a push and an end each
+        assert stats.transactions - before.transactions <= 55, stats

@@ -126,7 +126,10 @@ class WriteBehind:
     async def _write(self) -> None:
         try:
             while self._deletes or self._releases or self._outcomes or self._runs:
-                await asyncio.sleep(0)
+                if self.pending > 1:
+                    # jobs end in bursts: wait one turn for the rest of this one. A lone
+                    # end goes now, into the batch of whatever the loop stores next
+                    await asyncio.sleep(0)
                 deletes, self._deletes = list(self._deletes), set()
                 releases, self._releases = self._releases, {}
                 outcomes, self._outcomes = list(self._outcomes.values()), {}
