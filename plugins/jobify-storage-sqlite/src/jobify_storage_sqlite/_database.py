@@ -54,6 +54,7 @@ class Database:
         self.watch: FileWatch | None = None  # set when the file is open (not in memory)
         self.lock: SchedulerLockFile | None = None  # set by lock_scheduler()
         self.conn: sqlite3.Connection | None = None
+        self.checkpointer: sqlite3.Connection | None = None  # see checkpoint()
 
     @property
     def watched(self) -> bool:
@@ -168,11 +169,35 @@ class Database:
         if self.lock is None and not self.memory:
             self.lock = SchedulerLockFile.acquire(lock_path(self.path, self.table), self.described)
 
+    def checkpoint(self) -> int:
+        """Copy the WAL back into the file, on a connection of its own (the worker thread).
+
+        PASSIVE: it waits for no reader nor writer, so commits on the main
+        connection may go on meanwhile (a checkpoint holding that connection
+        made the loop wait for its fsync). Returns how many frames the WAL
+        holds (0: a memory or read-only database, or the checkpoint failed).
+        """
+        if self.memory or self.read_only or self.conn is None:
+            return 0
+        try:
+            if self.checkpointer is None:
+                self.checkpointer = sqlite3.connect(
+                    os.fspath(self.path), timeout=self.timeout, isolation_level=None
+                )
+            _, frames, _ = self.checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error:
+            log.debug("%s: WAL checkpoint failed", self.where, exc_info=True)
+            return 0
+        return int(frames)
+
     def close(self) -> None:
         """Release the scheduler lock and close the connection; raises ``sqlite3.Error``."""
         lock, self.lock = self.lock, None
         if lock is not None:
             lock.release()
+        checkpointer, self.checkpointer = self.checkpointer, None
+        if checkpointer is not None:
+            checkpointer.close()
         conn, self.conn = self.conn, None
         if conn is not None:
             conn.close()

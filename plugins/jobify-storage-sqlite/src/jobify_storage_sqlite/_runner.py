@@ -10,7 +10,8 @@ connection holds the write lock: one transaction of a few rows costs less
 than the two thread switches of the round trip (profiled: a durable push
 awaited alone spent most of its time in them). The event loop never waits
 for a lock, nor for a WAL checkpoint: the connection's automatic checkpoint
-is off and the thread checkpoints.
+is off and the thread checkpoints, on a connection of its own, mostly while
+the loop's thread goes on committing.
 
 :class:`Slots` bounds the operations accepted and not yet finished
 (``max_queue_size``); further callers wait in line. A batch that fails is
@@ -49,6 +50,8 @@ log = logging.getLogger("jobify.storage.sqlite")
 
 INLINE_OPS = 8
 """A batch of at most this many calls may commit on the loop's thread (Runner.handoff)."""
+WAL_RESTART_FRAMES = 4000
+"""A WAL longer than this (16 MB of 4 KB pages) is started over at the next checkpoint."""
 LOCK_CHECK_SECONDS = 0.05
 """Writing batches look at the lock file at most this often (the database file: each one)."""
 CHECKPOINT_WEIGHT = 200
@@ -377,6 +380,17 @@ class Runner:
                 self._wait_for_lock(wait=True)
                 if self._work(items):
                     return
+                due = self.unchecked >= CHECKPOINT_WEIGHT
+                if due:
+                    self.unchecked = 0
+                    self.checkpoint_asked = False
+            # outside the lock: the loop's thread goes on committing meanwhile (a
+            # checkpoint of 200 commits takes ms, most of it fsync). The WAL starts over
+            # only after a checkpoint no commit overlapped: once it is long, one more
+            # inside the lock, of the few frames committed meanwhile
+            if due and self.db.checkpoint() > WAL_RESTART_FRAMES:
+                with self.busy:
+                    self.db.checkpoint()
 
     def _work(self, items: list[list[Op] | _Stop | _Watch | _Checkpoint]) -> bool:
         """Do what was queued, in order of arrival; True once told to stop."""
@@ -396,21 +410,8 @@ class Runner:
             if stop.future is not None:
                 self._post(_settle_future, stop.future, error)
             return True
-        if self.unchecked >= CHECKPOINT_WEIGHT:
-            self._checkpoint()
         self._tick()
         return False
-
-    def _checkpoint(self) -> None:
-        """Copy the WAL back into the database file (PASSIVE: never waits for readers)."""
-        self.unchecked = 0
-        self.checkpoint_asked = False
-        conn = self.db.conn
-        if conn is not None and not self.db.memory:
-            try:
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            except sqlite3.Error:
-                log.debug("%s: WAL checkpoint failed", self.where, exc_info=True)
 
     def _idle_timeout(self) -> float | None:
         """Seconds until the next look at the file or the feed; None: nothing to look at."""
