@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
@@ -54,21 +54,62 @@ class Clock(Protocol):
         """Start one job run as a task on the loop and return it."""
 
 
-class SystemClock:
-    """The real clock: ``datetime.now``, the loop's monotonic time and ``loop.call_at``."""
+LEAD: Final = 0.0005
+"""How early :class:`SystemClock` sets a loop timer before its alarm's time (seconds)."""
 
-    __slots__ = ("_loop", "call_at", "spawn", "time")
+
+class PreciseAlarm:
+    """An alarm that rings at its time, not up to a millisecond after it.
+
+    The selector of asyncio's loop sleeps whole milliseconds, rounded up, so
+    a loop timer fires up to 1 ms late. This one sets the loop timer
+    :data:`LEAD` early and, woken before its time, waits for the rest by
+    going round the loop (which goes on serving I/O meanwhile): at most
+    ``LEAD`` of a busy loop per alarm, and a ring within the loop's clock
+    resolution plus its own turn.
+    """
+
+    __slots__ = ("_callback", "_handle", "_loop", "_when")
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, when: float, callback: Callable[[], object]
+    ) -> None:
+        """Ring ``callback()`` on ``loop`` once ``loop.time()`` reaches ``when``."""
+        self._loop = loop
+        self._when = when
+        self._callback = callback
+        self._handle: asyncio.Handle = loop.call_at(when - LEAD, self._near)
+
+    def _near(self) -> None:
+        if self._loop.time() >= self._when:
+            self._callback()
+        else:
+            self._handle = self._loop.call_soon(self._near)
+
+    def cancel(self) -> None:
+        """Call the alarm off; its callback will not run."""
+        self._handle.cancel()
+
+
+class SystemClock:
+    """The real clock: ``datetime.now``, the loop's monotonic time and precise alarms."""
+
+    __slots__ = ("_loop", "spawn", "time")
 
     def __init__(self) -> None:
         """Make an unbound clock; :meth:`bind` gives it the app's loop."""
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Read time from and set alarms on ``loop`` (the loop's own methods, no wrapper)."""
+        """Read time from, set alarms on and start runs on ``loop`` (its own time and create_task)."""
         self._loop = loop
         self.time: Callable[[], float] = loop.time
-        self.call_at: Callable[[float, Callable[[], object]], Alarm] = loop.call_at
         self.spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]] = loop.create_task
+
+    def call_at(self, when: float, callback: Callable[[], object]) -> Alarm:
+        """Call ``callback()`` on the loop once ``time()`` reaches ``when`` (PreciseAlarm)."""
+        assert self._loop is not None  # noqa: S101 - bound at startup, before any alarm
+        return PreciseAlarm(self._loop, when, callback)
 
     def wall(self) -> datetime:
         """The wall-clock time in UTC."""
