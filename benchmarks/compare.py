@@ -16,13 +16,18 @@ virtualenvs under ``benchmarks/.venvs/``, created with pip when missing
 Implementations alternate round by round; the table shows medians and the
 ratio this project / reference.
 
+This project runs as ``pip install jobify`` and its default plugins give it:
+the contrib distributions that observe every job (``CONTRIB``: jobify-otel's
+telemetry), installed in the development venv, are disabled (a
+``jobify.toml`` with ``[jobify.plugins] disable``), as 0.14 has nothing like
+them. ``--contrib`` loads them too, as an app that installed them does.
+
 ``--disable NAME[,NAME]`` also races this project with those plugin
-distributions disabled (a ``jobify.toml`` with ``[jobify.plugins] disable``),
-as ``this-disabled``: the ratio ``this / this-disabled`` is what the plugins
-cost (e.g. ``--disable otel`` for jobify-otel's observers). Without it, this
-project runs with every installed plugin distribution loaded, as an app does.
-``--variant FILE`` races this project also with ``JOBIFY_CONFIG=FILE`` (e.g. a
-file with ``[jobify.history]``), in the same columns: what the setting costs.
+distributions disabled, as ``this-disabled``: the ratio ``this /
+this-disabled`` is what the plugins cost (e.g. ``--contrib --disable otel``
+for jobify-otel's observers). ``--variant FILE`` races this project also with
+``JOBIFY_CONFIG=FILE`` (e.g. a file with ``[jobify.history]``), in the same
+columns: what the setting costs.
 """
 
 from __future__ import annotations
@@ -140,6 +145,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
 )
 HIGHER_IS_BETTER = {"jobs_per_s", "runs"}
+CONTRIB = ["otel"]
+"""Plugin distributions outside a default install that add work to every job."""
 
 
 def run_scenario(
@@ -194,10 +201,18 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
-def disabling_config(directory: Path, plugins: list[str]) -> str:
-    """Write a ``jobify.toml`` that disables ``plugins``; return its path."""
-    path = directory / "jobify-disabled.toml"
-    path.write_text(f"[jobify.plugins]\ndisable = {json.dumps(plugins)}\n")
+def disabling_config(
+    directory: Path, plugins: list[str], name: str = "jobify-disabled.toml", base: str = ""
+) -> str:
+    """Write a ``jobify.toml`` (``base``'s text, if given) that disables ``plugins``."""
+    path = directory / name
+    text = Path(base).read_text() if base else ""
+    if plugins:
+        if "[jobify.plugins]" in text:
+            msg = f"{base} has a [jobify.plugins] table; add {plugins} to its disable list"
+            raise SystemExit(msg)
+        text += f"\n[jobify.plugins]\ndisable = {json.dumps(plugins)}\n"
+    path.write_text(text)
     return str(path)
 
 
@@ -209,18 +224,25 @@ def race(
     log: Any = sys.stderr,
     disable: list[str] | None = None,
     variant: str | None = None,
+    contrib: bool = False,
 ) -> list[dict[str, Any]]:
     """Run every scenario ``rounds`` times per implementation, alternating; return rows.
 
     ``disable``: also run this project as ``this-disabled``, with these plugins disabled;
-    ``variant``: the same column, with this config file instead.
+    ``variant``: the same column, with this config file instead. ``contrib``: load the
+    ``CONTRIB`` distributions in this project's runs (else they are disabled).
     """
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="jobify-race-") as tmp:
         configs: dict[str, str] = {}
+        off = [] if contrib else CONTRIB
+        if off:
+            configs["this"] = disabling_config(Path(tmp), off, "jobify-default.toml")
         if (disable or variant) and "this" in pythons:
             pythons = {"this": pythons["this"], "this-disabled": pythons["this"], **pythons}
-            configs["this-disabled"] = variant or disabling_config(Path(tmp), disable or [])
+            configs["this-disabled"] = disabling_config(
+                Path(tmp), sorted({*off, *(disable or [])}), base=variant or ""
+            )
         for sc in scenarios:
             params = sc.quick if quick else sc.full
             if not params:
@@ -295,6 +317,11 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated plugin names: also race this project with them disabled",
     )
     parser.add_argument(
+        "--contrib",
+        action="store_true",
+        help=f"load the contrib plugins that observe every job ({', '.join(CONTRIB)}) too",
+    )
+    parser.add_argument(
         "--variant",
         type=Path,
         default=None,
@@ -317,11 +344,15 @@ def main(argv: list[str] | None = None) -> int:
     rounds = args.rounds or (1 if args.quick else 3)
     started = time.perf_counter()
     disable = [name for name in args.disable.split(",") if name]
-    rows = race(pythons, scenarios, rounds, args.quick, disable=disable, variant=variant)
+    rows = race(
+        pythons, scenarios, rounds, args.quick, disable=disable, variant=variant,
+        contrib=args.contrib,
+    )  # fmt: skip
     print(table(rows))
     print(
         f"\n{rounds} round(s), {time.perf_counter() - started:.0f}s; medians; "
         f"ratio = this / reference."
+        + ("" if args.contrib else f" This project without {', '.join(CONTRIB)} (--contrib).")
         + (f" 'this, variant': [jobify.plugins] disable = {disable}." if disable else "")
         + (f" 'this, variant': JOBIFY_CONFIG={variant}." if variant else "")
     )

@@ -38,3 +38,21 @@ def test_table_renders() -> None:
     rows = compare.race({"this": sys.executable}, [QUICK[0]], rounds=1, quick=True, log=sys.stderr)
     text = compare.table(rows)
     assert QUICK[0].id in text
+
+
+def test_this_runs_without_contrib_unless_asked(tmp_path: Path) -> None:
+    plain = compare.disabling_config(tmp_path, compare.CONTRIB, "a.toml")
+    assert 'disable = ["otel"]' in Path(plain).read_text()
+    variant = tmp_path / "history.toml"
+    variant.write_text("[jobify.history]\nmax_runs_per_job = 5\n")
+    merged = Path(compare.disabling_config(tmp_path, ["otel"], "b.toml", base=str(variant)))
+    assert merged.read_text().startswith("[jobify.history]")
+    assert 'disable = ["otel"]' in merged.read_text()
+    variant.write_text('[jobify.plugins]\ndisable = ["web"]\n')
+    with pytest.raises(SystemExit, match="add"):
+        compare.disabling_config(tmp_path, ["otel"], "c.toml", base=str(variant))
+    rows = compare.race(
+        {"this": sys.executable}, [QUICK[0]], rounds=1, quick=True, log=sys.stderr,
+        disable=["web"],
+    )  # fmt: skip
+    assert "this-disabled" in rows[0]
