@@ -101,7 +101,7 @@ class SystemClock:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Read time from, set alarms on and start runs on ``loop`` (its own time and create_task)."""
+        """Read time from, set alarms on and start runs on ``loop``."""
         self._loop = loop
         self.time: Callable[[], float] = loop.time
         self.spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]] = loop.create_task
