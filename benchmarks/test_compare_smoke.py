@@ -56,3 +56,16 @@ def test_this_runs_without_contrib_unless_asked(tmp_path: Path) -> None:
         disable=["web"],
     )  # fmt: skip
     assert "this-disabled" in rows[0]
+
+
+def test_the_asyncio_floor_script_runs() -> None:
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, str(HERE / "floor.py"), "--n", "200", "--rounds", "1"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    figures = json.loads(out.stdout)
+    assert figures["throughput_floor_jobs_per_s"] > 0
+    assert figures["latency_floor_us"] > 0
