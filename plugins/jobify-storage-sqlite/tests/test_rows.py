@@ -13,6 +13,7 @@ from jobify._kernel.values import JobStatus
 from jobify.storage import ScheduledJob
 from jobify_storage_sqlite import SQLiteStorage
 from jobify_storage_sqlite._rows import from_row as _from_row
+from jobify_storage_sqlite._rows import stored_job as _stored_job
 from jobify_storage_sqlite._rows import to_params as _to_params
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
@@ -40,6 +41,32 @@ def test_row_codec_round_trips_to_aware_utc(job):
     assert got == job
     assert got.next_run_at.tzinfo is UTC
     assert got.status is job.status
+
+
+columns = st.one_of(
+    texts,
+    st.binary(max_size=20),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.none(),
+    st.sampled_from([s.value for s in JobStatus]),
+    aware.map(lambda t: t.isoformat()),
+)
+
+
+@given(jobs | st.tuples(columns, columns, columns, columns, columns), st.none() | texts)
+def test_stored_job_decodes_any_row_as_from_row_does(row, reason):
+    raw = (*(_to_params(row, "test") if isinstance(row, ScheduledJob) else row), reason, 1, 0)
+    got = _stored_job(raw)
+    try:
+        expected = _from_row(raw)
+    except (TypeError, ValueError):
+        assert got.set_aside is not None  # decoded leniently, never restored
+    else:
+        assert got.row == expected
+        assert got.row.next_run_at.tzinfo is UTC
+        assert got.set_aside == reason
+    assert (got.paused, got.run_requested) == (True, False)
 
 
 @given(st.lists(aware, min_size=2, max_size=10))

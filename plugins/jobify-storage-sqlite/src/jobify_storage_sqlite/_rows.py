@@ -46,6 +46,7 @@ __all__ = (
 )
 
 _STATUSES: Final = ", ".join(repr(s.value) for s in JobStatus)
+_STATUS_OF: Final = {s.value: s for s in JobStatus}
 _NO_TIME: Final = datetime.min.replace(tzinfo=UTC)
 
 
@@ -140,8 +141,30 @@ def stored_job(raw: Sequence[Any]) -> StoredJob:
 
     A row whose own columns cannot be decoded comes back decoded leniently and
     set aside, with the reason naming the column (it is never restored).
+    A row as this storage writes it (text, a blob, a known status, a UTC time
+    with its offset) is decoded without the checks that name a bad column:
+    a startup reads every row through here.
     """
-    reason = raw[5]
+    job_id, name, message, status, next_run_at, reason = raw[:6]
+    if (
+        type(job_id) is str
+        and type(name) is str
+        and type(message) is bytes
+        and type(next_run_at) is str
+        and type(status) is str
+        and status in _STATUS_OF
+    ):
+        try:
+            when = datetime.fromisoformat(next_run_at)
+        except ValueError:
+            pass  # not ISO 8601: _read_time tries epoch seconds and names the column
+        else:
+            if when.tzinfo is UTC:
+                return StoredJob(
+                    ScheduledJob(job_id, name, message, _STATUS_OF[status], when),
+                    paused=bool(raw[6]), run_requested=bool(raw[7]),
+                    set_aside=None if reason is None else str(reason),
+                )  # fmt: skip
     try:
         row = from_row(raw)
     except (TypeError, ValueError) as exc:
