@@ -115,6 +115,15 @@ def test_values_round_trip_with_their_type(value):
         assert got.utcoffset() == value.utcoffset()
 
 
+def test_tags_spelled_with_escapes_are_tags_and_plain_text_is_json():
+    serializer = ExtendedJSONSerializer()
+    assert serializer.loadb(b'{"\\u005f_set__": [1, 2]}') == {1, 2}
+    assert serializer.loadb(b'{"_\\u005ftuple__": [1]}') == (1,)
+    plain = b'{"v":1,"args":{"x":[1,"a_b"],"y":{"k":null}},"at":"2030-01-01T00:00:00+00:00"}'
+    assert serializer.loadb(plain) == json.loads(plain)
+    assert serializer.loadb(plain.decode()) == json.loads(plain)
+
+
 def test_system_types_use_the_references_wire_format():
     serializer = ExtendedJSONSerializer()
     expected = [

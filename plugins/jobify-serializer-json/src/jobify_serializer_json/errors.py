@@ -62,6 +62,8 @@ def json_text(data: Any, where: str) -> str:
     """
     if isinstance(data, str):
         return data
+    if type(data) is bytes and data.startswith(b'{"'):
+        return data.decode("utf-8", "surrogatepass")  # what detect_encoding finds for it
     if isinstance(data, bytes | bytearray | memoryview):
         raw = bytes(data)
         return raw.decode(json.detect_encoding(raw), "surrogatepass")

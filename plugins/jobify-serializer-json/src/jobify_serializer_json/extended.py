@@ -46,6 +46,7 @@ _OWNER: Final = "ExtendedJSONSerializer"
 _EXAMPLE: Final = "myapp.models:Point"
 _ENCODER: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _PLAIN: Final = frozenset({str, int, float, bool, type(None)})
+_UNTAGGED: Final = json.JSONDecoder()  # for text that cannot hold a tag (loadb)
 _DICT: Final = "__dict__"  # a dict whose keys are not all str, as [[key, value], ...]
 _TAGS: Final = frozenset(
     {
@@ -509,7 +510,12 @@ class ExtendedJSONSerializer(Serializer):
         """
         where = "ExtendedJSONSerializer.loadb()"
         try:
-            return self._decoder.decode(json_text(data, where))
+            text = json_text(data, where)
+            # a tag is a key "__...", written as is or with \u escapes: text without
+            # either has none, and skips the hook's call per object
+            if "__" not in text and "\\u" not in text:
+                return _UNTAGGED.decode(text)
+            return self._decoder.decode(text)
         except _TagError as exc:
             error = exc.error
             explain(error, f"{where}: cannot decode {preview(data)}: {exc.detail}. {exc.fix}")
