@@ -277,6 +277,30 @@ async def test_a_restored_cron_job_continues_its_run_count(make_app: MakeApp, st
     assert "cr" not in storage.rows
 
 
+async def test_restored_rows_run_in_time_order_around_a_cron_row(
+    make_app: MakeApp, storage: Any
+) -> None:
+    log: list[Any] = []
+    first = make_app()
+    tasks = declare(first, log)
+    async with first:
+        for i in range(6):  # stored latest first: restore arms them by their time
+            await tasks["echo"].schedule(i).delay(0.15 - 0.025 * i, job_id=f"e{i}")
+        await tasks["tick"].schedule().cron(Cron("0.07", max_runs=1), job_id="cr")
+
+    second = make_app()
+    declare(second, log)
+    async with second:
+        jobs = [second.find_job(f"e{i}") for i in range(6)]
+        assert all(job is not None and job.status is JobStatus.PENDING for job in jobs)
+        for job in jobs:
+            assert job is not None
+            await until_done(job, 1)
+    echoes = [entry[1] for entry in log if entry[0] == "echo"]
+    assert echoes == [5, 4, 3, 2, 1, 0]
+    assert [entry[0] for entry in log].count("tick") == 1
+
+
 async def test_rescheduling_a_restored_id_is_a_duplicate(make_app: MakeApp) -> None:
     first = make_app()
     tasks = declare(first, [])

@@ -254,6 +254,10 @@ class JobTable:
             job.durable = False
             self.forget(job.id)
             raise
+        self.notify_scheduled(job)
+
+    def notify_scheduled(self, job: Job[Any]) -> None:
+        """Tell the ``jobify_job_scheduled`` observers that ``job`` is scheduled."""
         for observer in self._observers_scheduled:
             try:
                 observer(job=job)

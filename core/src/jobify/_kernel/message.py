@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import inspect
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jobify._kernel.triggers import At, CronTrigger, misfire_from_data, misfire_to_data
 from jobify._kernel.values import Cron
+from jobify.typeadapter import IdentityAdapter
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from jobify._kernel.runnable import FuncSpec
     from jobify._kernel.triggers import Trigger
@@ -165,12 +167,25 @@ def decode_message(
     loader: Loader,
 ) -> Decoded:
     """Decode a message made by :func:`encode`, headers included; raises :class:`MessageError`."""
+    return _decode(message, serializer, partial(_load_arguments, spec, loader=loader))
+
+
+def _passed_arguments(spec: FuncSpec[Any], data: Any, loader: Loader) -> dict[str, Any]:
+    """The stored arguments as they are, when loading would return them unchanged."""
+    if type(data) is dict and data.keys() <= spec.params.keys():
+        return data
+    return _load_arguments(spec, data, loader)  # raises what names the bad value
+
+
+def _decode(
+    message: bytes, serializer: Serializer, load_arguments: Callable[[Any], dict[str, Any]]
+) -> Decoded:
     try:
         data = serializer.loadb(message)
         if not isinstance(data, dict) or data.get("v") != VERSION:
             msg = f"not a version-{VERSION} job message"
             raise MessageError(msg)  # noqa: TRY301 - re-raised as is below
-        arguments = _load_arguments(spec, data["args"], loader)
+        arguments = load_arguments(data["args"])
         headers = data.get("h")
         if headers is not None and not isinstance(headers, dict):
             msg = f"headers are {type(headers).__name__}, not a mapping"
@@ -233,6 +248,23 @@ class MessageCodec:
     def decode(self, message: bytes, spec: FuncSpec[Any]) -> Decoded:
         """Decode a stored message of a job of the task ``spec``; raises :class:`MessageError`."""
         return decode_message(message, spec=spec, serializer=self.serializer, loader=self.loader)
+
+    def decoder(self, spec: FuncSpec[Any]) -> Callable[[bytes], Decoded]:
+        """:meth:`decode` for the messages of one task, what depends on the task settled once.
+
+        When loading cannot change an argument (the kernel's pass-through
+        loader, or no annotations) and no parameter is ``*args``/``**kwargs``,
+        the stored arguments are the call's as they are: a restore of many
+        rows of one task makes no per-argument call.
+        """
+        loader = self.loader
+        params = spec.params.values()
+        plain = all(p.kind is not _VAR_POS and p.kind is not _VAR_KW for p in params) and (
+            isinstance(loader, IdentityAdapter)
+            or all(spec.annotations.get(p.name, Any) is Any for p in params)
+        )
+        load = partial(_passed_arguments if plain else _load_arguments, spec, loader=loader)
+        return partial(_decode, serializer=self.serializer, load_arguments=load)
 
     def encode_result(self, value: Any, annotation: Any) -> bytes:
         """A job's result as bytes (for a kept outcome); raises what the dumper raises."""

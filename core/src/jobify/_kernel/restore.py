@@ -16,13 +16,13 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from jobify._kernel.job import CronContext
-from jobify._kernel.message import MessageError
+from jobify._kernel.message import Decoded, MessageError
 from jobify._kernel.triggers import CronTrigger, resolve_misfire
 from jobify._kernel.values import JobStatus
 from jobify.storage import ChangeFeed, ControlStorage, SetAsideStorage, StoredJob
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from jobify._kernel.job import Job
     from jobify._kernel.jobs import JobTable
@@ -69,13 +69,27 @@ class Restorer:
             stored = await storage.get_stored_jobs()
         else:
             stored = await storage.get_schedules()
-        restored = 0
-        for item in stored:
-            one = item if isinstance(item, StoredJob) else StoredJob(item)
-            if one.row.job_id not in self._jobs.live and await self.restore_one(one):
-                restored += 1
+        restored = await self._restore_all(stored)
         if isinstance(storage, ChangeFeed):
             storage.watch(self._changed)
+        return restored
+
+    async def _restore_all(self, stored: Sequence[StoredJob | ScheduledJob]) -> int:
+        restored = 0
+        batch = _Batch(self._jobs, self._routes)
+        live = self._jobs.live
+        for item in stored:
+            one = item if isinstance(item, StoredJob) else StoredJob(item)
+            if one.row.job_id in live:
+                continue
+            if batch.take(one):
+                restored += 1
+                continue
+            # the jobs taken so far are armed before this row, and before anything awaits
+            batch.arm()
+            if await self.restore_one(one):
+                restored += 1
+        batch.arm()
         return restored
 
     async def adopt(self, rows: Sequence[ScheduledJob]) -> None:
@@ -239,3 +253,69 @@ class Restorer:
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+
+class _Batch:
+    """The rows of a startup that are plain jobs, made without awaiting and armed together.
+
+    A row is taken when its task is declared, it is not a cron job, not
+    paused, no run is requested and its message decodes: its job enters the
+    table as :meth:`JobTable.enter` enters a restored job (not stored again, so
+    no outer middleware runs), and the timer arms the batch at once. Each
+    task's route and message decoder are looked up once. Any other row, or
+    one that fails here, goes through :meth:`Restorer.restore_one`, which arms
+    it or sets it aside with the reason.
+    """
+
+    __slots__ = ("_jobs", "_ready", "_routes", "_tasks")
+
+    def __init__(self, jobs: JobTable, routes: Mapping[str, RootRoute[Any, Any]]) -> None:
+        self._jobs = jobs
+        self._routes = routes
+        self._tasks: dict[str, tuple[RootRoute[Any, Any], Callable[[bytes], Decoded]] | None] = {}
+        self._ready: list[Job[Any]] = []
+
+    def _task(self, name: str) -> tuple[RootRoute[Any, Any], Callable[[bytes], Decoded]] | None:
+        route = self._routes.get(name)
+        codec = self._jobs.codec
+        found = None if route is None or codec is None else (route, codec.decoder(route.func_spec))
+        self._tasks[name] = found
+        return found
+
+    def take(self, stored: StoredJob) -> bool:
+        """Make and register the job of ``stored``; False: it needs ``restore_one``."""
+        if stored.paused or stored.run_requested:
+            return False
+        row = stored.row
+        task = self._tasks[row.name] if row.name in self._tasks else self._task(row.name)
+        if task is None:
+            return False
+        route, decode = task
+        jobs = self._jobs
+        try:
+            arguments, _trigger, cron_state, headers = decode(row.message)
+            if cron_state is not None:
+                return False
+            runnable = route.stored_call(arguments)
+            job = jobs.new_job(row.job_id, row.next_run_at)
+        except (MessageError, TypeError, ValueError):
+            return False  # restore_one sets the row aside, with the reason
+        job.bind(route, runnable, durable=route.is_persist)
+        job.headers = headers
+        jobs.live[job.id] = job
+        self._ready.append(job)
+        return True
+
+    def arm(self) -> None:
+        """Arm the jobs taken so far; the observers see each as scheduled (then pending)."""
+        ready = self._ready
+        if not ready:
+            return
+        jobs = self._jobs
+        jobs.timer.arm_all(ready)
+        for job in ready:
+            job.status = JobStatus.SCHEDULED
+            jobs.notify_scheduled(job)
+            if job.status is JobStatus.SCHEDULED:
+                job.status = JobStatus.PENDING  # a restored job is pending until it runs (0.14)
+        ready.clear()

@@ -26,6 +26,7 @@ from jobify._kernel.clock import SystemClock
 from jobify._kernel.values import JobStatus
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from zoneinfo import ZoneInfo
 
     from jobify._kernel.clock import Alarm, Clock
@@ -158,6 +159,33 @@ class TimerLoop:
         heapq.heappush(self._heap, (when, seq, job))
         if when < self._alarm_at:
             self._set_alarm(when)
+
+    def arm_all(self, jobs: Sequence[Job[Any]]) -> None:
+        """:meth:`arm` each of ``jobs`` (none armed yet), reading the clocks once.
+
+        A startup arms every restored job: a batch large next to the heap
+        joins it with one heapify instead of a push each, and sets one alarm.
+        """
+        if not jobs:
+            return
+        clock = self.clock
+        base = clock.time()
+        wall = clock.wall()
+        seq = self._seq
+        entries = []
+        for job in jobs:
+            job.timer_seq = number = next(seq)
+            entries.append((base + (job.exec_at - wall).total_seconds(), number, job))
+        heap = self._heap
+        if len(entries) * 8 < len(heap):
+            for entry in entries:
+                heapq.heappush(heap, entry)
+        else:
+            heap += entries
+            heapq.heapify(heap)
+        first = min(entries)[0]
+        if first < self._alarm_at:
+            self._set_alarm(first)
 
     def disarm(self, job: Job[Any]) -> None:
         """Forget ``job``'s armed time, if it has one."""
