@@ -12,6 +12,8 @@ requests, cancellations) within about a second.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +24,7 @@ from jobify._kernel.values import JobStatus
 from jobify.storage import ChangeFeed, ControlStorage, SetAsideStorage, StoredJob
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from jobify._kernel.job import Job
     from jobify._kernel.jobs import JobTable
@@ -63,13 +65,14 @@ class Restorer:
             self._cursor = await storage.cursor()
         cluster = self._jobs.cluster
         stored: Sequence[StoredJob | ScheduledJob]
-        if cluster is not None:
-            stored = await cluster.join(self.adopt)
-        elif isinstance(storage, ControlStorage):
-            stored = await storage.get_stored_jobs()
-        else:
-            stored = await storage.get_schedules()
-        restored = await self._restore_all(stored)
+        with _collector_paused():
+            if cluster is not None:
+                stored = await cluster.join(self.adopt)
+            elif isinstance(storage, ControlStorage):
+                stored = await storage.get_stored_jobs()
+            else:
+                stored = await storage.get_schedules()
+            restored = await self._restore_all(stored)
         if isinstance(storage, ChangeFeed):
             storage.watch(self._changed)
         return restored
@@ -253,6 +256,25 @@ class Restorer:
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the stored rows are read and become jobs.
+
+    Nearly every object a restore makes stays alive, so a collection in the
+    middle frees nothing but walks all the rows and jobs made so far: a
+    fifth of the startup of 100,000 rows. Reference counting goes on freeing
+    what dies meanwhile; collections resume after.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class _Batch:
