@@ -256,8 +256,13 @@ class RootRoute(Route[ParamsT, ReturnT]):
         """The call a stored job's decoded ``arguments`` make (checked against the signature)."""
         spec = self.func_spec
         names = spec.positional
-        if names and len(arguments) == len(names) and all(n in arguments for n in names):
-            return Runnable(func_spec=spec, args=tuple(arguments[n] for n in names))
+        if names and len(arguments) == len(names):
+            try:  # one list, no generators: a restore calls this for every row
+                args = tuple([arguments[n] for n in names])
+            except KeyError:
+                pass  # a parameter is missing: bind_stored raises the error that names it
+            else:
+                return Runnable(func_spec=spec, args=args)
         return Runnable(func_spec=spec, bound=spec.bind_stored(arguments))
 
     def call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Runnable[ReturnT]:
