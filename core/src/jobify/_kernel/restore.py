@@ -85,12 +85,13 @@ class Restorer:
             one = item if isinstance(item, StoredJob) else StoredJob(item)
             if one.row.job_id in live:
                 continue
-            if batch.take(one):
+            taken = batch.take(one)
+            if taken is True:
                 restored += 1
                 continue
             # the jobs taken so far are armed before this row, and before anything awaits
             batch.arm()
-            if await self.restore_one(one):
+            if await self.restore_one(one, decoded=None if taken is False else taken):
                 restored += 1
         batch.arm()
         return restored
@@ -118,8 +119,13 @@ class Restorer:
         if adopted:
             log.info("adopted %d job(s) from another node", adopted)
 
-    async def restore_one(self, stored: StoredJob, reuse: Job[Any] | None = None) -> bool:
-        """Arm one stored row (``reuse``: the live job it replaces); False when set aside."""
+    async def restore_one(
+        self, stored: StoredJob, reuse: Job[Any] | None = None, *, decoded: Decoded | None = None
+    ) -> bool:
+        """Arm one stored row (``reuse``: the live job it replaces); False when set aside.
+
+        ``decoded``: the row's message, when the caller has decoded it already.
+        """
         row = stored.row
         jobs = self._jobs
         route = self._routes.get(row.name)
@@ -131,7 +137,9 @@ class Restorer:
         codec = jobs.codec
         assert codec is not None  # noqa: S101 - only stored apps restore
         try:
-            arguments, trigger, cron_state, headers = codec.decode(row.message, route.func_spec)
+            if decoded is None:
+                decoded = codec.decode(row.message, route.func_spec)
+            arguments, trigger, cron_state, headers = decoded
             runnable = route.stored_call(arguments)
             if reuse is not None:
                 reuse = jobs.detach(reuse)
@@ -304,8 +312,12 @@ class _Batch:
         self._tasks[name] = found
         return found
 
-    def take(self, stored: StoredJob) -> bool:
-        """Make and register the job of ``stored``; False: it needs ``restore_one``."""
+    def take(self, stored: StoredJob) -> bool | Decoded:
+        """Make and register the job of ``stored``: True when taken.
+
+        Otherwise it needs ``restore_one``: False, or the decoded message of a
+        cron row (so that it is not decoded twice).
+        """
         if stored.paused or stored.run_requested:
             return False
         row = stored.row
@@ -315,9 +327,10 @@ class _Batch:
         route, decode = task
         jobs = self._jobs
         try:
-            arguments, _trigger, cron_state, headers = decode(row.message)
+            decoded = decode(row.message)
+            arguments, _trigger, cron_state, headers = decoded
             if cron_state is not None:
-                return False
+                return decoded
             runnable = route.stored_call(arguments)
             job = jobs.new_job(row.job_id, row.next_run_at)
         except (MessageError, TypeError, ValueError):
