@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from jobify._assembly.seed import seed_getattr, seed_names
 from jobify._kernel.values import JobStatus
@@ -559,6 +559,7 @@ class ResultStorage(Storage, Protocol):
 
 
 _STATUSES = ", ".join(repr(s.value) for s in JobStatus)
+_RecordT = TypeVar("_RecordT", "RunRecord", "JobOutcome")
 
 ERROR_LIMIT = 2000
 """At most this many characters of a run's or outcome's error text are kept."""
@@ -666,6 +667,17 @@ def _status(where: str, value: Any) -> JobStatus:
         raise ValueError(msg) from None
 
 
+def _as_record(kind: type[_RecordT], value: Any, where: str) -> _RecordT:
+    """``value`` as a ``kind`` (a NamedTuple), or TypeError naming what was passed."""
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(*value)
+    except TypeError:
+        msg = f"{where}: expected {kind.__name__} values, got {value!r}"
+        raise TypeError(msg) from None
+
+
 def checked_run(run: Any, where: str) -> RunRecord:
     """Check one run record handed to :meth:`HistoryStorage.record_runs`; return it bounded.
 
@@ -677,12 +689,7 @@ def checked_run(run: Any, where: str) -> RunRecord:
         TypeError: not RunRecord values, or a field of the wrong type.
         ValueError: an unknown status, a naive time.
     """
-    if not isinstance(run, RunRecord):
-        try:
-            run = RunRecord(*run)
-        except TypeError:
-            msg = f"{where}: expected RunRecord values, got {run!r}"
-            raise TypeError(msg) from None
+    run = _as_record(RunRecord, run, where)
     attempt = run.attempt
     if isinstance(attempt, bool) or not isinstance(attempt, int):
         msg = f"{where}: attempt must be an int, got {attempt!r}"
@@ -711,12 +718,7 @@ def checked_outcome(outcome: Any, where: str) -> JobOutcome:
         TypeError: not JobOutcome values, or a field of the wrong type.
         ValueError: an unknown status, a naive time.
     """
-    if not isinstance(outcome, JobOutcome):
-        try:
-            outcome = JobOutcome(*outcome)
-        except TypeError:
-            msg = f"{where}: expected JobOutcome values, got {outcome!r}"
-            raise TypeError(msg) from None
+    outcome = _as_record(JobOutcome, outcome, where)
     result = outcome.result
     if result is not None and not isinstance(result, bytes | bytearray | memoryview):
         msg = f"{where}: result must be bytes or None, got {type(result).__name__}"
