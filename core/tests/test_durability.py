@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -561,3 +562,31 @@ async def test_arguments_the_serializer_cannot_store_fail_at_push(
         assert "durable=False" in str(info.value)
         assert app.get_active_jobs() == []
     assert storage.rows == {}
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["gc-on", "gc-off"])
+async def test_a_restore_leaves_the_garbage_collector_as_it_found_it(
+    make_app: MakeApp, storage: Any, enabled: bool
+) -> None:
+    """The restore pauses collections while it reads rows; the app's own setting survives."""
+    log: list[Any] = []
+    first = make_app()
+    tasks = declare(first, log)
+    async with first:
+        for i in range(3):
+            await tasks["echo"].schedule(i).delay(60, job_id=f"e{i}")
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        second = make_app()
+        declare(second, log)
+        async with second:
+            assert all(second.find_job(f"e{i}") is not None for i in range(3))
+            assert gc.isenabled() is enabled
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
